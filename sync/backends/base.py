@@ -1,0 +1,127 @@
+"""The seam every backend implements: read raw grids, write one plan.
+
+A backend is opened on one book, reads the tabs the sync asks for, and later writes a
+:class:`WritePlan` — the sync-owned tabs (replaced whole), staff tabs created once (a new month
+sheet), rows appended to a staff tab, and each task's colour. Only backends touch the outside world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal, Protocol
+
+Cell = str | int | float | bool | date | datetime | None
+"""A cell value. ``str`` is always written as text (never a formula); dates as real dates."""
+Grid = list[list[Cell]]
+"""Rows of cells; ``grid[0][0]`` is A1. Empty cells are ``None``."""
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    fill: str | None = None  # "RRGGBB"
+    font_colour: str | None = None  # "RRGGBB"
+    bold: bool = False
+    number_format: str | None = None  # Excel format code, e.g. "yyyy-mm-dd", "0.0%"
+    wrap: bool = False
+    size: float | None = None  # font size in points; None = the book's default
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[int, int, int]  # (first_row, last_row, column), 0-based, in the same sheet
+    colour: str  # "RRGGBB"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native chart drawn from cells of the same sheet."""
+
+    title: str
+    categories: tuple[int, int, int]  # (first_row, last_row, column), 0-based
+    series: tuple[Series, ...]
+    anchor: tuple[int, int]  # top-left cell (row, column), 0-based
+    size: tuple[int, int] = (16, 9)  # (columns, rows) spanned
+    kind: Literal["bar", "column"] = "column"
+    stacked: bool = True
+
+
+@dataclass(frozen=True)
+class ListValidation:
+    """A dropdown: cells of ``column`` from ``first_row`` to ``last_row`` (0-based) take ``values``."""
+
+    column: int
+    first_row: int
+    last_row: int
+    values: tuple[str, ...]
+
+
+@dataclass
+class SheetGrid:
+    """A whole tab to write: values, sparse styles, widths, frozen panes, charts, dropdowns."""
+
+    name: str
+    rows: Grid
+    styles: dict[tuple[int, int], CellStyle] = field(default_factory=dict)
+    column_widths: list[float] = field(default_factory=list)  # characters, by column
+    freeze: tuple[int, int] | None = None  # (rows, columns) frozen at the top/left
+    charts: list[Chart] = field(default_factory=list)
+    validations: list[ListValidation] = field(default_factory=list)
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Colour:
+    key: str  # "green" | "red" | "orange" | "blue"
+    label: str  # e.g. 红色考核
+    fill: str  # "RRGGBB"
+    font: str  # "RRGGBB"
+
+
+@dataclass
+class TaskColours:
+    """Show each task's colour on a staff tab; the colour belongs to the task ID, not the row."""
+
+    tab: str
+    header_row: int  # 0-based row of the header in that tab
+    id_column: int  # 0-based column of 任务编号
+    status_column: int  # 0-based column whose cell shows the colour (状态)
+    colours: dict[str, str]  # task id -> colour key
+
+
+@dataclass
+class RowAppend:
+    """Rows appended below the last used row of a staff tab (a month sheet's missing tasks)."""
+
+    tab: str
+    rows: list[dict[int, Cell]]  # 0-based column -> value
+    styles: dict[int, CellStyle] = field(default_factory=dict)  # by column, e.g. date formats
+
+
+@dataclass
+class WritePlan:
+    owned: list[SheetGrid] = field(default_factory=list)  # sync-owned: replaced whole or added
+    created: list[SheetGrid] = field(default_factory=list)  # staff tabs added only if absent
+    appends: list[RowAppend] = field(default_factory=list)
+    colours: list[TaskColours] = field(default_factory=list)
+    palette: dict[str, Colour] = field(default_factory=dict)
+
+    def tab_names(self) -> list[str]:
+        """Every tab this plan writes to, in order."""
+        names = [s.name for s in self.owned + self.created]
+        names += [a.tab for a in self.appends] + [c.tab for c in self.colours]
+        return list(dict.fromkeys(names))
+
+
+class Backend(Protocol):
+    """One open book."""
+
+    label: str  # how messages name the book, e.g. "example.xlsx" or "gsheet:1AbC…"
+
+    def sheet_names(self) -> list[str]: ...
+
+    def read(self, names: Sequence[str]) -> dict[str, Grid]: ...
+
+    def write(self, plan: WritePlan) -> None: ...

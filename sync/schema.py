@@ -1,0 +1,179 @@
+"""The workbook schema, as data: staff tabs, their columns, English aliases and value kinds.
+
+Everything that knows a tab or header name reads it from here. Column keys (``id``, ``deadline``…)
+are the names used in frames and rules; labels are what staff see in the workbook.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "date", "progress", "status", "level", "month", "months", "units", "flag"]
+
+LEVELS = ("集团党委", "基层党委", "党支部")
+LEVEL_ALIASES = {
+    "集团党委": ("集团党委", "group", "group committee", "集团"),
+    "基层党委": ("基层党委", "grassroots", "grassroots committee", "基层"),
+    "党支部": ("党支部", "branch", "支部"),
+}
+
+# Status: canonical key -> label shown in the template dropdown, and the words staff type.
+STATUS_LABELS = {"not_started": "未开始", "open": "进行中", "closed": "已完成"}
+STATUS_SYNONYMS = {
+    "closed": ("已完成", "已闭合", "已销号", "完成", "闭合", "销号", "已办结", "办结", "结束",
+               "done", "closed", "complete", "completed", "finished"),
+    "open": ("进行中", "推进中", "办理中", "在办", "正在推进", "正在办理", "已启动", "执行中",
+             "open", "in progress", "ongoing", "doing", "started"),
+    "not_started": ("未开始", "未启动", "待办", "待启动", "not started", "todo", "to do", "pending"),
+}
+
+CATEGORIES = ("焦点", "热点", "难点", "规定动作", "上级部署", "两学一做", "三基建设", "政治巡视",
+              "行政重点工作", "重点工程", "组织建设", "宣传思想", "党风廉政", "群团工作", "常规工作")
+ORIENTATIONS = ("目标导向", "问题导向", "典型导向")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind = "text"
+    required: bool = False  # the cell must not be empty
+    aliases: tuple[str, ...] = ()
+    optional: bool = False  # the column itself may be absent from the tab
+    width: int = 12  # template column width (characters)
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    name: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()
+    required: bool = True  # the tab must exist in every book
+    id_column: str | None = None  # key whose values must be unique
+    description: str = ""
+    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+def _c(key: str, label: str, kind: Kind = "text", *aliases: str, required: bool = False,
+       optional: bool = False, width: int = 12) -> Column:
+    return Column(key, label, kind, required, aliases, optional, width)
+
+
+ID = _c("id", "任务编号", "text", "task id", "id", "编号", "task no", required=True, width=14)
+NAME = _c("name", "任务名称", "text", "task", "task name", "name", "工作任务", "重点任务",
+          required=True, width=36)
+CATEGORY = _c("category", "类别", "text", "category", "类型", "type", "工作类别", required=True, width=12)
+SOURCE = _c("source", "来源", "text", "source", "任务来源", width=14)
+LEAD = _c("lead_dept", "牵头部门", "text", "lead department", "lead dept", "lead", width=14)
+OWNER = _c("owner", "责任人", "text", "owner", "person in charge", "负责人", width=14)
+START = _c("start", "开始日期", "date", "start", "start date", "开始时间", width=12)
+DEADLINE = _c("deadline", "截止日期", "date", "deadline", "due", "due date", "截止时间", "完成时限",
+              required=True, width=12)
+TARGET = _c("target", "目标", "text", "target", "goal", "工作目标", width=28)
+
+ORG = Tab("org", "组织架构", (
+    _c("code", "单位编码", "text", "unit code", "code", "编码", required=True, width=12),
+    _c("name", "单位名称", "text", "unit name", "unit", "name", "名称", required=True, width=28),
+    _c("level", "层级", "level", "level", "组织层级", required=True, width=10),
+    _c("parent", "上级单位", "text", "parent", "parent unit", "上级", width=28),
+), aliases=("org", "organisation", "organization", "units"), id_column="code",
+    description="units: one 集团党委, its 基层党委, their 党支部")
+
+PLAN = Tab("plan", "年度计划书", (
+    ID, NAME, CATEGORY, SOURCE, LEAD,
+    _c("unit", "责任单位", "units", "responsible unit", "unit", "units", required=True, width=24),
+    _c("months", "计划月份", "months", "planned months", "months", "month", "月份", required=True, width=12),
+    TARGET,
+    _c("standard", "考核标准", "text", "assessment standard", "standard", width=28),
+    _c("orientation", "导向", "text", "orientation", width=10),
+), aliases=("plan", "plan book", "annual plan", "计划书"), id_column="id",
+    description="一书: the year's key tasks")
+
+SUBMISSIONS = Tab("submissions", "月度上报", (
+    _c("month", "上报月份", "month", "month", "月份", required=True, width=10),
+    _c("dept", "上报部门", "text", "department", "dept", "部门", required=True, width=14),
+    ID, NAME, CATEGORY, SOURCE,
+    _c("unit", "责任单位", "units", "responsible unit", "unit", required=True, width=24),
+    OWNER, START, DEADLINE, TARGET,
+), aliases=("submissions", "monthly submissions"), id_column="id",
+    description="departments' monthly key-task submissions")
+
+MONTH = Tab("month", "月度任务", (
+    ID, NAME, CATEGORY, SOURCE, LEAD,
+    _c("unit", "责任单位", "text", "responsible unit", "unit", required=True, width=24),
+    OWNER, START, DEADLINE,
+    _c("progress", "进度", "progress", "progress", "完成进度", "进度%", width=8),
+    _c("status", "状态", "status", "status", "完成状态", width=10),
+    _c("latest", "最新进展", "text", "latest", "latest progress", "进展情况", width=36),
+    _c("updated", "更新日期", "date", "updated", "last updated", "update date", "更新时间", width=12),
+    _c("note", "备注", "text", "note", "notes", "remark", "remarks", width=20),
+    _c("exemplar", "典型", "flag", "exemplar", "典型经验", optional=True, width=8),
+), aliases=("tasks",), id_column="id", required=False,
+    description="表1: one tab per month, named 月度任务 YYYY-MM",
+    pattern=re.compile(r"^\s*(?:月度任务|tasks)\s*(\d{4})\s*[-_/.年]\s*(\d{1,2})\s*月?\s*$", re.I))
+
+CHANNELS = Tab("channels", "渠道诉求", (
+    _c("id", "诉求编号", "text", "issue id", "id", "编号", required=True, width=14),
+    _c("channel", "渠道", "text", "channel", "来源渠道", required=True, width=14),
+    _c("content", "诉求内容", "text", "issue", "content", "内容", required=True, width=36),
+    _c("category", "诉求类别", "text", "issue category", "category", "类别", optional=True, width=10),
+    _c("raised", "提出日期", "date", "raised", "raised on", "date raised", "受理日期", required=True, width=12),
+    _c("unit", "责任单位", "text", "responsible unit", "unit", required=True, width=24),
+    OWNER,
+    _c("deadline", "办结时限", "date", "deadline", "due", "截止日期", required=True, width=12),
+    _c("status", "状态", "status", "status", width=10),
+    _c("latest", "办理情况", "text", "handling", "latest", "最新进展", width=30),
+), aliases=("channels", "channel issues"), id_column="id",
+    description="issues from workers' channels (hotlines, 文明调度 …)")
+
+DUTY = Tab("duty", "值班表", (
+    _c("date", "日期", "date", "date", "值班日期", required=True, width=12),
+    _c("leader", "值班领导", "text", "leader", "duty leader", "值班人", required=True, width=20),
+    _c("dept", "部门", "text", "department", "dept", "所在部门", width=16),
+    _c("phone", "联系电话", "text", "phone", "telephone", "电话", width=14),
+), aliases=("duty", "duty roster", "roster"), description="daily duty roster (每天调度值班)")
+
+SETTINGS = Tab("settings", "规则设置", (
+    _c("key", "规则", "text", "rule", "key", "参数", required=True, width=20),
+    _c("value", "值", "text", "value", "取值", required=True, width=12),
+    _c("note", "说明", "text", "note", "description", width=40),
+), aliases=("settings", "rule settings"), required=False, id_column="key",
+    description="optional: leaders' overrides of rule thresholds")
+
+STAFF_TABS: tuple[Tab, ...] = (ORG, PLAN, SUBMISSIONS, MONTH, CHANNELS, DUTY, SETTINGS)
+
+
+def fold(text: object) -> str:
+    """Header/label folding: full-width → half-width, no spaces or required-marks, lower case."""
+    folded = unicodedata.normalize("NFKC", str(text)).lower()
+    return re.sub(r"[\s*＊:：]+", "", folded)
+
+
+def month_tab_name(year: int, month: int) -> str:
+    return f"{MONTH.name} {year:04d}-{month:02d}"
+
+
+def parse_month_tab(name: str) -> tuple[int, int] | None:
+    """(year, month) when ``name`` is a month task sheet such as ``月度任务 2026-11``."""
+    assert MONTH.pattern is not None
+    m = MONTH.pattern.match(unicodedata.normalize("NFKC", name))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+def match_tab(tab: Tab, sheet_names: list[str]) -> str | None:
+    """The sheet that is ``tab`` (by its Chinese name or an English alias), if any."""
+    wanted = {fold(tab.name), *(fold(a) for a in tab.aliases)}
+    return next((s for s in sheet_names if fold(s) in wanted), None)
+
+
+def header_words(column: Column) -> set[str]:
+    return {fold(column.label), *(fold(a) for a in column.aliases)}
