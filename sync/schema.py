@@ -40,9 +40,9 @@ class Column:
     key: str
     label: str
     kind: Kind = "text"
-    required: bool = False  # the cell must not be empty
+    required: bool = False  # every row must fill this cell
     aliases: tuple[str, ...] = ()
-    optional: bool = False  # the column itself may be absent from the tab
+    optional: bool = False  # the column may be absent from the tab (its cells then read as empty)
     width: int = 12  # template column width (characters)
 
 
@@ -52,7 +52,7 @@ class Tab:
     name: str
     columns: tuple[Column, ...]
     aliases: tuple[str, ...] = ()
-    required: bool = True  # the tab must exist in every book
+    required: bool = False  # the tab must exist in every book (else: read as empty)
     id_column: str | None = None  # key whose values must be unique
     description: str = ""
     pattern: re.Pattern[str] | None = field(default=None, compare=False)
@@ -70,20 +70,20 @@ ID = _c("id", "任务编号", "text", "task id", "id", "编号", "task no", requ
 NAME = _c("name", "任务名称", "text", "task", "task name", "name", "工作任务", "重点任务",
           required=True, width=36)
 CATEGORY = _c("category", "类别", "text", "category", "类型", "type", "工作类别", required=True, width=12)
-SOURCE = _c("source", "来源", "text", "source", "任务来源", width=14)
-LEAD = _c("lead_dept", "牵头部门", "text", "lead department", "lead dept", "lead", width=14)
-OWNER = _c("owner", "责任人", "text", "owner", "person in charge", "负责人", width=14)
-START = _c("start", "开始日期", "date", "start", "start date", "开始时间", width=12)
+SOURCE = _c("source", "来源", "text", "source", "任务来源", width=14, optional=True)
+LEAD = _c("lead_dept", "牵头部门", "text", "lead department", "lead dept", "lead", width=14, optional=True)
+OWNER = _c("owner", "责任人", "text", "owner", "person in charge", "负责人", width=14, optional=True)
+START = _c("start", "开始日期", "date", "start", "start date", "开始时间", width=12, optional=True)
 DEADLINE = _c("deadline", "截止日期", "date", "deadline", "due", "due date", "截止时间", "完成时限",
               required=True, width=12)
-TARGET = _c("target", "目标", "text", "target", "goal", "工作目标", width=28)
+TARGET = _c("target", "目标", "text", "target", "goal", "工作目标", width=28, optional=True)
 
 ORG = Tab("org", "组织架构", (
     _c("code", "单位编码", "text", "unit code", "code", "编码", required=True, width=12),
     _c("name", "单位名称", "text", "unit name", "unit", "name", "名称", required=True, width=28),
     _c("level", "层级", "level", "level", "组织层级", required=True, width=10),
-    _c("parent", "上级单位", "text", "parent", "parent unit", "上级", width=28),
-), aliases=("org", "organisation", "organization", "units"), id_column="code",
+    _c("parent", "上级单位", "text", "parent", "parent unit", "上级", width=28, optional=True),
+), aliases=("org", "organisation", "organization", "units"), id_column="code", required=True,
     description="units: one 集团党委, its 基层党委, their 党支部")
 
 PLAN = Tab("plan", "年度计划书", (
@@ -91,9 +91,9 @@ PLAN = Tab("plan", "年度计划书", (
     _c("unit", "责任单位", "units", "responsible unit", "unit", "units", required=True, width=24),
     _c("months", "计划月份", "months", "planned months", "months", "month", "月份", required=True, width=12),
     TARGET,
-    _c("standard", "考核标准", "text", "assessment standard", "standard", width=28),
-    _c("orientation", "导向", "text", "orientation", width=10),
-), aliases=("plan", "plan book", "annual plan", "计划书"), id_column="id",
+    _c("standard", "考核标准", "text", "assessment standard", "standard", width=28, optional=True),
+    _c("orientation", "导向", "text", "orientation", width=10, optional=True),
+), aliases=("plan", "plan book", "annual plan", "计划书"), id_column="id", required=True,
     description="一书: the year's key tasks")
 
 SUBMISSIONS = Tab("submissions", "月度上报", (
@@ -111,11 +111,11 @@ MONTH = Tab("month", "月度任务", (
     OWNER, START, DEADLINE,
     _c("progress", "进度", "progress", "progress", "完成进度", "进度%", width=8),
     _c("status", "状态", "status", "status", "完成状态", width=10),
-    _c("latest", "最新进展", "text", "latest", "latest progress", "进展情况", width=36),
+    _c("latest", "最新进展", "text", "latest", "latest progress", "进展情况", width=36, optional=True),
     _c("updated", "更新日期", "date", "updated", "last updated", "update date", "更新时间", width=12),
-    _c("note", "备注", "text", "note", "notes", "remark", "remarks", width=20),
+    _c("note", "备注", "text", "note", "notes", "remark", "remarks", width=20, optional=True),
     _c("exemplar", "典型", "flag", "exemplar", "典型经验", optional=True, width=8),
-), aliases=("tasks",), id_column="id", required=False,
+), aliases=("tasks",), id_column="id",
     description="表1: one tab per month, named 月度任务 YYYY-MM",
     pattern=re.compile(r"^\s*(?:月度任务|tasks)\s*(\d{4})\s*[-_/.年]\s*(\d{1,2})\s*月?\s*$", re.I))
 
@@ -129,22 +129,22 @@ CHANNELS = Tab("channels", "渠道诉求", (
     OWNER,
     _c("deadline", "办结时限", "date", "deadline", "due", "截止日期", required=True, width=12),
     _c("status", "状态", "status", "status", width=10),
-    _c("latest", "办理情况", "text", "handling", "latest", "最新进展", width=30),
+    _c("latest", "办理情况", "text", "handling", "latest", "最新进展", width=30, optional=True),
 ), aliases=("channels", "channel issues"), id_column="id",
     description="issues from workers' channels (hotlines, 文明调度 …)")
 
 DUTY = Tab("duty", "值班表", (
     _c("date", "日期", "date", "date", "值班日期", required=True, width=12),
     _c("leader", "值班领导", "text", "leader", "duty leader", "值班人", required=True, width=20),
-    _c("dept", "部门", "text", "department", "dept", "所在部门", width=16),
-    _c("phone", "联系电话", "text", "phone", "telephone", "电话", width=14),
+    _c("dept", "部门", "text", "department", "dept", "所在部门", width=16, optional=True),
+    _c("phone", "联系电话", "text", "phone", "telephone", "电话", width=14, optional=True),
 ), aliases=("duty", "duty roster", "roster"), description="daily duty roster (每天调度值班)")
 
 SETTINGS = Tab("settings", "规则设置", (
     _c("key", "规则", "text", "rule", "key", "参数", required=True, width=20),
-    _c("value", "值", "text", "value", "取值", required=True, width=12),
-    _c("note", "说明", "text", "note", "description", width=40),
-), aliases=("settings", "rule settings"), required=False, id_column="key",
+    _c("value", "值", "text", "value", "取值", width=12),
+    _c("note", "说明", "text", "note", "description", width=40, optional=True),
+), aliases=("settings", "rule settings"), id_column="key",
     description="optional: leaders' overrides of rule thresholds")
 
 STAFF_TABS: tuple[Tab, ...] = (ORG, PLAN, SUBMISSIONS, MONTH, CHANNELS, DUTY, SETTINGS)

@@ -1,0 +1,58 @@
+"""月考核: one scored line per task and rule, totals per unit, rank within each level, the weakest units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .org import Org
+from .rulebook import Rulebook
+from .schema import LEVELS
+
+LINE_COLUMNS = ["unit", "unit_name", "level", "id", "name", "rule", "rule_label", "points"]
+
+
+@dataclass
+class Assessment:
+    lines: pd.DataFrame  # LINE_COLUMNS: every deduction and bonus
+    scores: pd.DataFrame  # unit, unit_name, level, parent_name, base, deductions, bonuses, score, rank
+    bottom: pd.DataFrame  # the weakest `rules.bottom` units of each level (短板)
+
+
+def assess(tasks: pd.DataFrame, org: Org, rules: Rulebook) -> Assessment:
+    """Score every unit of ``org`` from classified ``tasks`` (output of dispatch.classify)."""
+    params = dict(rules.params)
+    parts = []
+    for line in rules.lines:
+        hit = tasks[line.mask(tasks, params)]
+        parts.append(pd.DataFrame({
+            "unit": hit["unit"], "unit_name": hit["unit_name"], "level": hit["level"], "id": hit["id"],
+            "name": hit["name"], "rule": line.key, "rule_label": line.label, "points": rules.points(line)}))
+    lines = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LINE_COLUMNS)
+    lines = lines[LINE_COLUMNS].sort_values(["unit", "id", "rule"], kind="stable").reset_index(drop=True)
+
+    credited = lines[["unit", "points"]]
+    if rules.include_descendants:  # each line also counts for every ancestor of its unit
+        chains = lines["unit"].map(org.chain)
+        credited = pd.DataFrame({"unit": chains, "points": lines["points"]}).explode("unit")
+    sums = credited.assign(neg=credited["points"].clip(upper=0), pos=credited["points"].clip(lower=0)) \
+        .groupby("unit")[["neg", "pos"]].sum()
+    scores = pd.DataFrame({"unit": org.codes})
+    scores["unit_name"] = scores["unit"].map(org.names)
+    scores["level"] = scores["unit"].map(org.levels)
+    scores["parent_name"] = scores["unit"].map(lambda c: org.label(p) if (p := org.parents.get(c)) else "")
+    scores["base"] = rules.base
+    scores["deductions"] = scores["unit"].map(sums["neg"]).fillna(0.0)
+    scores["bonuses"] = scores["unit"].map(sums["pos"]).fillna(0.0)
+    scores["score"] = (rules.base + scores["deductions"] + scores["bonuses"]).clip(lower=rules.floor)
+    scores["rank"] = scores.groupby("level")["score"].rank(method="min", ascending=False).astype(int)
+    order = {lvl: i for i, lvl in enumerate(LEVELS)}
+    scores = scores.sort_values(["level", "rank", "unit"], key=lambda s: s.map(order) if s.name == "level" else s,
+                                kind="stable").reset_index(drop=True)
+    several = scores.groupby("level")["unit"].transform("size") > 1  # a level of one unit has no 短板
+    bottom = scores[several].sort_values(["score", "unit"], kind="stable").groupby("level", sort=False) \
+        .head(rules.bottom)
+    bottom = bottom.sort_values(["level", "score", "unit"], key=lambda s: s.map(order) if s.name == "level" else s,
+                                kind="stable").reset_index(drop=True)
+    return Assessment(lines, scores, bottom)

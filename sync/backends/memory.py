@@ -1,0 +1,41 @@
+"""Books held in memory: for tests, for building the example, and for --dry-run diffs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .base import Grid, SheetGrid, WritePlan
+
+
+class MemoryBook:
+    """Tabs as grids; ``write`` applies a plan the way a real backend would."""
+
+    def __init__(self, tabs: dict[str, Grid] | None = None, label: str = "memory") -> None:
+        self.label = label
+        self.tabs: dict[str, Grid] = {name: [list(r) for r in grid] for name, grid in (tabs or {}).items()}
+        self.sheets: dict[str, SheetGrid] = {}  # the last SheetGrid written for each tab
+        self.colours: dict[str, dict[str, str]] = {}  # tab -> task id -> colour key
+        self.writes = 0
+
+    def sheet_names(self) -> list[str]:
+        return list(self.tabs)
+
+    def read(self, names: Sequence[str]) -> dict[str, Grid]:
+        return {name: [list(r) for r in self.tabs[name]] for name in names}
+
+    def write(self, plan: WritePlan) -> None:
+        self.writes += 1
+        for sheet in plan.owned:
+            self.tabs[sheet.name] = [list(r) for r in sheet.rows]
+            self.sheets[sheet.name] = sheet
+        for sheet in plan.created:
+            if sheet.name not in self.tabs:
+                self.tabs[sheet.name] = [list(r) for r in sheet.rows]
+                self.sheets[sheet.name] = sheet
+        for append in plan.appends:
+            grid = self.tabs[append.tab]
+            width = max([len(r) for r in grid] + [max(c) + 1 for row in append.rows for c in row] + [0])
+            for row in append.rows:
+                grid.append([row.get(c) for c in range(width)])
+        for colours in plan.colours:
+            self.colours[colours.tab] = dict(colours.colours)

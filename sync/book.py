@@ -1,0 +1,105 @@
+"""The read step: one backend → a checked, normalised :class:`Book`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from .backends.base import Backend
+from .errors import DispatchError
+from .normalise import TabData, empty_tab, normalise_tab
+from .org import Org, build_org
+from .problems import Problem
+from .schema import CHANNELS, MONTH, ORG, PLAN, SETTINGS, STAFF_TABS, SUBMISSIONS, Tab, match_tab, parse_month_tab
+
+FIXED_TABS: tuple[Tab, ...] = tuple(t for t in STAFF_TABS if t is not MONTH)
+
+
+@dataclass
+class Book:
+    label: str
+    sheet_names: list[str]
+    org: Org
+    tabs: dict[str, TabData]  # by Tab.key: org, plan, submissions, channels, duty, settings
+    months: dict[tuple[int, int], TabData]  # month task sheets by (year, month)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def settings(self) -> dict[str, str]:
+        f = self.tabs[SETTINGS.key].frame
+        return dict(zip(f["key"], f["value"], strict=True))
+
+
+def read_book(backend: Backend, as_of: date) -> Book:
+    """Read every staff tab once, normalise it and check it against the organisation."""
+    names = backend.sheet_names()
+    found: dict[str, str] = {}
+    for tab in FIXED_TABS:
+        sheet = match_tab(tab, names)
+        if sheet:
+            found[tab.key] = sheet
+        elif tab.required:
+            aliases = " / ".join(tab.aliases)
+            raise DispatchError(backend.label, f"找不到工作表“{tab.name}”（也可命名为 {aliases}）",
+                                "请添加这个工作表，或用 dispatchbook init 生成模板后把数据复制进去")
+    month_sheets = {ym: name for name in names if (ym := parse_month_tab(name))}
+    grids = backend.read([*found.values(), *month_sheets.values()])
+
+    tabs = {t.key: normalise_tab(grids[found[t.key]], t, backend.label, found[t.key], as_of)
+            if t.key in found else empty_tab(t) for t in FIXED_TABS}
+    months = {ym: normalise_tab(grids[name], MONTH, backend.label, name, date(ym[0], ym[1], 15))
+              for ym, name in sorted(month_sheets.items())}
+    org, problems = build_org(tabs[ORG.key], backend.label)
+    for tab in (PLAN, SUBMISSIONS):
+        problems += _resolve_units(tabs[tab.key], org, backend.label, many=True)
+    for data in (tabs[CHANNELS.key], *months.values()):
+        problems += _resolve_units(data, org, backend.label, many=False)
+    for data in (*months.values(), tabs[SUBMISSIONS.key]):
+        problems += _check_dates(data, backend.label)
+    every = [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
+    return Book(backend.label, names, org, tabs, months, every)
+
+
+def _resolve_units(data: TabData, org: Org, book: str, *, many: bool) -> list[Problem]:
+    """Replace 责任单位 as typed by unit codes (a tuple of codes where a cell may name several)."""
+    f = data.frame
+    problems: list[Problem] = []
+    keep: list[bool] = []
+    resolved: list[object] = []
+    for refs, row in zip(f["unit"], f["_row"], strict=True):
+        codes: list[str] = []
+        bad = [r for r in (refs if many else (refs,)) if not _extend(codes, org, r, many)]
+        for ref in bad:
+            problems.append(Problem(book, data.sheet, data.address(row, "unit"), "unknown_unit",
+                                    f"责任单位“{ref}”不在组织架构中",
+                                    "请填写组织架构中的单位编码或单位名称" + ("，多个单位用顿号分隔" if many else ""),
+                                    ref, True))
+        keep.append(not bad)
+        resolved.append(tuple(dict.fromkeys(codes)) if many else (codes[0] if codes else None))
+    f = f.assign(unit=pd.Series(resolved, index=f.index, dtype=object))
+    data.frame = f[pd.Series(keep, index=f.index, dtype=bool)].reset_index(drop=True)
+    return problems
+
+
+def _extend(codes: list[str], org: Org, ref: str, many: bool) -> bool:
+    found = org.expand(ref) if many else ([c] if (c := org.resolve(ref)) else None)
+    if found:
+        codes.extend(found)
+    return bool(found)
+
+
+def _check_dates(data: TabData, book: str) -> list[Problem]:
+    """A deadline before the start: the start is ignored (expected progress needs both)."""
+    f = data.frame
+    if "start" not in data.columns:
+        return []
+    bad = f["start"].notna() & f["deadline"].notna() & (f["deadline"] < f["start"])
+    problems = [Problem(book, data.sheet, data.address(row, "deadline"), "deadline_before_start",
+                        f"截止日期 {dl:%Y-%m-%d} 早于开始日期 {st:%Y-%m-%d}", "请核对开始日期和截止日期",
+                        f"{dl:%Y-%m-%d}")
+                for row, st, dl in zip(f["_row"][bad], f["start"][bad], f["deadline"][bad], strict=True)]
+    data.frame = f.assign(start=f["start"].mask(bad))
+    return problems
+

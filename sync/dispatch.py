@@ -1,0 +1,99 @@
+"""Kinds and colours for every task: derive the rule fields, then apply rules/dispatch.toml and colours.toml.
+
+Everything here is vectorised over the whole task frame. A task frame is a month sheet's normalised
+frame (see ``schema.MONTH``) with its unit resolved to a unit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from .calendar import month_end
+from .org import Org
+from .rulebook import Rulebook
+from .schema import STATUS_LABELS
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a task's fields are evaluated against."""
+
+    as_of: date  # the day the colours are for
+    month: tuple[int, int]  # the month sheet's (year, month)
+    channel_ids: frozenset[str] = frozenset()  # 诉求编号 from 渠道诉求
+    closed_on: pd.Series | None = None  # task id -> first day seen closed (from history)
+    previous: pd.DataFrame | None = None  # last snapshot before as_of: id, deadline, unit (from history)
+
+    @property
+    def evaluated_on(self) -> date:
+        """A past month is judged as it stood at its month end."""
+        return min(self.as_of, month_end(*self.month))
+
+
+def derive(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.DataFrame:
+    """Add every rule field (closed, days_overdue, workdays_left, progress_lag …) to ``tasks``."""
+    cal = rules.calendar
+    day = pd.Timestamp(ctx.evaluated_on)
+    f = tasks.copy()
+    n = len(f)
+    first = pd.Timestamp(cal.first_workday(*ctx.month))
+    month_start, month_stop = pd.Timestamp(date(*ctx.month, 1)), pd.Timestamp(month_end(*ctx.month))
+
+    closed_on = f["updated"]
+    if ctx.closed_on is not None and len(ctx.closed_on):
+        seen = f["id"].map(ctx.closed_on)
+        closed_on = pd.to_datetime(seen).fillna(closed_on) if seen.notna().any() else closed_on
+    status = f["status"].where(f["status"].notna(),
+                               np.where(f["progress"].fillna(0) > 0, "open", "not_started"))
+    f["closed"] = ((status == "closed") & ~(closed_on > day)).to_numpy(dtype=bool)
+    f["closed_on"] = closed_on.where(f["closed"])
+    f["status_label"] = status.map(STATUS_LABELS)
+    f["unit_name"] = f["unit"].map(org.names)
+    f["level"] = f["unit"].map(org.levels)
+
+    f["days_overdue"] = (day - f["deadline"]).dt.days.astype("float64")
+    everyday = pd.Series([day] * n, index=f.index, dtype="datetime64[ns]")
+    f["workdays_left"] = cal.count_many(everyday, f["deadline"])
+    start = f["start"].fillna(first)
+    before_start = start - timedelta(days=1)
+    total = cal.count_many(before_start, f["deadline"])
+    elapsed = cal.count_many(before_start, everyday - timedelta(days=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(total > 0, elapsed / total * 100, np.where(f["deadline"] < day, 100.0, 0.0))
+    f["expected_progress"] = np.clip(expected, 0, 100).round(1)
+    f["progress_lag"] = (f["expected_progress"] - f["progress"].fillna(0)).round(1)
+    f["stale_workdays"] = cal.count_many(f["updated"].fillna(start), everyday)
+
+    f["from_channel"] = f["id"].isin(ctx.channel_ids).to_numpy(dtype=bool)
+    f["changed"] = _changed(f, ctx.previous)
+    in_month = f["closed_on"].between(month_start, month_stop)
+    f["closed_on_time"] = (f["closed"] & in_month & (f["closed_on"] <= f["deadline"])).to_numpy(dtype=bool)
+    f["exemplar"] = f["exemplar"].fillna(False).astype(bool)
+    return f
+
+
+def _changed(f: pd.DataFrame, previous: pd.DataFrame | None) -> np.ndarray:
+    """Deadline or responsible unit differs from the previous snapshot (False without history)."""
+    if previous is None or previous.empty:
+        return np.zeros(len(f), dtype=bool)
+    prev = previous.drop_duplicates("id").set_index("id")
+    old_deadline = pd.to_datetime(f["id"].map(prev["deadline"]))
+    old_unit = f["id"].map(prev["unit"])
+    known = f["id"].isin(prev.index)
+    moved = (old_deadline.notna() & (old_deadline != f["deadline"])) | (old_unit.notna() & (old_unit != f["unit"]))
+    return (known & moved).to_numpy(dtype=bool)
+
+
+def classify(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.DataFrame:
+    """Derived fields plus ``kind``/``kind_label`` and ``colour``/``colour_label`` for every task."""
+    f = derive(tasks, org, rules, ctx)
+    params = dict(rules.params)
+    f["kind"] = rules.first_match(rules.kinds, f, params)
+    f["kind_label"] = f["kind"].map({r.key: r.label for r in rules.kinds})
+    f["colour"] = rules.first_match(rules.colours, f, params)
+    f["colour_label"] = f["colour"].map({r.key: r.label for r in rules.colours})
+    return f

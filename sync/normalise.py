@@ -1,0 +1,161 @@
+"""Raw grids → typed frames plus problems, one tab at a time.
+
+The header row is found among the first rows (title rows and blank rows above it are skipped),
+headers are matched by label or English alias after folding. Every bad cell becomes a
+:class:`Problem` with its address; a row whose *required* cell is bad is left out, the rest go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from . import values as v
+from .backends.base import Grid
+from .errors import DispatchError
+from .problems import Problem, cell_address
+from .schema import Column, Kind, Tab, fold, header_words
+
+HEADER_SCAN_ROWS = 20
+
+_PARSERS: dict[Kind, Callable[[object, date], object]] = {
+    "text": lambda x, _: v.text(x),
+    "date": v.parse_date,
+    "progress": lambda x, _: v.parse_progress(x),
+    "status": lambda x, _: v.parse_status(x),
+    "level": lambda x, _: v.parse_level(x),
+    "month": lambda x, _: v.parse_month(x),
+    "months": lambda x, _: v.parse_months(x),
+    "units": lambda x, _: v.parse_units(x),
+    "flag": lambda x, _: v.parse_flag(x),
+}
+
+FIXES: dict[Kind, str] = {
+    "date": "请填写日期，如 2026-11-05、2026/11/5 或 2026年11月5日",
+    "progress": "请填写 0–100 之间的进度，如 80 或 80%",
+    "status": "请填写 未开始、进行中 或 已完成（也可写 已闭合、已销号、推进中 等）",
+    "level": "请填写 集团党委、基层党委 或 党支部",
+    "month": "请填写月份，如 2026-11",
+    "months": "请填写计划月份，如 11、3,6,9、1-6月 或 全年",
+    "flag": "典型任务请填“是”，否则留空",
+}
+
+
+@dataclass
+class TabData:
+    """One staff tab after normalising."""
+
+    tab: Tab
+    sheet: str  # the sheet's name in the book
+    frame: pd.DataFrame  # one column per schema key, plus `_row` (1-based sheet row)
+    header_row: int  # 0-based
+    columns: dict[str, int]  # schema key -> 0-based column in the sheet
+    problems: list[Problem] = field(default_factory=list)
+
+    def address(self, row: int, key: str) -> str:
+        """'I17' for the 1-based sheet row and a column key."""
+        return cell_address(row - 1, self.columns[key])
+
+
+def empty_tab(tab: Tab, sheet: str = "") -> TabData:
+    frame = pd.DataFrame({c.key: pd.Series(dtype=_dtype(c.kind)) for c in tab.columns})
+    frame["_row"] = pd.Series(dtype="int64")
+    return TabData(tab, sheet or tab.name, frame, 0, {})
+
+
+def locate_header(grid: Grid, tab: Tab, book: str, sheet: str) -> tuple[int, dict[str, int]]:
+    """The header row (0-based) and each column key's position; missing columns are an error."""
+    words = {w: c.key for c in tab.columns for w in header_words(c)}
+    best_row, best = 0, {}
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            key = words.get(fold(cell)) if cell is not None else None
+            if key and key not in found:
+                found[key] = c
+        if len(found) > len(best):
+            best_row, best = r, found
+    missing = [c for c in tab.columns if not c.optional and c.key not in best]
+    if missing:
+        listed = "、".join(f"“{c.label}”（也可写作 {' / '.join(c.aliases)}）" for c in missing)
+        raise DispatchError(f"{book} › {sheet}", f"找不到表头 {listed}",
+                            "请在表头行加上这些列；表头上方的标题行和空行会被跳过")
+    return best_row, best
+
+
+def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date) -> TabData:
+    """Parse every data row of ``grid`` as ``tab``; ``near`` dates partial dates such as 11月5日."""
+    header_row, columns = locate_header(grid, tab, book, sheet)
+    present = [c for c in tab.columns if c.key in columns]
+    data: dict[str, list[object]] = {c.key: [] for c in tab.columns}
+    rows: list[int] = []
+    problems: list[Problem] = []
+    caches: dict[str, dict[object, object]] = {c.key: {} for c in present}
+    for r in range(header_row + 1, len(grid)):
+        raw = grid[r]
+        cells = {c.key: raw[columns[c.key]] if columns[c.key] < len(raw) else None for c in present}
+        if all(v.is_empty(x) for x in cells.values()):
+            continue
+        parsed: dict[str, object] = {}
+        skip = False
+        for col in present:
+            value = cells[col.key]
+            try:
+                parsed[col.key] = _parse(col, value, near, caches[col.key])
+            except v.BadValue as bad:
+                problems.append(Problem(book, sheet, cell_address(r, columns[col.key]), f"bad_{col.kind}",
+                                        f"{col.label}“{v.text(value)}”{bad}", FIXES[col.kind],
+                                        v.text(value), col.required))
+                skip |= col.required
+                parsed[col.key] = None
+                continue
+            if col.required and parsed[col.key] is None:
+                problems.append(Problem(book, sheet, cell_address(r, columns[col.key]), "missing_value",
+                                        f"{col.label}为空", f"请填写{col.label}", None, True))
+                skip = True
+        if skip:
+            continue
+        rows.append(r + 1)
+        for col in tab.columns:
+            data[col.key].append(parsed.get(col.key))
+    frame = pd.DataFrame({c.key: pd.Series(data[c.key], dtype=_dtype(c.kind)) for c in tab.columns})
+    frame["_row"] = pd.Series(rows, dtype="int64")
+    result = TabData(tab, sheet, frame, header_row, columns, problems)
+    if tab.id_column and tab.id_column in columns:
+        _drop_duplicates(result, book)
+    return result
+
+
+def _parse(col: Column, value: object, near: date, cache: dict[object, object]) -> object:
+    if value is None:
+        return None
+    key = (type(value), value)
+    if key not in cache:
+        cache[key] = _PARSERS[col.kind](value, near)
+    return cache[key]
+
+
+def _dtype(kind: Kind) -> str:
+    return {"date": "datetime64[ns]", "progress": "float64", "flag": "bool"}.get(kind, "object")
+
+
+def _drop_duplicates(data: TabData, book: str) -> None:
+    """Keep the first row of each ID; every later one is a problem and is left out."""
+    key = data.tab.id_column
+    assert key is not None
+    folded = data.frame[key].map(fold)
+    dup = folded.duplicated(keep="first")
+    if not dup.any():
+        return
+    first_row = dict(zip(folded[~dup], data.frame["_row"][~dup], strict=True))
+    label = data.tab.column(key).label
+    for idx in data.frame.index[dup]:
+        value, row = data.frame.at[idx, key], int(data.frame.at[idx, "_row"])
+        data.problems.append(Problem(
+            book, data.sheet, data.address(row, key), "duplicate_id",
+            f"{label}“{value}”与第 {first_row[folded[idx]]} 行重复", f"每个{label}只能出现一次，请改为唯一编号",
+            str(value), True))
+    data.frame = data.frame[~dup].reset_index(drop=True)

@@ -1,0 +1,43 @@
+"""Data problems found while reading a book: one per bad cell, with its address and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_address(row: int, column: int) -> str:
+    """0-based (row, column) → 'I17'."""
+    return f"{column_letter(column)}{row + 1}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    book: str
+    tab: str
+    cell: str  # e.g. "I17"; "" when the problem is about a whole tab
+    kind: str  # machine-readable: bad_date, duplicate_id, unknown_unit …
+    message: str  # what is wrong (Chinese)
+    fix: str  # how to fix it (Chinese)
+    value: str | None = None  # the cell as typed
+    skipped: bool = False  # the row was left out of this dispatch
+
+    @property
+    def where(self) -> str:
+        return f"{self.tab}!{self.cell}" if self.cell else self.tab
+
+    def __str__(self) -> str:
+        tail = "；该行本次未参与调度" if self.skipped else ""
+        return f"{self.book} › {self.where}: {self.message}。{self.fix}{tail}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {**asdict(self), "where": self.where}

@@ -1,0 +1,103 @@
+"""What several reports share: the dispatch state they read, roll-up counts, unit order, task lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from ..assessment import Assessment, assess
+from ..book import Book
+from ..org import Org
+from ..problems import Problem
+from ..rulebook import Rulebook
+from .layout import Block, frame_rows
+
+SEVERITY = {"red": 0, "orange": 1, "blue": 2, "green": 3}
+
+
+@dataclass
+class DispatchState:
+    """Everything the reports read; built once per sync, no I/O."""
+
+    as_of: date
+    book: Book
+    rules: Rulebook
+    months: dict[tuple[int, int], pd.DataFrame]  # classified tasks of every month sheet
+    problems: list[Problem]
+    empty: pd.DataFrame  # a classified frame with no tasks: what a missing month sheet reads as
+    week_start: pd.DataFrame | None = None  # snapshot before this week (history): id, colour
+    _assessments: dict[tuple[int, int], Assessment] = field(default_factory=dict)
+
+    @property
+    def month(self) -> tuple[int, int]:
+        return self.as_of.year, self.as_of.month
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """The as-of month's classified tasks (empty frame when that sheet does not exist)."""
+        return self.months.get(self.month, self.empty)
+
+    @property
+    def org(self) -> Org:
+        return self.book.org
+
+    def assessment(self, month: tuple[int, int]) -> Assessment:
+        if month not in self._assessments:
+            self._assessments[month] = assess(self.months.get(month, self.empty), self.org, self.rules)
+        return self._assessments[month]
+
+
+def hierarchy(org: Org) -> list[tuple[str, int]]:
+    """Units in reading order: the group, then each committee followed by its branches (code, depth)."""
+    children: dict[str | None, list[str]] = {}
+    for code in org.codes:
+        children.setdefault(org.parents.get(code), []).append(code)
+    ordered: list[tuple[str, int]] = []
+    seen: set[str] = set()
+
+    def walk(code: str, depth: int) -> None:
+        seen.add(code)
+        ordered.append((code, depth))
+        for child in children.get(code, []):
+            if child not in seen:
+                walk(child, depth + 1)
+
+    for root in children.get(None, []):
+        walk(root, 0)
+    return ordered
+
+
+def rollup(tasks: pd.DataFrame, org: Org, by: str, keys: list[str]) -> pd.DataFrame:
+    """Count tasks per unit and value of ``by``; each task also counts for every ancestor of its unit."""
+    if tasks.empty:
+        return pd.DataFrame(0, index=pd.Index(org.codes, name="unit"), columns=keys)
+    exploded = pd.DataFrame({"unit": tasks["unit"].map(org.chain), by: tasks[by]}).explode("unit")
+    counts = pd.crosstab(exploded["unit"], exploded[by])
+    return counts.reindex(index=org.codes, columns=keys, fill_value=0).fillna(0).astype(int)
+
+
+def indent(name: str, depth: int) -> str:
+    return "　" * depth + name
+
+
+def rate(closed: float, total: float) -> float | None:
+    return round(closed / total, 4) if total else None
+
+
+TASK_LIST_HEADER = ["任务编号", "任务名称", "类别", "来源", "责任单位", "责任人", "截止日期", "进度", "状态", "颜色", "最新进展"]
+TASK_LIST_COLUMNS = ["id", "name", "category", "source", "unit_name", "owner", "deadline", "progress_fraction",
+                     "status_label", "colour_label", "latest"]
+
+
+def task_block(title: str | None, tasks: pd.DataFrame, rules: Rulebook, empty_text: str = "（无）") -> Block:
+    """A task list, most urgent first (red, orange, blue, green; then deadline), colour cell filled."""
+    palette = rules.palette
+    f = tasks.assign(_sev=tasks["colour"].map(SEVERITY).fillna(9),
+                     progress_fraction=tasks["progress"].astype("float64") / 100)
+    f = f.sort_values(["_sev", "deadline", "id"], kind="stable")
+    colour_col = TASK_LIST_COLUMNS.index("colour_label")
+    fills = {(i, colour_col): palette[c] for i, c in enumerate(f["colour"]) if c in palette}
+    return Block(title, TASK_LIST_HEADER, frame_rows(f, TASK_LIST_COLUMNS),
+                 formats={TASK_LIST_COLUMNS.index("progress_fraction"): "0%"}, fills=fills, empty_text=empty_text)

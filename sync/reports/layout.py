@@ -1,0 +1,99 @@
+"""Stacking report blocks (title, header, rows) into one sync-owned SheetGrid with a banner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from ..backends.base import Cell, CellStyle, Chart, Colour, Series, SheetGrid
+from ..staffsheets import cell_value
+
+BANNER = CellStyle(bold=True, size=14)
+NOTE = CellStyle(font_colour="595959")
+TITLE = CellStyle(bold=True, size=12)
+HEADER = CellStyle(fill="D9E1F2", bold=True, wrap=True)
+DATE = "yyyy-mm-dd"
+PERCENT = "0.0%"
+
+
+@dataclass
+class BlockChart:
+    """A chart over a block: categories from one column, one series per listed column."""
+
+    title: str
+    category_column: int
+    series: list[tuple[int, str]]  # (column, colour RRGGBB)
+
+
+@dataclass
+class Block:
+    title: str | None
+    header: list[str]
+    rows: list[list[Cell]]
+    formats: dict[int, str] = field(default_factory=dict)  # column -> number format
+    row_formats: dict[int, str] = field(default_factory=dict)  # row -> number format (data columns)
+    fills: dict[tuple[int, int], Colour] = field(default_factory=dict)  # (row, column) -> colour
+    header_fills: dict[int, Colour] = field(default_factory=dict)
+    bold_rows: set[int] = field(default_factory=set)
+    chart: BlockChart | None = None
+    empty_text: str = "（无）"
+
+
+def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Cell]]:
+    """Plain cell rows from frame columns (Timestamps → dates, NaN → empty)."""
+    return [[cell_value(v) for v in row] for row in frame[list(columns)].itertuples(index=False, name=None)]
+
+
+def banner_text(title: str, as_of: date) -> str:
+    return f"{title}（数据截至 {as_of:%Y-%m-%d}）"
+
+
+def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequence[str] = (),
+          widths: Sequence[float] = ()) -> SheetGrid:
+    """A sync-owned tab: banner, notes, then each block (title row, header, rows) with a blank row between."""
+    rows: list[list[Cell]] = [[banner_text(title, as_of)],
+                              ["本表由 dispatchbook 同步时自动生成，请勿手工修改；修改会在下次同步时被覆盖。"]]
+    styles: dict[tuple[int, int], CellStyle] = {(0, 0): BANNER, (1, 0): NOTE}
+    for note in notes:
+        rows.append([note])
+    charts: list[Chart] = []
+    for block in blocks:
+        rows.append([])
+        if block.title:
+            styles[(len(rows), 0)] = TITLE
+            rows.append([block.title])
+        head = len(rows)
+        rows.append(list(block.header))
+        for j in range(len(block.header)):
+            colour = block.header_fills.get(j)
+            styles[(head, j)] = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True, wrap=True) \
+                if colour else HEADER
+        if not block.rows:
+            rows.append([block.empty_text])
+            continue
+        first = len(rows)
+        for i, values in enumerate(block.rows):
+            r = first + i
+            values = [cell_value(v) for v in values]
+            rows.append(values)
+            for j, value in enumerate(values):
+                fmt = block.formats.get(j) or (block.row_formats.get(i) if j else None) \
+                    or (DATE if isinstance(value, date) else None)
+                colour = block.fills.get((i, j))
+                bold = i in block.bold_rows
+                if fmt or colour or bold:
+                    styles[(r, j)] = CellStyle(fill=colour.fill if colour else None,
+                                               font_colour=colour.font if colour else None,
+                                               bold=bold, number_format=fmt)
+        if block.chart:
+            last = first + len(block.rows) - 1
+            c = block.chart
+            charts.append(Chart(c.title, (first, last, c.category_column),
+                                tuple(Series(block.header[col], (first, last, col), colour)
+                                      for col, colour in c.series),
+                                anchor=(head, len(block.header) + 1), size=(10, max(len(block.rows) + 8, 16))))
+    width = max(len(r) for r in rows)
+    return SheetGrid(name, rows, styles, list(widths) or [14.0] * width, freeze=(2, 0), charts=charts)

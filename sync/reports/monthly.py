@@ -1,0 +1,122 @@
+"""表3 月报表 (completion, 问题/典型/目标导向) and 月考核 (scores, ranks, 短板, every scored line)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..backends.base import SheetGrid
+from ..calendar import month_end
+from ..schema import PLAN
+from .common import DispatchState, hierarchy, indent, rate, rollup
+from .layout import PERCENT, Block, frame_rows, sheet
+
+REPORT_NAME = "月报表"
+ASSESSMENT_NAME = "月考核"
+
+
+def _label(month: tuple[int, int]) -> str:
+    return f"{month[0]}年{month[1]}月"
+
+
+def monthly_report(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
+    tasks = state.months.get(month, state.tasks.iloc[0:0])
+    palette = state.rules.palette
+    blocks = [_by_unit(tasks, state), _by_category(tasks), _problems(tasks, state),
+              *_exemplars(tasks, state, month), _targets(tasks, state)]
+    total, closed = len(tasks), int(tasks["closed"].sum()) if len(tasks) else 0
+    note = (f"{_label(month)}任务 {total} 项，已闭合 {closed} 项，闭合率 {closed / total:.1%}；"
+            f"{palette['red'].label if 'red' in palette else '红色'} {int((tasks['colour'] == 'red').sum())} 项"
+            if total else f"{_label(month)}没有月度任务表")
+    return sheet(REPORT_NAME, f"月报表 · {_label(month)}", state.as_of, blocks, [note],
+                 widths=[24, 36, 12, 12, 12, 12, 12, 36])
+
+
+def _by_unit(tasks: pd.DataFrame, state: DispatchState) -> Block:
+    org = state.org
+    colours = rollup(tasks, org, "colour", list(state.rules.palette))
+    done = rollup(tasks, org, "closed", [True])[True]
+    rows = []
+    for code, depth in hierarchy(org):
+        total = int(colours.loc[code].sum())
+        if total:
+            rows.append([indent(org.label(code), depth), org.levels[code], total, int(done[code]),
+                         rate(done[code], total), int(colours.at[code, "red"]) if "red" in colours else 0,
+                         int(colours.at[code, "orange"]) if "orange" in colours else 0])
+    return Block("完成情况（按单位，逐级汇总）", ["单位", "层级", "任务数", "已闭合", "闭合率", "红色", "橙色"], rows,
+                 formats={4: PERCENT})
+
+
+def _by_category(tasks: pd.DataFrame) -> Block:
+    if tasks.empty:
+        return Block("完成情况（按类别）", ["类别", "任务数", "已闭合", "闭合率", "红色"], [])
+    g = tasks.assign(red=tasks["colour"] == "red").groupby("category", sort=True) \
+        .agg(total=("id", "size"), closed=("closed", "sum"), red=("red", "sum"))
+    rows = [[cat, int(r.total), int(r.closed), rate(r.closed, r.total), int(r.red)] for cat, r in g.iterrows()]
+    return Block("完成情况（按类别）", ["类别", "任务数", "已闭合", "闭合率", "红色"], rows, formats={3: PERCENT})
+
+
+def problem_text(row: pd.Series) -> str:
+    if row["colour"] == "red":
+        return f"逾期 {int(row['days_overdue'])} 天未闭合"
+    parts = []
+    if row["progress_lag"] >= 1:
+        parts.append(f"进度滞后 {row['progress_lag']:.0f} 个百分点")
+    if row["workdays_left"] == row["workdays_left"]:
+        parts.append(f"距截止 {int(row['workdays_left'])} 个工作日")
+    return "，".join(parts)
+
+
+def _problems(tasks: pd.DataFrame, state: DispatchState) -> Block:
+    palette = state.rules.palette
+    bad = tasks[tasks["colour"].isin(["red", "orange"])].sort_values(["colour", "deadline", "id"],
+                                                                     ascending=[False, True, True], kind="stable")
+    rows = [[r["id"], r["name"], r["unit_name"], r["deadline"].date(), r["progress"] / 100 if r["progress"] == r["progress"]
+             else None, r["colour_label"], problem_text(r)] for _, r in bad.iterrows()]
+    fills = {(i, 5): palette[c] for i, c in enumerate(bad["colour"])}
+    return Block("问题导向：逾期与预警任务", ["任务编号", "任务名称", "责任单位", "截止日期", "进度", "颜色", "问题"], rows,
+                 formats={4: "0%"}, fills=fills)
+
+
+def _exemplars(tasks: pd.DataFrame, state: DispatchState, month: tuple[int, int]) -> list[Block]:
+    marked = tasks[tasks["exemplar"].astype(bool)] if len(tasks) else tasks
+    top = state.assessment(month).scores
+    top = top[top["rank"] == 1]
+    return [
+        Block("典型导向：典型任务", ["任务编号", "任务名称", "责任单位", "类别", "最新进展"],
+              frame_rows(marked, ["id", "name", "unit_name", "category", "latest"])),
+        Block("典型导向：各层级得分第一的单位", ["层级", "单位", "得分"],
+              frame_rows(top, ["level", "unit_name", "score"])),
+    ]
+
+
+def _targets(tasks: pd.DataFrame, state: DispatchState) -> Block:
+    plan = state.book.tabs[PLAN.key].frame
+    rows = []
+    for r in plan.itertuples(index=False):
+        mine = tasks[(tasks["id"] == r.id) | tasks["id"].str.startswith(f"{r.id}-")] if len(tasks) else tasks
+        if len(mine):
+            rows.append([r.id, r.name, r.target, r.standard, len(mine), int(mine["closed"].sum()),
+                         rate(mine["closed"].sum(), len(mine))])
+    return Block("目标导向：计划书任务目标完成情况", ["计划编号", "任务名称", "目标", "考核标准", "分解任务数", "已闭合", "闭合率"],
+                 rows, formats={6: PERCENT})
+
+
+def monthly_assessment(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
+    a = state.assessment(month)
+    scores = frame_rows(a.scores, ["unit", "unit_name", "level", "parent_name", "base", "deductions", "bonuses",
+                                   "score", "rank"])
+    reasons = a.lines[a.lines["points"] < 0].groupby("unit")["rule_label"] \
+        .agg(lambda s: "、".join(f"{k}×{v}" for k, v in s.value_counts().items()))
+    bottom = [[r.level, r.unit_name, r.score, reasons.get(r.unit, "")] for r in a.bottom.itertuples(index=False)]
+    lines = frame_rows(a.lines, ["unit", "unit_name", "id", "name", "rule_label", "points"])
+    rules = state.rules
+    evaluated = min(state.as_of, month_end(*month))
+    note = (f"{_label(month)}考核（按 {evaluated:%Y-%m-%d} 的任务状态）：每个单位基础分 {rules.base:g} 分，"
+            f"最低 {rules.floor:g} 分；扣分和加分逐条列在下方明细中，可逐项核对。")
+    blocks = [
+        Block("得分与排名", ["单位编码", "单位名称", "层级", "上级单位", "基础分", "扣分", "加分", "得分", "层级内排名"], scores),
+        Block(f"短板：各层级得分最低的 {rules.bottom} 个单位", ["层级", "单位", "得分", "主要扣分原因"], bottom),
+        Block("扣分与加分明细", ["单位编码", "单位名称", "任务编号", "任务名称", "规则", "分值"], lines),
+    ]
+    return sheet(ASSESSMENT_NAME, f"月考核 · {_label(month)}", state.as_of, blocks, [note],
+                 widths=[18, 28, 20, 36, 10, 8, 8, 8, 12])

@@ -1,0 +1,77 @@
+"""How a staff tab looks when dispatchbook makes it (the template, the example, a new month sheet):
+header from the schema, frozen, widths, dropdowns, date and percent formats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+
+import pandas as pd
+
+from .backends.base import Cell, CellStyle, ListValidation, SheetGrid
+from .schema import CATEGORIES, LEVELS, STATUS_LABELS, Tab
+
+HEADER = CellStyle(fill="DDEBF7", bold=True)
+TITLE = CellStyle(bold=True, size=14)
+DATE = CellStyle(number_format="yyyy-mm-dd")
+PERCENT = CellStyle(number_format="0%")
+VALIDATION_ROWS = 5000  # dropdowns cover this many rows below the header
+
+DROPDOWNS: dict[str, tuple[str, ...]] = {
+    "status": tuple(STATUS_LABELS.values()),
+    "level": LEVELS,
+    "category": CATEGORIES,
+}
+
+
+def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title: str | None = None) -> SheetGrid:
+    """A staff tab with ``rows`` (dicts by column key); an optional title row above the header."""
+    columns = list(tab.columns)
+    top = 1 if title else 0
+    grid: list[list[Cell]] = [[title]] if title else []
+    grid.append([c.label for c in columns])
+    styles = {(top, j): HEADER for j in range(len(columns))}
+    if title:
+        styles[(0, 0)] = TITLE
+    for i, row in enumerate(rows, start=top + 1):
+        values: list[Cell] = []
+        for j, col in enumerate(columns):
+            value = cell_value(row.get(col.key))
+            if col.kind == "progress" and isinstance(value, int | float):
+                value = value / 100
+                styles[(i, j)] = PERCENT
+            elif col.kind == "date" and isinstance(value, date):
+                styles[(i, j)] = DATE
+            elif col.kind == "flag":
+                value = "是" if value else None
+            values.append(value)
+        grid.append(values)
+    validations = [ListValidation(j, top + 1, top + VALIDATION_ROWS, DROPDOWNS[key])
+                   for j, c in enumerate(columns) if (key := _dropdown_key(tab, c.key, c.kind))]
+    return SheetGrid(name, grid, styles, [float(c.width) for c in columns], freeze=(top + 1, 0),
+                     validations=validations)
+
+
+def _dropdown_key(tab: Tab, key: str, kind: str) -> str | None:
+    if kind in ("status", "level"):
+        return kind
+    if key == "category" and tab.key in ("plan", "submissions", "month"):
+        return "category"
+    return None
+
+
+def cell_value(value: object) -> Cell:
+    """A plain cell value from pandas/numpy values (Timestamp → date, NaN/NaT/NA → None, tuples joined)."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item") and not isinstance(value, datetime):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float | datetime) and value != value:  # NaN, NaT
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value.date() if value.time() == time() else value
+    if isinstance(value, tuple | frozenset | list):
+        return "、".join(str(v) for v in (sorted(value) if isinstance(value, frozenset) else value))
+    return value  # type: ignore[return-value]
