@@ -132,7 +132,8 @@ def _print_problems(problems: list[Problem], label: str) -> None:
         console.print(f"[green]✓[/] {label}：没有发现数据问题")
         return
     table = Table(title=f"{label}：{len(problems)} 个数据问题", show_lines=False)
-    for column in ("位置", "问题", "原值", "修改方法"):
+    table.add_column("位置", no_wrap=True)
+    for column in ("问题", "原值", "修改方法"):
         table.add_column(column, overflow="fold")
     for p in problems:
         table.add_row(p.where, p.message, p.value or "", p.fix + ("；该行本次未参与调度" if p.skipped else ""))

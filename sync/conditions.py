@@ -6,7 +6,6 @@ No ``eval``: each operator is a vectorised pandas/numpy expression. Fields are t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -95,16 +94,19 @@ class Condition:
         return np.asarray(result, dtype=bool) & known
 
     def _text_mask(self, col: pd.Series, value: object) -> np.ndarray:
-        folded = col.map(fold, na_action="ignore")
+        """Text operators on folded text; each distinct value is folded and tested once."""
+        codes, uniques = pd.factorize(col)
+        folded = [fold(u) for u in uniques]
         if self.op in ("==", "!="):
-            hit = (folded == fold(value)).fillna(False).to_numpy(dtype=bool)
-            return hit if self.op == "==" else ~hit
-        words = [fold(w) for w in value]  # type: ignore[union-attr]
-        if self.op == "contains":
-            pattern = "|".join(re.escape(w) for w in words)
-            return folded.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
-        hit = folded.isin(words).to_numpy(dtype=bool)
-        return hit if self.op == "in" else ~hit
+            hit_unique = np.array([f == fold(value) for f in folded], dtype=bool)
+        elif self.op == "contains":
+            words = [fold(w) for w in value]  # type: ignore[union-attr]
+            hit_unique = np.array([any(w in f for w in words) for f in folded], dtype=bool)
+        else:
+            words = {fold(w) for w in value}  # type: ignore[union-attr]
+            hit_unique = np.array([f in words for f in folded], dtype=bool)
+        hit = np.where(codes >= 0, hit_unique[np.maximum(codes, 0)] if len(folded) else False, False)
+        return ~hit if self.op in ("!=", "not in") else hit
 
 
 def parse_value(field: Field, raw: object) -> object:

@@ -56,7 +56,7 @@ def derive(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.D
     f["level"] = f["unit"].map(org.levels)
 
     f["days_overdue"] = (day - f["deadline"]).dt.days.astype("float64")
-    everyday = pd.Series([day] * n, index=f.index, dtype="datetime64[ns]")
+    everyday = pd.Series(np.full(n, day.to_datetime64()), index=f.index)
     f["workdays_left"] = cal.count_many(everyday, f["deadline"])
     start = f["start"].fillna(first)
     before_start = start - timedelta(days=1)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from . import values as v
@@ -87,51 +88,66 @@ def locate_header(grid: Grid, tab: Tab, book: str, sheet: str) -> tuple[int, dic
 
 
 def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date) -> TabData:
-    """Parse every data row of ``grid`` as ``tab``; ``near`` dates partial dates such as 11月5日."""
+    """Parse every data row of ``grid`` as ``tab``; ``near`` dates partial dates such as 11月5日.
+
+    Works column by column (each distinct value is parsed once), then drops fully empty rows and
+    rows whose required cell is bad or empty.
+    """
     header_row, columns = locate_header(grid, tab, book, sheet)
     present = [c for c in tab.columns if c.key in columns]
-    data: dict[str, list[object]] = {c.key: [] for c in tab.columns}
-    rows: list[int] = []
-    problems: list[Problem] = []
-    caches: dict[str, dict[object, object]] = {c.key: {} for c in present}
-    for r in range(header_row + 1, len(grid)):
-        raw = grid[r]
-        cells = {c.key: raw[columns[c.key]] if columns[c.key] < len(raw) else None for c in present}
-        if all(v.is_empty(x) for x in cells.values()):
-            continue
-        parsed: dict[str, object] = {}
-        skip = False
-        for col in present:
-            value = cells[col.key]
-            try:
-                parsed[col.key] = _parse(col, value, near, caches[col.key])
-            except v.BadValue as bad:
-                problems.append(Problem(book, sheet, cell_address(r, columns[col.key]), f"bad_{col.kind}",
-                                        f"{col.label}“{v.text(value)}”{bad}", FIXES[col.kind],
-                                        v.text(value), col.required))
-                skip |= col.required
-                parsed[col.key] = None
+    body = grid[header_row + 1:]
+    raw = {c.key: [row[j] if j < len(row) else None for row in body] for c in present
+           for j in (columns[c.key],)}
+    blank = {key: [v.is_empty(x) for x in cells] for key, cells in raw.items()}
+    used = [not all(flags) for flags in zip(*blank.values(), strict=True)] if blank else []
+    keep = list(used)
+    parsed: dict[str, list[object]] = {}
+    found: list[tuple[int, int, Problem]] = []
+    for col in present:
+        j = columns[col.key]
+        out: list[object] = []
+        cache: dict[tuple[type, object], object] = {}
+        for i, (value, empty) in enumerate(zip(raw[col.key], blank[col.key], strict=True)):
+            if not used[i]:
+                out.append(None)
                 continue
-            if col.required and parsed[col.key] is None:
-                problems.append(Problem(book, sheet, cell_address(r, columns[col.key]), "missing_value",
-                                        f"{col.label}为空", f"请填写{col.label}", None, True))
-                skip = True
-        if skip:
-            continue
-        rows.append(r + 1)
-        for col in tab.columns:
-            data[col.key].append(parsed.get(col.key))
-    frame = pd.DataFrame({c.key: pd.Series(data[c.key], dtype=_dtype(c.kind)) for c in tab.columns})
-    frame["_row"] = pd.Series(rows, dtype="int64")
+            try:
+                if empty and col.kind != "flag":
+                    result = None
+                elif col.kind == "text" and type(value) is str:  # the common case, no cache needed
+                    result = value.strip()
+                else:
+                    result = _parse(col, value, near, cache)
+            except v.BadValue as bad:
+                found.append((i, j, Problem(book, sheet, cell_address(header_row + 1 + i, j), f"bad_{col.kind}",
+                                            f"{col.label}“{v.text(value)}”{bad}", FIXES[col.kind],
+                                            v.text(value), col.required)))
+                keep[i] &= not col.required
+                result = None
+            else:
+                if col.required and result is None:
+                    found.append((i, j, Problem(book, sheet, cell_address(header_row + 1 + i, j), "missing_value",
+                                                f"{col.label}为空", f"请填写{col.label}", None, True)))
+                    keep[i] = False
+            out.append(result)
+        parsed[col.key] = out
+    mask = np.array(keep, dtype=bool)
+    frame = pd.DataFrame({c.key: _column(parsed.get(c.key), mask, c.kind) for c in tab.columns})
+    frame["_row"] = pd.Series(np.flatnonzero(mask) + header_row + 2, dtype="int64")
+    problems = [p for _, _, p in sorted(found, key=lambda t: (t[0], t[1]))]
     result = TabData(tab, sheet, frame, header_row, columns, problems)
     if tab.id_column and tab.id_column in columns:
         _drop_duplicates(result, book)
     return result
 
 
-def _parse(col: Column, value: object, near: date, cache: dict[object, object]) -> object:
-    if value is None:
-        return None
+def _column(values: list[object] | None, mask: np.ndarray, kind: Kind) -> pd.Series:
+    """The kept rows of one parsed column (an absent column reads as empty)."""
+    kept = pd.Series(values, dtype=object)[mask].tolist() if values is not None else [None] * int(mask.sum())
+    return pd.Series(kept, dtype=_dtype(kind))
+
+
+def _parse(col: Column, value: object, near: date, cache: dict[tuple[type, object], object]) -> object:
     key = (type(value), value)
     if key not in cache:
         cache[key] = _PARSERS[col.kind](value, near)

@@ -150,10 +150,16 @@ SETTINGS = Tab("settings", "规则设置", (
 STAFF_TABS: tuple[Tab, ...] = (ORG, PLAN, SUBMISSIONS, MONTH, CHANNELS, DUTY, SETTINGS)
 
 
+_DROP = re.compile(r"[\s*:]+")
+_ASCII_DROP = str.maketrans("", "", " \t\r\n\v\f*:")
+
+
 def fold(text: object) -> str:
     """Header/label folding: full-width → half-width, no spaces or required-marks, lower case."""
-    folded = unicodedata.normalize("NFKC", str(text)).lower()
-    return re.sub(r"[\s*＊:：]+", "", folded)
+    s = str(text)
+    if s.isascii():
+        return s.lower().translate(_ASCII_DROP)
+    return _DROP.sub("", unicodedata.normalize("NFKC", s).lower())
 
 
 def month_tab_name(year: int, month: int) -> str:

@@ -21,7 +21,12 @@ class BadValue(ValueError):
 
 
 def is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value != value
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is str:
+        return not value.strip()  # type: ignore[attr-defined]
+    return kind is float and value != value  # NaN
 
 
 def text(value: object) -> str | None:
@@ -157,13 +162,16 @@ def parse_flag(value: object) -> bool:
 
 
 def parse_month(value: object) -> tuple[int, int] | None:
-    """(year, month) from 2026-11, 2026年11月, 2026/11 or a date in that month."""
+    """(year, month) from 2026-11, 2026年11月, 2026/11, 202611 or a date in that month."""
     if is_empty(value):
         return None
     if isinstance(value, date):
         return value.year, value.month
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 100000:
-        d = _from_number(float(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        n = float(value)
+        if n.is_integer() and 190001 <= n <= 299912 and 1 <= n % 100 <= 12:  # 202611 typed as a number
+            return int(n) // 100, int(n) % 100
+        d = _from_number(n)  # a date serial (a month cell formatted as a date)
         return d.year, d.month
     s = unicodedata.normalize("NFKC", str(value)).strip()
     m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:\s*[-/.]\s*\d{1,2}\s*日?)?", s)

@@ -34,7 +34,7 @@ class MemoryBook:
                 self.sheets[sheet.name] = sheet
         for append in plan.appends:
             grid = self.tabs[append.tab]
-            width = max([len(r) for r in grid] + [max(c) + 1 for row in append.rows for c in row] + [0])
+            width = max([len(r) for r in grid] + [c + 1 for row in append.rows for c in row] + [0])
             for row in append.rows:
                 grid.append([row.get(c) for c in range(width)])
         for colours in plan.colours:
