@@ -34,8 +34,8 @@ def assess(tasks: pd.DataFrame, org: Org, rules: Rulebook) -> Assessment:
 
     credited = lines[["unit", "points"]]
     if rules.include_descendants:  # each line also counts for every ancestor of its unit
-        chains = lines["unit"].map(org.chain)
-        credited = pd.DataFrame({"unit": chains, "points": lines["points"]}).explode("unit")
+        credited = pd.DataFrame({"unit": lines["unit"].map({u: org.chain(u) for u in lines["unit"].unique()}),
+                                 "points": lines["points"]}).explode("unit")
     sums = credited.assign(neg=credited["points"].clip(upper=0), pos=credited["points"].clip(lower=0)) \
         .groupby("unit")[["neg", "pos"]].sum()
     scores = pd.DataFrame({"unit": org.codes})

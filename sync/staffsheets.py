@@ -62,7 +62,10 @@ def _dropdown_key(tab: Tab, key: str, kind: str) -> str | None:
 
 def cell_value(value: object) -> Cell:
     """A plain cell value from pandas/numpy values (Timestamp → date, NaN/NaT/NA → None, tuples joined)."""
-    if value is None or value is pd.NA:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is date or value is None:
+        return value  # type: ignore[return-value]
+    if value is pd.NA:
         return None
     if hasattr(value, "item") and not isinstance(value, datetime):  # numpy scalar
         value = value.item()

@@ -37,26 +37,23 @@ def board(state: DispatchState) -> SheetGrid:
     notes = [duty_line(state),
              f"{state.as_of:%Y年%m月}任务共 {total} 项：{summary}；闭合率 {closed / total:.1%}" if total
              else f"{state.as_of:%Y年%m月}尚无任务"]
-    header_fills = {1 + i: palette[k] for i, k in enumerate(keys)}
+
+    header = ["单位编码", "单位名称", "层级", *(palette[k].label for k in keys), "合计", "闭合率"]
+    header_fills = {3 + i: palette[k] for i, k in enumerate(keys)}
+    percent = {len(keys) + 4: PERCENT}
+
+    def unit_row(code: str, depth: int = 0) -> list[object]:
+        total = int(counts.loc[code].sum())
+        return [code, indent(org.label(code), depth), org.levels[code], *(int(counts.at[code, k]) for k in keys),
+                total, rate(done[code], total)]
 
     committees = [c for c in org.codes if org.levels[c] == LEVELS[1]]
-    chart_rows = [[org.label(c), *(int(counts.at[c, k]) for k in keys), int(counts.loc[c].sum()),
-                   rate(done[c], counts.loc[c].sum())] for c in committees]
-    chart = BlockChart("各基层党委任务四色分布", 0, [(1 + i, palette[k].fill) for i, k in enumerate(keys)])
-    by_committee = Block("各基层党委四色分布（含下属党支部）", ["单位", *(palette[k].label for k in keys), "合计", "闭合率"],
-                         chart_rows, formats={len(keys) + 2: PERCENT}, header_fills=header_fills, chart=chart)
-
-    detail_rows, bold = [], set()
-    for i, (code, depth) in enumerate(hierarchy(org)):
-        row_total = int(counts.loc[code].sum())
-        detail_rows.append([code, indent(org.label(code), depth), org.levels[code],
-                            *(int(counts.at[code, k]) for k in keys), row_total,
-                            rate(done[code], row_total)])
-        if depth < 2:
-            bold.add(i)
-    detail = Block("全部单位（逐级汇总：党支部 → 基层党委 → 集团党委）",
-                   ["单位编码", "单位名称", "层级", *(palette[k].label for k in keys), "合计", "闭合率"],
-                   detail_rows, formats={len(keys) + 4: PERCENT},
-                   header_fills={3 + i: palette[k] for i, k in enumerate(keys)}, bold_rows=bold)
+    chart = BlockChart("各基层党委任务四色分布", 1, [(3 + i, palette[k].fill) for i, k in enumerate(keys)])
+    by_committee = Block("各基层党委四色分布（含下属党支部）", header, [unit_row(c) for c in committees],
+                         formats=percent, header_fills=header_fills, chart=chart)
+    ordered = hierarchy(org)
+    detail = Block("全部单位（逐级汇总：党支部 → 基层党委 → 集团党委）", header,
+                   [unit_row(code, depth) for code, depth in ordered], formats=percent, header_fills=header_fills,
+                   bold_rows={i for i, (_, depth) in enumerate(ordered) if depth < 2})
     return sheet(NAME, "调度看板 · 一图四色", state.as_of, [by_committee, detail], notes,
-                 widths=[16, 28, 10, 10, 10, 10, 10, 8, 8])
+                 widths=[12, 30, 10, 12, 12, 12, 12, 8, 9])

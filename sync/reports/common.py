@@ -73,9 +73,14 @@ def rollup(tasks: pd.DataFrame, org: Org, by: str, keys: list[str]) -> pd.DataFr
     """Count tasks per unit and value of ``by``; each task also counts for every ancestor of its unit."""
     if tasks.empty:
         return pd.DataFrame(0, index=pd.Index(org.codes, name="unit"), columns=keys)
-    exploded = pd.DataFrame({"unit": tasks["unit"].map(org.chain), by: tasks[by]}).explode("unit")
+    exploded = pd.DataFrame({"unit": chains(tasks["unit"], org), by: tasks[by]}).explode("unit")
     counts = pd.crosstab(exploded["unit"], exploded[by])
     return counts.reindex(index=org.codes, columns=keys, fill_value=0).fillna(0).astype(int)
+
+
+def chains(units: pd.Series, org: Org) -> pd.Series:
+    """Each unit's chain (itself and its ancestors), computed once per distinct unit."""
+    return units.map({u: org.chain(u) for u in units.unique()})
 
 
 def indent(name: str, depth: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 import pandas as pd
@@ -14,7 +15,7 @@ from ..staffsheets import cell_value
 BANNER = CellStyle(bold=True, size=14)
 NOTE = CellStyle(font_colour="595959")
 TITLE = CellStyle(bold=True, size=12)
-HEADER = CellStyle(fill="D9E1F2", bold=True, wrap=True)
+HEADER = CellStyle(fill="D9E1F2", bold=True)
 DATE = "yyyy-mm-dd"
 PERCENT = "0.0%"
 
@@ -43,8 +44,24 @@ class Block:
 
 
 def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Cell]]:
-    """Plain cell rows from frame columns (Timestamps → dates, NaN → empty)."""
-    return [[cell_value(v) for v in row] for row in frame[list(columns)].itertuples(index=False, name=None)]
+    """Plain cell rows from frame columns (Timestamps → dates, NaN → empty), converted column by column."""
+    return [list(row) for row in zip(*(_plain(frame[c]) for c in columns), strict=True)] if len(frame) else []
+
+
+def _plain(column: pd.Series) -> list[Cell]:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return [None if d is pd.NaT else d.date() for d in column]
+    if pd.api.types.is_float_dtype(column):
+        return column.astype(object).where(column.notna(), None).tolist()
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
+        return column.tolist()
+    return [cell_value(v) for v in column]
+
+
+@lru_cache(maxsize=None)
+def _style(colour: Colour | None, bold: bool, number_format: str | None) -> CellStyle:
+    return CellStyle(fill=colour.fill if colour else None, font_colour=colour.font if colour else None,
+                     bold=bold, number_format=number_format)
 
 
 def banner_text(title: str, as_of: date) -> str:
@@ -69,25 +86,24 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
         rows.append(list(block.header))
         for j in range(len(block.header)):
             colour = block.header_fills.get(j)
-            styles[(head, j)] = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True, wrap=True) \
-                if colour else HEADER
+            styles[(head, j)] = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True) if colour else HEADER
         if not block.rows:
             rows.append([block.empty_text])
             continue
         first = len(rows)
+        fills = block.fills
         for i, values in enumerate(block.rows):
             r = first + i
             values = [cell_value(v) for v in values]
             rows.append(values)
+            bold = i in block.bold_rows
+            formats = block.formats if i not in block.row_formats else \
+                {j: block.row_formats[i] for j in range(1, len(values))} | block.formats
             for j, value in enumerate(values):
-                fmt = block.formats.get(j) or (block.row_formats.get(i) if j else None) \
-                    or (DATE if isinstance(value, date) else None)
-                colour = block.fills.get((i, j))
-                bold = i in block.bold_rows
+                fmt = formats.get(j) or (DATE if type(value) is date else None)
+                colour = fills.get((i, j)) if fills else None
                 if fmt or colour or bold:
-                    styles[(r, j)] = CellStyle(fill=colour.fill if colour else None,
-                                               font_colour=colour.font if colour else None,
-                                               bold=bold, number_format=fmt)
+                    styles[(r, j)] = _style(colour, bold, fmt)
         if block.chart:
             last = first + len(block.rows) - 1
             c = block.chart

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..backends.base import SheetGrid
 from ..calendar import week
-from .common import DispatchState, hierarchy, indent, task_block
+from .common import DispatchState, chains, hierarchy, indent, task_block
 from .layout import Block, sheet
 
 NAME = "周报表"
@@ -37,7 +37,7 @@ def weekly(state: DispatchState) -> SheetGrid:
     flags = pd.DataFrame({"closed": closed, "new_red": new_red, "orange": orange,
                           "red": tasks["colour"] == "red", "all": True}, index=tasks.index).fillna(False)
     org = state.org
-    per_unit = (flags.assign(unit=tasks["unit"].map(org.chain)).explode("unit")
+    per_unit = (flags.assign(unit=chains(tasks["unit"], org)).explode("unit")
                 .groupby("unit")[list(flags.columns)].sum()) if len(tasks) else pd.DataFrame()
     rows = []
     for code, depth in hierarchy(org):

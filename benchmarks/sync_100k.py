@@ -1,0 +1,114 @@
+"""A full daily sync in place on a 100,000-task book, against the naive openpyxl way, in the same run.
+
+Organisation: 1 group, 40 grassroots committees, 600 branches; the month sheet holds 100,000 tasks.
+Each way runs in its own process so its peak memory is its own. Prints figures; not a test.
+Run: .venv/bin/python benchmarks/sync_100k.py
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.org_100k import org_rows, task_rows  # noqa: E402
+
+AS_OF = date(2026, 11, 18)
+N = 100_000
+MONTH = "月度任务 2026-11"
+
+
+def build(path: Path) -> None:
+    """The big book, written once with xlsxwriter."""
+    from sync.backends.base import SheetGrid  # noqa: PLC0415
+    from sync.newbook import write_new_book  # noqa: PLC0415
+
+    plan = [["任务编号", "任务名称", "类别", "责任单位", "计划月份"], ["JH-1", "主题党日", "规定动作", "JT", "全年"]]
+    write_new_book(path, [SheetGrid("组织架构", org_rows()), SheetGrid("年度计划书", plan),
+                          SheetGrid(MONTH, task_rows(N, AS_OF))])
+
+
+def ours(path: Path) -> None:
+    from sync.backends.xlsx import XlsxBook  # noqa: PLC0415
+    from sync.engine import run_sync  # noqa: PLC0415
+
+    run_sync(XlsxBook(path), AS_OF, jobs=["daily"])
+
+
+def naive(path: Path) -> None:
+    """pandas (openpyxl engine) to read, the same rules, openpyxl load + modify + save to write back."""
+    import openpyxl  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
+    from openpyxl.styles import PatternFill  # noqa: PLC0415
+
+    from sync.backends.memory import MemoryBook  # noqa: PLC0415
+    from sync.engine import run_sync  # noqa: PLC0415
+
+    frames = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
+    grids = {name: [[None if pd.isna(v) else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row]
+                    for row in frame.itertuples(index=False, name=None)] for name, frame in frames.items()}
+    memory = MemoryBook(grids, label=path.name)
+    plan = run_sync(memory, AS_OF, jobs=["daily"]).plan
+    book = openpyxl.load_workbook(path)
+    for grid in plan.owned:
+        if grid.name in book.sheetnames:
+            del book[grid.name]
+        sheet = book.create_sheet(grid.name)
+        for row in grid.rows:
+            sheet.append(row)
+    fills = {k: PatternFill("solid", fgColor=c.fill) for k, c in plan.palette.items()}
+    for colours in plan.colours:
+        sheet = book[colours.tab]
+        for r, row in enumerate(sheet.iter_rows(min_row=colours.header_row + 2), start=colours.header_row + 2):
+            colour = colours.colours.get(row[colours.id_column].value)
+            if colour:
+                sheet.cell(r, colours.status_column + 1).fill = fills[colour]
+    book.save(path)
+
+
+def child(mode: str, path: Path) -> None:
+    start = time.perf_counter()
+    {"ours": ours, "naive": naive}[mode](path)
+    seconds = time.perf_counter() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib}))
+
+
+def measure(mode: str, source: Path, folder: Path) -> dict[str, float]:
+    target = folder / f"{mode}.xlsx"
+    shutil.copyfile(source, target)
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(target)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = folder / "big.xlsx"
+        start = time.perf_counter()
+        build(source)
+        print(f"built a {N:,}-task book of 641 units in {time.perf_counter() - start:.1f} s "
+              f"({source.stat().st_size / 2**20:.1f} MiB)")
+        fast = measure("ours", source, folder)
+        slow = measure("naive", source, folder)
+    print(f"dispatchbook daily sync in place: {fast['seconds']:6.1f} s, peak {fast['peak_mib']:6.0f} MiB")
+    print(f"naive pandas+openpyxl baseline:   {slow['seconds']:6.1f} s, peak {slow['peak_mib']:6.0f} MiB")
+    ratio = slow["seconds"] / fast["seconds"]
+    print(f"speed-up: {ratio:.1f}× (bar ≥ 10×: {'met' if ratio >= 10 else 'NOT met'}); "
+          f"peak memory bar < 1024 MiB: {'met' if fast['peak_mib'] < 1024 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]))
+    else:
+        main()
