@@ -1,0 +1,144 @@
+"""Plan cells and styles as Sheets API objects (CellData, formats, colours), and back for comparison.
+
+Values are typed (``stringValue`` / ``numberValue`` / ``boolValue``), so nothing is ever parsed
+as user input: ``0042``, ``6.10`` and ``=x`` stay text. Dates are serial numbers with a date
+number format, which is how Sheets itself stores them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .base import Cell, CellStyle, SheetGrid
+
+EPOCH = datetime(1899, 12, 30)
+DATE_PATTERN, DATE_TIME_PATTERN = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+_RENDERING = 1  # bump when the way tabs are rendered changes, so every owned tab is rewritten once
+
+
+def serial(value: date) -> float:
+    """Days since 1899-12-30 (Sheets' and Excel's date numbers); a datetime keeps its time of day."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    return (moment.replace(tzinfo=None) - EPOCH) / timedelta(days=1)
+
+
+def quote(title: str) -> str:
+    """A tab title quoted for A1 notation: ``'月度任务 2026-11'``."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def colour(hex_rgb: str) -> dict[str, float]:
+    return {name: int(hex_rgb[i:i + 2], 16) / 255 for name, i in (("red", 0), ("green", 2), ("blue", 4))}
+
+
+def hex_of(rgb: dict[str, Any] | None) -> str | None:
+    """The API's colour (channels 0..1, zeros left out) as ``RRGGBB``."""
+    if rgb is None:
+        return None
+    return "".join(f"{round(float(rgb.get(ch, 0)) * 255):02X}" for ch in ("red", "green", "blue"))
+
+
+def number_format(pattern: str) -> dict[str, str]:
+    """An Excel-style format code as a Sheets NumberFormat (the common codes read the same)."""
+    low = pattern.lower()
+    if "%" in low:
+        kind = "PERCENT"
+    elif any(token in low for token in ("yy", "dd", "hh", "h:", "m/d", "d/m")):
+        kind = "DATE_TIME" if "h" in low else "DATE"
+    elif low == "@":
+        kind = "TEXT"
+    else:
+        kind = "NUMBER"
+    return {"type": kind, "pattern": pattern}
+
+
+def user_format(style: CellStyle | None, value: Cell) -> dict[str, Any]:
+    """A cell's userEnteredFormat: its style, and a date format for a date without one."""
+    fmt: dict[str, Any] = {}
+    if style is not None:
+        if style.fill:
+            fmt["backgroundColor"] = colour(style.fill)
+        text: dict[str, Any] = {}
+        if style.font_colour:
+            text["foregroundColor"] = colour(style.font_colour)
+        if style.bold:
+            text["bold"] = True
+        if style.size:
+            text["fontSize"] = style.size
+        if text:
+            fmt["textFormat"] = text
+        if style.wrap:
+            fmt["wrapStrategy"] = "WRAP"
+        if style.number_format:
+            fmt["numberFormat"] = number_format(style.number_format)
+    if isinstance(value, date) and "numberFormat" not in fmt:
+        fmt["numberFormat"] = number_format(DATE_TIME_PATTERN if isinstance(value, datetime) else DATE_PATTERN)
+    return fmt
+
+
+def entered_value(value: Cell) -> dict[str, Any] | None:
+    """A typed userEnteredValue (never parsed); None for an empty cell."""
+    value = canonical(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, float):
+        return {"numberValue": value}
+    return {"stringValue": value}
+
+
+def cell_data(value: Cell, style: CellStyle | None) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    entered = entered_value(value)
+    if entered is not None:
+        data["userEnteredValue"] = entered
+    fmt = user_format(style, value if entered is not None else None)
+    if fmt:
+        data["userEnteredFormat"] = fmt
+    return data
+
+
+def canonical(value: Any) -> str | float | bool | None:
+    """One comparable form for a plan cell and a cell read back (UNFORMATTED, SERIAL_NUMBER).
+
+    numpy scalars become Python values; NaN, NaT and pandas' NA are empty cells."""
+    if type(value).__module__ == "numpy":
+        value = value.item()
+    try:
+        if value is None or value == "" or bool(value != value):
+            return None
+    except TypeError:  # pandas.NA refuses to be a bool
+        return None
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, date):
+        return serial(value)
+    number = float(value)
+    return number if math.isfinite(number) else None  # JSON cannot carry infinities
+
+
+def canonical_grid(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows in comparable form without trailing empty cells or rows."""
+    out = []
+    for row in rows:
+        line = [canonical(v) for v in row]
+        while line and line[-1] is None:
+            line.pop()
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def fingerprint(sheet: SheetGrid) -> str:
+    """A digest of everything about a tab that the values alone do not show (styles, widths…)."""
+    content = asdict(sheet)
+    content["styles"] = sorted([r, c, s] for (r, c), s in content["styles"].items())
+    text = json.dumps([_RENDERING, content], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -1,0 +1,107 @@
+"""Task colours that follow the task ID: a hidden map tab and conditional-format rules reading it.
+
+The sync writes ``tab|task id -> colour label`` into the hidden tab 调度颜色 and gives each coloured
+staff tab, once, one rule per colour on its 状态 column. A rule's formula looks the row's task ID
+up in the map (through INDIRECT: Sheets rules cannot name other sheets directly), so the colour
+stays with its task when staff sort or insert rows, even while a sync is running.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .base import Grid, SheetGrid, TaskColours, WritePlan
+from .gsheets_cells import colour, hex_of, quote
+
+MAP_TAB = "调度颜色"
+MAP_HEADER = ["键", "颜色"]
+_MAP_REF = quote(MAP_TAB)
+_MAP_MARK = f"{_MAP_REF}!"
+
+
+def map_sheet(plan: WritePlan, current: list[list[Any]] | None, tabs: set[str]) -> SheetGrid:
+    """The map after this sync: entries of the tabs this plan colours replaced, entries of other
+    existing tabs kept, entries of tabs that no longer exist dropped (as the .xlsx backend does)."""
+    replaced = [c.tab for c in plan.colours]
+
+    def tab_in(key: str, names: Iterable[str]) -> bool:
+        return any(key.startswith(f"{name}|") for name in names)
+
+    entries: dict[str, Any] = {}
+    for row in (current or [])[1:]:
+        key, label = (list(row) + [None, None])[:2]
+        if isinstance(key, str) and isinstance(label, str) and tab_in(key, tabs) and not tab_in(key, replaced):
+            entries[key] = label
+    for c in plan.colours:
+        for task, key in c.colours.items():
+            entries[f"{c.tab}|{task}"] = plan.palette[key].label
+    rows: Grid = [list(MAP_HEADER), *([key, label] for key, label in entries.items())]
+    return SheetGrid(MAP_TAB, rows, column_widths=[40, 12], hidden=True)
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _column(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def rules(colours: TaskColours, plan: WritePlan, sheet_id: int) -> list[dict[str, Any]]:
+    """One conditional-format rule per palette colour on the tab's status column, below its header."""
+    first = colours.header_row + 1
+    task = f"${_column(colours.id_column)}{first + 1}"
+    out = []
+    for entry in plan.palette.values():
+        formula = (f'=IFERROR(INDEX(INDIRECT({_literal(_MAP_REF + "!B:B")}),MATCH({_literal(colours.tab + "|")}'
+                   f'&{task},INDIRECT({_literal(_MAP_REF + "!A:A")}),0))={_literal(entry.label)},FALSE)')
+        out.append({
+            "ranges": [{"sheetId": sheet_id, "startRowIndex": first, "startColumnIndex": colours.status_column,
+                        "endColumnIndex": colours.status_column + 1}],
+            "booleanRule": {
+                "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": formula}]},
+                "format": {"backgroundColor": colour(entry.fill),
+                           "textFormat": {"foregroundColor": colour(entry.font)}},
+            },
+        })
+    return out
+
+
+def _normal_formula(formula: str) -> str:
+    """A formula without the spacing and letter case Sheets may change outside string literals."""
+    parts = re.split(r'("(?:[^"]|"")*")', formula)
+    return "".join(p if p.startswith('"') else re.sub(r"\s+", "", p).upper() for p in parts)
+
+
+def _signature(rule: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two rules the same, from a rule we built or one the API returned."""
+    grid = (rule.get("ranges") or [{}])[0]
+    boolean = rule.get("booleanRule", {})
+    values = boolean.get("condition", {}).get("values") or [{}]
+    fmt = boolean.get("format", {})
+    return (_normal_formula(str(values[0].get("userEnteredValue", ""))), grid.get("startRowIndex", 0),
+            grid.get("startColumnIndex", 0), grid.get("endColumnIndex"), hex_of(fmt.get("backgroundColor")),
+            hex_of(fmt.get("textFormat", {}).get("foregroundColor")))
+
+
+def is_ours(rule: dict[str, Any]) -> bool:
+    values = rule.get("booleanRule", {}).get("condition", {}).get("values") or [{}]
+    return _MAP_MARK in str(values[0].get("userEnteredValue", ""))
+
+
+def rule_requests(colours: TaskColours, plan: WritePlan, sheet_id: int,
+                  existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Requests that make the tab's colour rules the expected ones; none when they already are."""
+    wanted = rules(colours, plan, sheet_id)
+    ours = [i for i, rule in enumerate(existing) if is_ours(rule)]
+    if [_signature(existing[i]) for i in ours] == [_signature(r) for r in wanted]:
+        return []
+    requests: list[dict[str, Any]] = [{"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": i}}
+                                      for i in reversed(ours)]
+    return requests + [{"addConditionalFormatRule": {"rule": rule, "index": i}} for i, rule in enumerate(wanted)]

@@ -1,0 +1,222 @@
+"""A WritePlan as one list of ``spreadsheets.batchUpdate`` requests, or none when nothing changed.
+
+Every sync-owned tab carries developer metadata ``dispatchbook`` = a fingerprint of what was
+written; a tab is rewritten only when its fingerprint, its values as read, or its sheet
+properties differ from the plan. Staff tabs created by the plan are added only when absent.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .base import Chart, Grid, SheetGrid, WritePlan
+from .gsheets_cells import canonical_grid, cell_data, colour, fingerprint
+from .gsheets_colours import MAP_TAB, map_sheet, rule_requests
+
+MARK_KEY = "dispatchbook"
+CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"
+METADATA_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties),conditionalFormats,"
+                   "charts(chartId),merges,developerMetadata(metadataId,metadataKey,metadataValue))")
+STAFF_MIN_SIZE = (1000, 26)  # a new staff tab gets the room of a new Google sheet
+_ROW_PX, _COLUMN_PX = 21, 100
+
+
+@dataclass(frozen=True)
+class SheetState:
+    """What the metadata request told about one tab."""
+
+    sheet_id: int
+    title: str
+    hidden: bool
+    size: tuple[int, int]
+    frozen: tuple[int, int]
+    charts: tuple[int, ...]
+    merges: bool
+    rules: tuple[dict[str, Any], ...]
+    mark: tuple[int, str] | None  # (metadataId, fingerprint) when the sync owns the tab
+
+
+def parse_metadata(meta: dict[str, Any]) -> dict[str, SheetState]:
+    """Tabs by title, in tab order."""
+    states = {}
+    for sheet in sorted(meta.get("sheets", []), key=lambda s: s["properties"].get("index", 0)):
+        props, grid = sheet["properties"], sheet["properties"].get("gridProperties", {})
+        mark = next(((m["metadataId"], m.get("metadataValue", "")) for m in sheet.get("developerMetadata", [])
+                     if m.get("metadataKey") == MARK_KEY), None)
+        states[props["title"]] = SheetState(
+            int(props.get("sheetId", 0)), props["title"], bool(props.get("hidden", False)),
+            (int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0))),
+            (int(grid.get("frozenRowCount", 0)), int(grid.get("frozenColumnCount", 0))),
+            tuple(c["chartId"] for c in sheet.get("charts", [])), bool(sheet.get("merges")),
+            tuple(sheet.get("conditionalFormats", [])), mark)
+    return states
+
+
+def extent(sheet: SheetGrid) -> tuple[int, int]:
+    """Rows and columns the tab needs: its cells, styles, dropdowns, charts and frozen panes."""
+    rows = [len(sheet.rows)] + [r + 1 for r, _ in sheet.styles] + [v.last_row + 1 for v in sheet.validations]
+    cols = [max((len(r) for r in sheet.rows), default=0), len(sheet.column_widths)]
+    cols += [c + 1 for _, c in sheet.styles] + [v.column + 1 for v in sheet.validations]
+    for chart in sheet.charts:
+        rows.append(chart.anchor[0] + chart.size[1])
+        cols.append(chart.anchor[1] + chart.size[0])
+    if sheet.freeze:
+        rows.append(sheet.freeze[0] + 1)
+        cols.append(sheet.freeze[1] + 1)
+    return max(rows + [1]), max(cols + [1])
+
+
+def _grid_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:
+    return {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
+
+
+def _rows(sheet: SheetGrid, size: tuple[int, int]) -> list[dict[str, Any]]:
+    out = []
+    for r in range(size[0]):
+        line = sheet.rows[r] if r < len(sheet.rows) else []
+        cells = [cell_data(line[c] if c < len(line) else None, sheet.styles.get((r, c))) for c in range(size[1])]
+        while cells and not cells[-1]:
+            cells.pop()
+        out.append({"values": cells} if cells else {})
+    return out
+
+
+def _widths(sheet: SheetGrid, sheet_id: int) -> Iterable[dict[str, Any]]:
+    """Column widths (characters, like Excel) in pixels, one request per run of equal widths."""
+    start = 0
+    for i in range(1, len(sheet.column_widths) + 1):
+        if i == len(sheet.column_widths) or sheet.column_widths[i] != sheet.column_widths[start]:
+            yield {"updateDimensionProperties": {
+                "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start, "endIndex": i},
+                "properties": {"pixelSize": round(sheet.column_widths[start] * 7 + 5)}, "fields": "pixelSize"}}
+            start = i
+
+
+def _chart(chart: Chart, sheet: SheetGrid, sheet_id: int) -> dict[str, Any]:
+    """A native bar/column chart; series names come from the header row above the data when it holds them."""
+    first = chart.categories[0]
+    named = first > 0 and all(s.values[0] == first and s.values[2] < len(sheet.rows[first - 1]) and
+                              sheet.rows[first - 1][s.values[2]] == s.name for s in chart.series)
+    top = first - 1 if named else first
+
+    def source(r0: int, r1: int, col: int) -> dict[str, Any]:
+        return {"sourceRange": {"sources": [_grid_range(sheet_id, r0, r1 + 1, col, col + 1)]}}
+
+    widths = sheet.column_widths
+    width = sum(round((widths[c] if c < len(widths) else 0) * 7 + 5) or _COLUMN_PX
+                for c in range(chart.anchor[1], chart.anchor[1] + chart.size[0]))
+    spec = {"title": chart.title, "basicChart": {
+        "chartType": "BAR" if chart.kind == "bar" else "COLUMN", "legendPosition": "BOTTOM_LEGEND",
+        "stackedType": "STACKED" if chart.stacked else "NOT_STACKED", "headerCount": 1 if named else 0,
+        "domains": [{"domain": source(top, chart.categories[1], chart.categories[2])}],
+        "series": [{"series": source(top, s.values[1], s.values[2]), "targetAxis":
+                    "BOTTOM_AXIS" if chart.kind == "bar" else "LEFT_AXIS",
+                    "colorStyle": {"rgbColor": colour(s.colour)}} for s in chart.series]}}
+    position = {"overlayPosition": {"anchorCell": {"sheetId": sheet_id, "rowIndex": chart.anchor[0],
+                                                   "columnIndex": chart.anchor[1]},
+                                    "widthPixels": width, "heightPixels": chart.size[1] * _ROW_PX}}
+    return {"addChart": {"chart": {"spec": spec, "position": position}}}
+
+
+class _Builder:
+    def __init__(self, states: dict[str, SheetState], values: dict[str, Grid]) -> None:
+        self.states, self.values = states, values
+        self.taken = {s.sheet_id for s in states.values()}
+        self.created: dict[str, int] = {}
+        self.requests: list[dict[str, Any]] = []
+
+    def sheet_id(self, title: str) -> int:
+        if title in self.states:
+            return self.states[title].sheet_id
+        if title in self.created:
+            return self.created[title]
+        raise ValueError(f"the plan writes to tab {title!r}, which neither exists nor is created")
+
+    def new_id(self, title: str) -> int:
+        """A sheet ID derived from the title, so the same plan always makes the same requests."""
+        candidate = zlib.crc32(title.encode()) & 0x7FFFFFFF or 1
+        while candidate in self.taken:
+            candidate = candidate % 0x7FFFFFFE + 1
+        self.taken.add(candidate)
+        self.created[title] = candidate
+        return candidate
+
+    def unchanged(self, sheet: SheetGrid, size: tuple[int, int], mark: str) -> bool:
+        state = self.states.get(sheet.name)
+        return (state is not None and state.mark is not None and state.mark[1] == mark
+                and state.hidden == sheet.hidden and state.size == size
+                and state.frozen == (sheet.freeze or (0, 0)) and len(state.charts) == len(sheet.charts)
+                and sheet.name in self.values
+                and canonical_grid(self.values[sheet.name]) == canonical_grid(sheet.rows))
+
+    def write(self, sheet: SheetGrid, *, owned: bool) -> None:
+        size = extent(sheet)
+        mark = fingerprint(sheet)
+        state = self.states.get(sheet.name)
+        if owned and self.unchanged(sheet, size, mark):
+            return
+        if not owned:
+            if state is not None:
+                return
+            size = (max(size[0], STAFF_MIN_SIZE[0]), max(size[1], STAFF_MIN_SIZE[1]))
+        grid = {"rowCount": size[0], "columnCount": size[1], "frozenRowCount": (sheet.freeze or (0, 0))[0],
+                "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
+        if state is None:
+            sid = self.new_id(sheet.name)
+            self.requests.append({"addSheet": {"properties": {
+                "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid}}})
+        else:
+            sid = state.sheet_id
+            if state.merges:
+                self.requests.append({"unmergeCells": {"range": {"sheetId": sid}}})
+            self.requests += [{"deleteEmbeddedObject": {"objectId": c}} for c in state.charts]
+            self.requests.append({"updateSheetProperties": {
+                "properties": {"sheetId": sid, "hidden": sheet.hidden, "gridProperties": grid},
+                "fields": "hidden,gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)"}})
+        self.requests.append({"updateCells": {"range": _grid_range(sid, 0, size[0], 0, size[1]),
+                                              "rows": _rows(sheet, size), "fields": CELL_FIELDS}})
+        self.requests += [{"setDataValidation": {
+            "range": _grid_range(sid, v.first_row, v.last_row + 1, v.column, v.column + 1),
+            "rule": {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": x} for x in v.values]},
+                     "strict": True, "showCustomUi": True}}} for v in sheet.validations]
+        self.requests += list(_widths(sheet, sid))
+        self.requests += [_chart(c, sheet, sid) for c in sheet.charts]
+        if owned:
+            self.mark(sid, mark, state)
+
+    def mark(self, sheet_id: int, mark: str, state: SheetState | None) -> None:
+        if state is not None and state.mark is not None:
+            self.requests.append({"updateDeveloperMetadata": {
+                "dataFilters": [{"developerMetadataLookup": {"metadataId": state.mark[0]}}],
+                "developerMetadata": {"metadataValue": mark}, "fields": "metadataValue"}})
+        else:
+            self.requests.append({"createDeveloperMetadata": {"developerMetadata": {
+                "metadataKey": MARK_KEY, "metadataValue": mark, "location": {"sheetId": sheet_id},
+                "visibility": "DOCUMENT"}}})
+
+
+def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[str, Grid]) -> list[dict[str, Any]]:
+    """The batchUpdate requests that carry out ``plan`` on a spreadsheet in state (``states``, ``values``)."""
+    builder = _Builder(states, values)
+    for sheet in plan.owned:
+        builder.write(sheet, owned=True)
+    for sheet in plan.created:
+        builder.write(sheet, owned=False)
+    if plan.colours:
+        builder.write(map_sheet(plan, values.get(MAP_TAB), set(states) | set(builder.created)), owned=True)
+    for append in plan.appends:
+        if not append.rows:
+            continue
+        width = max(max(row, default=-1) for row in append.rows) + 1
+        rows = [{"values": [cell_data(row.get(c), append.styles.get(c)) for c in range(width)]}
+                for row in append.rows]
+        builder.requests.append({"appendCells": {"sheetId": builder.sheet_id(append.tab), "rows": rows,
+                                                 "fields": "userEnteredValue,userEnteredFormat"}})
+    for colours in plan.colours:
+        sid = builder.sheet_id(colours.tab)
+        existing = list(states[colours.tab].rules) if colours.tab in states else []
+        builder.requests += rule_requests(colours, plan, sid, existing)
+    return builder.requests
