@@ -1,7 +1,13 @@
-"""Local .xlsx/.xlsm books: fast reading with python-calamine."""
+"""Local .xlsx/.xlsm books: fast reading with python-calamine, lossless part-level writing.
+
+Writing copies every zip part the sync does not own byte for byte and adds or replaces only what
+the plan needs (see :mod:`xlsx_apply`); the file is replaced atomically, never while it is open in
+a client or after it changed on disk (see :mod:`xlsx_safety`).
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,21 +15,37 @@ from python_calamine import CalamineWorkbook
 
 from ..errors import DispatchError
 from .base import Grid, WritePlan
+from .xlsx_apply import PlanWriter
+from .xlsx_blank import blank_workbook
+from .xlsx_colours import MAP_TAB
+from .xlsx_package import Package
+from .xlsx_safety import Snapshot, check, load, replace
+from .xlsx_zip import ZipSource
 
 
 class XlsxBook:
-    """A workbook file on disk."""
+    """A workbook file on disk.
 
-    def __init__(self, path: str | Path) -> None:
+    ``backups`` previous versions are kept in ``.dispatchbook-backups/`` beside the book (0: none).
+    With ``report_to``, the plan's sync-owned tabs are written into that other workbook instead
+    (created if absent, same safety rules) and the staff book is never written: the plan's created
+    tabs, appended rows and task colours are skipped, as they only make sense in the staff book.
+    """
+
+    def __init__(self, path: str | Path, backups: int = 3, report_to: str | Path | None = None) -> None:
         self.path = Path(path)
         self.label = self.path.name
+        self.backups = backups
+        self.report_to = Path(report_to) if report_to is not None else None
         if not self.path.exists():
             raise DispatchError(self.label, "找不到工作簿文件", f"请检查路径 {self.path}")
-        try:
-            self._book = CalamineWorkbook.from_path(str(self.path))
-        except Exception as exc:  # calamine raises its own error types for corrupt files
-            raise DispatchError(self.label, f"无法作为 Excel 工作簿打开（{exc}）",
-                                "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
+        self._open()
+        self._report: Snapshot | None = None
+        if self.report_to is not None:
+            if self.report_to.suffix.lower() != ".xlsx":
+                raise DispatchError(self.report_to.name, "汇总表只能写入 .xlsx 文件", "请换一个以 .xlsx 结尾的文件名")
+            if self.report_to.exists():
+                self._report = load(self.report_to, self.report_to.name)
 
     def sheet_names(self) -> list[str]:
         return list(self._book.sheet_names)
@@ -33,10 +55,43 @@ class XlsxBook:
                 for name in names}
 
     def write(self, plan: WritePlan) -> None:
-        raise NotImplementedError("the lossless writer lands with issue 4")
+        """Apply ``plan``; nothing is written if it would not change any part of the file."""
+        if self.report_to is not None:
+            target, read = self.report_to, self._report
+            plan = WritePlan(owned=plan.owned, palette=plan.palette)
+        else:
+            target, read = self.path, self._snapshot
+        if not (plan.owned or plan.created or plan.appends or plan.colours):
+            return
+        check(target, read, target.name)
+        pkg = Package(_source(target.name, read.data if read else blank_workbook()))
+        colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
+        PlanWriter(pkg, target.name).apply(plan, colour_map)
+        if not pkg.changed():
+            return
+        replace(target, pkg.write, read=read, backups=self.backups, label=target.name)
+        if self.report_to is not None:
+            self._report = load(target, target.name)
+        else:
+            self._open()
+
+    def _open(self) -> None:
+        """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
+        self._snapshot = load(self.path, self.label)
+        try:
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
+        except Exception as exc:  # calamine raises its own error types for corrupt files
+            raise DispatchError(self.label, f"无法作为 Excel 工作簿打开（{exc}）",
+                                "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
 
 
-def _grid(rows: list[list[object]]) -> Grid:
+def _source(label: str, blob: bytes) -> ZipSource:
+    try:
+        return ZipSource(blob)
+    except Exception as exc:  # zipfile raises several error types for damaged archives
+        raise DispatchError(label, f"无法作为 Excel 工作簿打开（{exc}）", "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
+
+
+def _grid(rows: Sequence[Sequence[object]]) -> Grid:
     """calamine returns '' for empty cells; the rest of the sync expects None."""
     return [[None if v == "" else v for v in row] for row in rows]  # type: ignore[misc]
-

@@ -1,0 +1,111 @@
+"""Apply a :class:`WritePlan` to a workbook package, touching only the parts the plan needs.
+
+Added or replaced: the sync-owned tabs (with their drawings and charts), tabs created once, the
+staff tabs that receive rows, the colour map tab and names, the colour rules of a staff tab that
+lacks them, ``xl/workbook.xml``, its relationships, ``[Content_Types].xml`` and ``xl/styles.xml``
+(entries appended, never renumbered). Every other part keeps its bytes.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ..errors import DispatchError
+from .base import Cell, CellStyle, Grid, SheetGrid, WritePlan
+from .xlsx_append import append_rows
+from .xlsx_blank import CT_STYLES, STYLES, STYLES_REL
+from .xlsx_cells import date_kind
+from .xlsx_chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
+from .xlsx_colours import ensure_rules, map_names, map_sheet, merged_map
+from .xlsx_package import DOC_REL, Package
+from .xlsx_sheetxml import worksheet_xml
+from .xlsx_styles import Styles
+from .xlsx_workbook import CT_WORKSHEET, WORKSHEET, Tab, Workbook
+
+_DRAWING = f"{DOC_REL}/drawing"
+_CHART = f"{DOC_REL}/chart"
+
+
+class PlanWriter:
+    """One plan applied to one package; ``label`` names the book in messages."""
+
+    def __init__(self, pkg: Package, label: str) -> None:
+        self.pkg, self.label = pkg, label
+        try:
+            self.book = Workbook(pkg)
+        except ValueError as exc:  # no workbook part, or Strict Open XML
+            raise DispatchError(label, "工作簿的内部结构无法识别（可能是“Strict Open XML”格式）",
+                                "请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”后重试") from exc
+        self.styles_part = self.book.part_of("/styles") or self._add_styles()
+        self.styles = Styles(pkg.text(self.styles_part))
+        self._rewritten: set[int] = set()
+
+    def apply(self, plan: WritePlan, colour_map: Grid | None) -> None:
+        """Apply everything in ``plan``; ``colour_map`` is the current 调度颜色 tab, if any."""
+        for sheet in plan.owned:
+            self.write_tab(sheet)
+        for sheet in plan.created:
+            if self.book.tab(sheet.name) is None:
+                self.write_tab(sheet)
+        for append in plan.appends:
+            tab = self._staff_tab(append.tab, "追加任务行")
+            plan_xf = partial(self._plan_xf, append.styles)
+            self.pkg.put(tab.part, append_rows(self.pkg.blob(tab.part), append.rows, plan_xf))
+        if plan.colours:
+            self._colour(plan, colour_map)
+        self.book.forget_formulas(self._rewritten)
+        self.book.save()
+        self.pkg.put(self.styles_part, self.styles.xml())
+
+    def write_tab(self, sheet: SheetGrid) -> None:
+        """Write a whole tab: replace the tab of that name (same place, same id) or append one."""
+        tab = self.book.tab(sheet.name)
+        if tab is None:
+            tab = self.book.add_tab(sheet.name, sheet.hidden)
+        else:
+            if tab.kind != WORKSHEET or not tab.part:
+                raise DispatchError(f"{self.label} / {tab.name}", "该工作表不是普通工作表，同步无法覆盖它",
+                                    "请把它改名，让同步重新生成这个汇总表")
+            self.book.set_hidden(tab, sheet.hidden)
+            self.pkg.prune(tab.part)
+            self._rewritten.add(tab.sheet_id)
+        drawing_rid = None
+        if sheet.charts:
+            drawing = self.pkg.free_name("xl/drawings/drawing{}.xml")
+            rids = []
+            for chart in sheet.charts:
+                part = self.pkg.free_name("xl/charts/chart{}.xml")
+                self.pkg.put(part, chart_xml(chart, sheet.name, sheet.rows), CT_CHART)
+                rids.append(self.pkg.add_rel(drawing, _CHART, part))
+            self.pkg.put(drawing, drawing_xml(sheet.charts, rids), CT_DRAWING)
+            drawing_rid = self.pkg.add_rel(tab.part, _DRAWING, drawing)
+        self.pkg.put(tab.part, worksheet_xml(sheet, self.styles, drawing_rid), CT_WORKSHEET)
+
+    def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell) -> int | None:
+        """The format the plan gives a new cell, or None to keep the sheet's own."""
+        style = styles.get(column)
+        return None if style is None and date_kind(value) is None else self.styles.cell_xf(style, value)
+
+    def _colour(self, plan: WritePlan, colour_map: Grid | None) -> None:
+        tabs = [(tc, self._staff_tab(tc.tab, "显示任务颜色")) for tc in plan.colours]
+        entries = merged_map(colour_map, plan.colours, plan.palette, {t.name for t in self.book.tabs})
+        self.write_tab(map_sheet(entries))
+        self.book.set_names(map_names(len(entries)))
+        rules = [(c.label, self.styles.dxf(c.fill, c.font)) for c in plan.palette.values()]
+        for tc, tab in tabs:
+            xml = self.pkg.blob(tab.part)
+            if (ruled := ensure_rules(xml, tc, rules)) is not xml:
+                self.pkg.put(tab.part, ruled)
+
+    def _staff_tab(self, name: str, doing: str) -> Tab:
+        tab = self.book.tab(name)
+        if tab is None or tab.kind != WORKSHEET or not tab.part:
+            raise DispatchError(f"{self.label} / {name}", f"找不到这个工作表，无法{doing}",
+                                "请确认该工作表没有被改名或删除，然后重新同步")
+        return tab
+
+    def _add_styles(self) -> str:
+        part = self.pkg.free_name("xl/styles{}.xml")
+        self.pkg.put(part, STYLES, CT_STYLES)
+        self.pkg.add_rel(self.book.part, STYLES_REL, part)
+        return part

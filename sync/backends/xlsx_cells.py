@@ -1,0 +1,82 @@
+"""Cell XML: values as values — numbers, booleans, dates as serials, text always as inline text.
+
+Text is never a formula: a staff text that starts with ``=``, ``+``, ``-`` or ``@`` is written as an
+inline string and reads back as the same text.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from datetime import date, datetime, time
+
+from .base import Cell
+
+_EPOCH = datetime(1899, 12, 30)
+# Characters XML 1.0 cannot carry, CR (parsers turn it into LF), and text that looks like Excel's
+# own _xHHHH_ escape: all written as _xHHHH_ escapes, as Excel does.
+_SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+NOT_PLAIN = re.compile(r"[&<>\r\n\t\x00-\x1f\ufffe\uffff]|_x|^\s|\s$")  # text needing care
+MAX_TEXT = 32_767  # characters Excel allows in one cell
+_ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "_": "_x005F_"}
+
+
+def column_letter(index: int) -> str:
+    """0 -> "A", 26 -> "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def date_kind(value: Cell) -> str | None:
+    """"datetime" or "date" for date values (they need a date number format), else None."""
+    if isinstance(value, datetime):
+        return "datetime"
+    return "date" if isinstance(value, date) else None
+
+
+def serial(value: date | datetime) -> float:
+    """The Excel serial number of a date (1900 date system)."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    delta = moment.replace(tzinfo=None) - _EPOCH
+    return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+
+
+def escape_text(value: str) -> str:
+    return _SPECIAL.sub(_escape_one, value) if _SPECIAL.search(value) else value
+
+
+def cell(ref: str, value: Cell, style: int = 0) -> str:  # noqa: PLR0911 - one return per type
+    """One ``<c>`` element; an empty value gives a styled blank (or nothing to say if unstyled)."""
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, str) and value:
+        if len(value) > MAX_TEXT:  # Excel would "repair" the book; cut, and show it was cut
+            value = value[:MAX_TEXT - 1] + "…"
+        if not NOT_PLAIN.search(value):
+            return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
+        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape_text(value)}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, date) and has_value(value):  # NaT is a date that equals nothing
+        number = serial(value)
+        return f'<c r="{ref}"{s}><v>{int(number) if number.is_integer() else repr(number)}</v></c>'
+    if isinstance(value, numbers.Integral):
+        return f'<c r="{ref}"{s}><v>{int(value)}</v></c>'
+    if isinstance(value, numbers.Real) and math.isfinite(value):
+        return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
+    return f'<c r="{ref}"{s}/>'
+
+
+def has_value(value: Cell) -> bool:
+    """Whether a cell value writes anything (None, "", NaN and NaT do not)."""
+    return value is not None and value != "" and value == value  # noqa: PLR0124 - NaN, NaT equal nothing
+
+
+def _escape_one(m: re.Match[str]) -> str:
+    char = m[0]
+    return _ENTITY.get(char) or f"_x{ord(char):04X}_"

@@ -1,0 +1,119 @@
+"""Task colours that follow the task ID: a hidden map tab plus conditional formats on each 状态 column.
+
+The sync-owned, hidden tab ``调度颜色`` lists ``tab|task id`` -> colour label. Each coloured staff tab
+gets, once, four expression rules on its status column that look the row's task ID up in that map
+through two workbook names, so staff may sort, filter and insert rows and the colour stays with the
+task. Later syncs only rewrite the map tab and the names; the staff tab's part stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import unescape
+
+from .base import Colour, Grid, SheetGrid, TaskColours
+from .xlsx_append import worksheet_prefix
+from .xlsx_cells import column_letter
+from .xlsx_xmledit import Tag, element_end, prefixed, tags, text
+
+MAP_TAB = "调度颜色"
+KEY_NAME = "_调度颜色键"
+VALUE_NAME = "_调度颜色值"
+_LAST_ROW = 1_048_576
+# CT_Worksheet children after <conditionalFormatting>, in schema order.
+_AFTER_RULES = ("dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
+                "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches",
+                "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "picture",
+                "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
+_FORMULA = re.compile(r"<(?:[\w.-]+:)?formula>(.*?)</(?:[\w.-]+:)?formula>", re.S)
+_PRIORITY = re.compile(r'\spriority="(\d+)"')
+
+
+def merged_map(existing: Grid | None, colours: list[TaskColours], palette: dict[str, Colour],
+               tabs: set[str]) -> dict[str, str]:
+    """The map after this sync: entries of tabs in ``colours`` replaced, entries of other existing
+    tabs kept, entries of tabs that no longer exist dropped."""
+    replaced = {tc.tab for tc in colours}
+    entries: dict[str, str] = {}
+    kept = tabs - replaced
+    for row in (existing or [])[1:]:
+        if len(row) >= 2 and isinstance(key := row[0], str) and isinstance(label := row[1], str) \
+                and _tab_of(key, tabs) in kept:
+            entries[key] = label
+    for tc in colours:
+        for task, colour in tc.colours.items():
+            if colour not in palette:
+                raise ValueError(f"colour {colour!r} of task {task!r} is not in the palette")
+            entries[f"{tc.tab}|{task}"] = palette[colour].label
+    return entries
+
+
+def map_sheet(entries: dict[str, str]) -> SheetGrid:
+    rows: Grid = [["键", "颜色"]]
+    for key, label in entries.items():
+        rows.append([key, label])
+    return SheetGrid(MAP_TAB, rows, column_widths=[40, 12], hidden=True)
+
+
+def map_names(count: int) -> dict[str, str]:
+    """The two workbook names over the map's key and colour columns."""
+    last = max(count, 1) + 1
+    return {KEY_NAME: f"'{MAP_TAB}'!$A$2:$A${last}", VALUE_NAME: f"'{MAP_TAB}'!$B$2:$B${last}"}
+
+
+def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> bytes:
+    """The staff worksheet with the colour rules on its status column, unchanged if already there.
+
+    ``rules`` are (colour label, dxf index) pairs. Rules from an earlier sync that no longer match
+    (the status or ID column moved, the palette changed) are replaced; every other byte stays.
+    """
+    p = worksheet_prefix(xml).decode()
+    cut = xml.index(b">", xml.rindex(b"sheetData")) + 1
+    tail = xml[cut:].decode("utf-8")
+    status, first = column_letter(tc.status_column), tc.header_row + 2
+    sqref = f"{status}{first}:{status}{_LAST_ROW}"
+    task = f"TRIM(${column_letter(tc.id_column)}{first})"  # IDs typed with stray spaces still match
+    lookup = f'INDEX({VALUE_NAME},MATCH("{_quote(tc.tab)}|"&{task},{KEY_NAME},0))'
+    wanted = {(str(dxf), f'{lookup}="{_quote(label)}"') for label, dxf in rules}
+    ours = [(tag, element_end(tail, tag)) for tag in tags(tail, "conditionalFormatting", prefix=p)
+            if KEY_NAME in tail[tag.start:element_end(tail, tag)]]
+    if len(ours) == 1 and _meaning(tail, *ours[0]) == (sqref, wanted):
+        return xml
+    for tag, end in reversed(ours):
+        tail = tail[:tag.start] + tail[end:]
+    priority = max((int(n) for n in _PRIORITY.findall(tail)), default=0) + 1
+    block = "".join(f'<cfRule type="expression" dxfId="{dxf}" priority="{priority + i}">'
+                    f"<formula>{text(formula)}</formula></cfRule>"
+                    for i, (dxf, formula) in enumerate(sorted(wanted)))
+    block = prefixed(f'<conditionalFormatting sqref="{sqref}">{block}</conditionalFormatting>', p)
+    found = [t.start for name in _AFTER_RULES if (t := next(tags(tail, name, prefix=p), None))]
+    at = min(found) if found else tail.rindex("</")
+    return b"".join([memoryview(xml)[:cut], (tail[:at] + block + tail[at:]).encode("utf-8")])
+
+
+def _meaning(tail: str, tag: Tag, end: int) -> tuple[str, set[tuple[str, str]]]:
+    """(sqref, {(dxfId, formula)}) of one conditionalFormatting element."""
+    block = tail[tag.start:end]
+    rules = set()
+    for rule in tags(block, "cfRule"):
+        formula = _FORMULA.search(block, rule.end)
+        text_ = unescape(formula[1], {"&quot;": '"', "&apos;": "'"}) if formula else ""
+        rules.add((rule.attrs.get("dxfId", ""), text_))
+    return tag.attrs.get("sqref", ""), rules
+
+
+def _quote(value: str) -> str:
+    """Text inside a formula's string literal."""
+    return value.replace('"', '""')
+
+
+def _tab_of(key: str, tabs: set[str]) -> str | None:
+    """The tab a map key belongs to (tab names may themselves contain "|")."""
+    if (tab := key.partition("|")[0]) in tabs:
+        return tab
+    at = key.find("|")
+    while at >= 0:
+        if key[:at] in tabs:
+            return key[:at]
+        at = key.find("|", at + 1)
+    return None

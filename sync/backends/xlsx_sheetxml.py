@@ -1,0 +1,88 @@
+"""Worksheet XML for a tab the sync writes whole (:class:`SheetGrid`), generated as text."""
+
+from __future__ import annotations
+
+from .base import CellStyle, ListValidation, SheetGrid
+from .xlsx_cells import MAX_TEXT, NOT_PLAIN, cell, column_letter, has_value
+from .xlsx_styles import Styles
+from .xlsx_workbook import MAIN_NS
+from .xlsx_xmledit import text
+
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+
+
+def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = None) -> str:
+    """The whole worksheet part: views, widths, cells, dropdowns and the drawing reference."""
+    by_row: dict[int, dict[int, CellStyle]] = {}
+    for (r, c), style in sheet.styles.items():
+        by_row.setdefault(r, {})[c] = style
+    width = max([len(row) for row in sheet.rows] + [c + 1 for _, c in sheet.styles] + [1])
+    letters = [column_letter(c) for c in range(width)]
+    out: list[str] = []
+    last_row = last_col = 0
+    for r in range(max(len(sheet.rows), max(by_row, default=-1) + 1)):
+        values = sheet.rows[r] if r < len(sheet.rows) else []
+        styled, n = by_row.get(r), r + 1
+        if styled is None:  # the common case, kept fast: unstyled cells, in order
+            cells, top = [], -1
+            for c, v in enumerate(values):
+                if type(v) is str and v and len(v) <= MAX_TEXT and not NOT_PLAIN.search(v):
+                    cells.append(f'<c r="{letters[c]}{n}" t="inlineStr"><is><t>{v}</t></is></c>')
+                elif has_value(v):
+                    cells.append(cell(f"{letters[c]}{n}", v, styles.cell_xf(None, v)))
+                else:
+                    continue
+                top = c
+        else:
+            columns = sorted({c for c, v in enumerate(values) if has_value(v)} | styled.keys())
+            cells = []
+            for c in columns:
+                v = values[c] if c < len(values) else None
+                cells.append(cell(f"{letters[c]}{n}", v if has_value(v) else None,
+                                  styles.cell_xf(styled.get(c), v)))
+            top = columns[-1]
+        if cells:
+            out.append(f'<row r="{n}">{"".join(cells)}</row>')
+            last_row, last_col = n, max(last_col, top + 1)
+    dimension = f"A1:{letters[last_col - 1]}{last_row}" if last_row else "A1"
+    drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R}"><dimension ref="{dimension}"/>'
+            f'<sheetViews><sheetView workbookViewId="0">{_pane(sheet.freeze)}</sheetView></sheetViews>'
+            f'{_cols(sheet.column_widths)}<sheetData>{"".join(out)}</sheetData>'
+            f"{_validations(sheet.validations)}{_MARGINS}{drawing}</worksheet>")
+
+
+def _pane(freeze: tuple[int, int] | None) -> str:
+    if not freeze or freeze == (0, 0):
+        return ""
+    rows, cols = freeze
+    active = "bottomRight" if rows and cols else ("bottomLeft" if rows else "topRight")
+    split = (f' xSplit="{cols}"' if cols else "") + (f' ySplit="{rows}"' if rows else "")
+    return (f'<pane{split} topLeftCell="{column_letter(cols)}{rows + 1}" activePane="{active}"'
+            f' state="frozen"/><selection pane="{active}"/>')
+
+
+def _cols(widths: list[float]) -> str:
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
+                   for i, w in enumerate(widths, start=1) if w and w > 0)
+    return f"<cols>{cols}</cols>" if cols else ""
+
+
+def _validations(validations: list[ListValidation]) -> str:
+    if not validations:
+        return ""
+    items = []
+    for v in validations:
+        if any("," in value for value in v.values):
+            raise ValueError(f"dropdown values may not contain commas: {v.values}")
+        listed = ",".join(v.values)
+        quoted = '"' + listed.replace('"', '""') + '"'
+        if len(listed) > 255:
+            raise ValueError("a dropdown list is limited to 255 characters")
+        letter = column_letter(v.column)
+        items.append(f'<dataValidation type="list" allowBlank="1" showInputMessage="1" '
+                     f'showErrorMessage="1" sqref="{letter}{v.first_row + 1}:{letter}{v.last_row + 1}">'
+                     f"<formula1>{text(quoted)}</formula1></dataValidation>")
+    return f'<dataValidations count="{len(items)}">{"".join(items)}</dataValidations>'

@@ -1,0 +1,123 @@
+"""The zip container of an .xlsx: list parts, copy a part's compressed bytes untouched, add new parts.
+
+Copying raw compressed data keeps every part the sync does not own byte-for-byte identical and
+costs no recompression. New parts get a fixed timestamp so the same input gives the same file.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO
+
+_LOCAL = struct.Struct("<4s5H3I2H")  # local file header (30 bytes)
+_CENTRAL = struct.Struct("<4s6H3I5H2I")  # central directory entry (46 bytes)
+_END = struct.Struct("<4s4H2IH")  # end of central directory (22 bytes)
+_UTF8 = 0x800  # general-purpose flag: the name is UTF-8
+_DOS_DATE_1980 = (1 << 5) | 1  # 1980-01-01, what Excel itself writes
+_LIMIT = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class RawPart:
+    """One compressed zip entry, ready to be copied as it is."""
+
+    name: str
+    method: int  # zipfile.ZIP_STORED or zipfile.ZIP_DEFLATED
+    crc: int
+    size: int  # uncompressed
+    data: memoryview  # compressed bytes
+    dos_time: int
+    dos_date: int
+
+
+class ZipSource:
+    """A zip archive held in memory, read part by part."""
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob = memoryview(blob)
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            infos = archive.infolist()
+        self._parts = {info.filename: self._raw(info) for info in infos if not info.is_dir()}
+
+    def names(self) -> list[str]:
+        """Part names in archive order."""
+        return list(self._parts)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._parts
+
+    def raw(self, name: str) -> RawPart:
+        return self._parts[name]
+
+    def read(self, name: str) -> bytes:
+        """The uncompressed content of a part (CRC checked)."""
+        part = self._parts[name]
+        data = zlib.decompress(part.data, -15) if part.method == zipfile.ZIP_DEFLATED else bytes(part.data)
+        if zlib.crc32(data) != part.crc:
+            raise zipfile.BadZipFile(f"CRC mismatch in {name}")
+        return data
+
+    def _raw(self, info: zipfile.ZipInfo) -> RawPart:
+        if info.flag_bits & 1:
+            raise zipfile.BadZipFile(f"{info.filename} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise zipfile.BadZipFile(f"{info.filename} uses an unsupported compression method")
+        head = _LOCAL.unpack_from(self._blob, info.header_offset)
+        if head[0] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        start = info.header_offset + _LOCAL.size + head[9] + head[10]
+        year, month, day, hour, minute, second = info.date_time
+        return RawPart(info.filename, info.compress_type, info.CRC, info.file_size,
+                       self._blob[start:start + info.compress_size],
+                       (hour << 11) | (minute << 5) | (second // 2),
+                       ((year - 1980) << 9) | (month << 5) | day)
+
+
+class ZipSink:
+    """Writes a zip archive to a binary stream, one part at a time."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._offset = 0
+        self._central: list[bytes] = []
+
+    def copy(self, part: RawPart) -> None:
+        """Append a part exactly as it was compressed in its source archive."""
+        self._entry(part)
+
+    def add(self, name: str, data: bytes, level: int = 6) -> None:
+        """Append a new part, deflated at ``level``."""
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        packed = packer.compress(data) + packer.flush()
+        self._entry(RawPart(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data),
+                            memoryview(packed), 0, _DOS_DATE_1980))
+
+    def close(self) -> None:
+        """Write the central directory; the stream stays open."""
+        start = self._offset
+        for record in self._central:
+            self._write(record)
+        count = len(self._central)
+        if count > 0xFFFF or self._offset > _LIMIT:
+            raise ValueError("workbook too large for a zip without ZIP64")
+        self._write(_END.pack(b"PK\x05\x06", 0, 0, count, count, self._offset - start, start, 0))
+
+    def _entry(self, part: RawPart) -> None:
+        name = part.name.encode("utf-8")
+        flags = 0 if part.name.isascii() else _UTF8
+        if self._offset > _LIMIT or len(part.data) > _LIMIT or part.size > _LIMIT:
+            raise ValueError("workbook too large for a zip without ZIP64")
+        common = (20, flags, part.method, part.dos_time, part.dos_date, part.crc,
+                  len(part.data), part.size, len(name))
+        self._central.append(_CENTRAL.pack(b"PK\x01\x02", 20, *common, 0, 0, 0, 0, 0,
+                                           self._offset) + name)
+        self._write(_LOCAL.pack(b"PK\x03\x04", *common, 0) + name)
+        self._write(part.data)
+
+    def _write(self, data: bytes | memoryview) -> None:
+        self._out.write(data)
+        self._offset += len(data)
