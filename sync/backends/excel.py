@@ -1,0 +1,117 @@
+"""A workbook open in Excel, driven through xlwings: the 「立即调度」 button's backend.
+
+Everything goes through Excel itself, so nothing in the workbook is lost: sync-owned tabs are
+cleared and refilled in place (formulas elsewhere that point at them keep working; shapes such as
+the button stay), new tabs are added at the end, rows are appended below the last filled row, and
+each task's 状态 cell takes its colour, found by task ID in the sheet as read — the user is waiting
+on the button, so rows cannot move in between. Excel then recalculates the staff's formulas.
+
+When the book also carries the file backend's colour map (see :mod:`xlsx_colours`), the map is
+refreshed too, so its conditional formats agree with the colours set here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xlwings import Book, Sheet
+
+from .base import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
+from .excel_ranges import colour_runs, last_filled_row
+from .excel_tab import block, write_formats, write_tab, write_values
+from .xlsx_colours import MAP_TAB, map_sheet, merged_map
+
+
+class ExcelBook:
+    """One open workbook (an ``xlwings.Book``: desktop Excel, or the remote engine in tests)."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.label = book.name
+        self._grids: dict[str, Grid] = {}  # each tab as read, and as written since
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def read(self, names: Sequence[str]) -> dict[str, Grid]:
+        grids = {name: _read(self.book.sheets[name]) for name in names}
+        self._grids.update(grids)
+        return grids
+
+    def write(self, plan: WritePlan) -> None:
+        """Apply ``plan``, put the user back on the sheet they were on, then recalculate."""
+        app = self.book.app
+        active = self.book.sheets.active.name
+        app.screen_updating = False
+        try:
+            for grid in plan.owned:
+                self._replace(grid)
+            present = {name.casefold() for name in self.sheet_names()}
+            for grid in plan.created:
+                if grid.name.casefold() not in present:
+                    self._replace(grid)
+            for append in plan.appends:
+                self._append(append)
+            for colours in plan.colours:
+                self._colour(colours, plan)
+            if plan.colours and MAP_TAB in self.sheet_names():
+                self._refresh_colour_map(plan)
+            self.book.sheets[active].activate()
+        finally:
+            app.screen_updating = True
+        app.calculate()
+
+    def _replace(self, grid: SheetGrid) -> None:
+        """Write a whole tab: the existing sheet emptied (cells, formats, charts) or a new one at the end."""
+        sheet = self._sheet(grid.name)
+        if sheet is None:
+            sheet = self.book.sheets.add(grid.name, after=self.book.sheets[-1])
+        else:
+            sheet.clear()
+            for chart in reversed(list(sheet.charts)):  # last first: positions of the others hold
+                chart.delete()
+        if sheet.visible == grid.hidden:
+            sheet.visible = not grid.hidden
+        write_tab(sheet, grid)
+        self._grids[grid.name] = [list(row) for row in grid.rows]
+
+    def _append(self, append: RowAppend) -> None:
+        """New rows below the last row holding a value, in the columns they name."""
+        grid = self._grid(append.tab)
+        top = last_filled_row(grid) + 1
+        columns = sorted({c for row in append.rows for c in row})
+        if not columns:
+            return
+        left, right = columns[0], columns[-1]
+        rows = [[row.get(c) for c in range(left, right + 1)] for row in append.rows]
+        sheet = self.book.sheets[append.tab]
+        write_values(sheet, top, left, rows)
+        styles = {(r, c - left): style for r in range(len(rows)) for c, style in append.styles.items()
+                  if left <= c <= right}
+        write_formats(sheet, top, rows, styles)
+        self._grids[append.tab] = grid[:top] + [[None] * left + row for row in rows]
+
+    def _colour(self, colours: TaskColours, plan: WritePlan) -> None:
+        sheet = self.book.sheets[colours.tab]
+        for first, last, key in colour_runs(self._grid(colours.tab), colours):
+            colour = plan.palette[key]
+            cells = block(sheet, (first, colours.status_column, last, colours.status_column))
+            cells.color = f"#{colour.fill}"
+            cells.font.color = f"#{colour.font}"
+
+    def _refresh_colour_map(self, plan: WritePlan) -> None:
+        """Rewrite the file backend's hidden colour map, which its conditional formats look up."""
+        entries = merged_map(self.read([MAP_TAB])[MAP_TAB], plan.colours, plan.palette, set(self.sheet_names()))
+        self._replace(map_sheet(entries))
+
+    def _grid(self, name: str) -> Grid:
+        return self._grids[name] if name in self._grids else self.read([name])[name]
+
+    def _sheet(self, name: str) -> Sheet | None:
+        return next((s for s in self.book.sheets if s.name.casefold() == name.casefold()), None)
+
+
+def _read(sheet: Sheet) -> Grid:
+    """The sheet from A1 to the last used cell; empty cells None, dates as datetimes."""
+    last = sheet.used_range.last_cell
+    return sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value

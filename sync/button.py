@@ -1,0 +1,83 @@
+"""The 「立即调度」 button in Excel: sync the workbook that clicked, then say how it went in a message box.
+
+The button's macro runs ``RunPython "import sync.button; sync.button.recalc()"`` (see
+``workbooks/dispatch_button.bas`` and ``docs/excel-button.md``). The user sees one message box —
+the result, or what went wrong and how to fix it — never a traceback. An unexpected error's
+traceback goes to a log file whose place the message names.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+import xlwings as xw
+
+from .backends.excel import ExcelBook
+from .engine import SyncOutcome, run_sync
+from .errors import DispatchError
+from .jobs import JOBS, due_jobs
+from .reports.lists import PROBLEMS_NAME
+from .rulebook import load_rules
+
+TITLE = "立即调度"
+LOG_NAME = "dispatchbook-button.log"
+
+
+def recalc(book: xw.Book | None = None) -> SyncOutcome | None:
+    """Sync ``book`` (default: the workbook whose button was clicked) as of today: the daily dispatch
+    even on a rest day, plus the reports due today.
+
+    Returns the outcome, or None if the sync failed; either way the user has been told.
+    """
+    book = xw.Book.caller() if book is None else book
+    try:
+        rules = load_rules()
+        today = rules.calendar.today()
+        due = due_jobs(rules, today)
+        jobs = [job for job in JOBS if job == "daily" or job in due]
+        outcome = run_sync(ExcelBook(book), today, jobs=jobs, rules=rules)
+    except DispatchError as error:
+        book.app.alert(failure_text(error), TITLE, mode="critical")
+        return None
+    except Exception as error:  # noqa: BLE001 - a bug must still reach the user as a message box
+        book.app.alert(bug_text(error, _log(error)), TITLE, mode="critical")
+        return None
+    book.app.alert(summary_text(outcome), TITLE, mode="info")
+    return outcome
+
+
+def summary_text(outcome: SyncOutcome) -> str:
+    state = outcome.state
+    jobs = "、".join(state.rules.jobs[key].label for key in outcome.jobs)
+    counts = state.tasks["colour"].value_counts()
+    lines = [f"调度完成（数据截至 {outcome.as_of:%Y-%m-%d}，{jobs}）。",
+             "　".join(f"{c.label} {int(counts.get(key, 0))}" for key, c in state.rules.palette.items())]
+    if outcome.month_created:
+        lines.append(f"已新建 {outcome.plan.created[0].name}：{len(outcome.month.rows)} 个任务。")
+    lines.append(f"已更新：{'、'.join(outcome.written)}。")
+    if outcome.problems:
+        lines.append(f"发现 {len(outcome.problems)} 个数据问题，详见“{PROBLEMS_NAME}”表。")
+    return "\n".join(lines)
+
+
+def failure_text(error: DispatchError) -> str:
+    fix = f"\n修改方法：{error.fix}" if error.fix else ""
+    return f"调度未完成。\n位置：{error.where}\n问题：{error.message}{fix}\n改好后请再点一次「{TITLE}」。"
+
+
+def bug_text(error: Exception, log: Path) -> str:
+    return (f"调度未完成：程序出错（{type(error).__name__}: {error}）。\n"
+            f"工作簿可能只更新了一部分，可再点一次「{TITLE}」。\n"
+            f"详细信息已记录在 {log}，请发给维护人员。")
+
+
+def _log(error: Exception) -> Path:
+    """Append the traceback to the log in the temp folder; return the log's path."""
+    path = Path(tempfile.gettempdir()) / LOG_NAME
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n")
+        log.write("".join(traceback.format_exception(error)))
+    return path
