@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test example bench clean
+.PHONY: demo test example bench picture clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ example: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/rules_100k.py
+	$(BIN)/python benchmarks/xlsx_write.py
+	$(BIN)/python benchmarks/sync_100k.py
+
+picture: $(STAMP)
+	$(BIN)/python docs/render_board.py
 
 clean:
 	rm -rf $(VENV) build

@@ -70,6 +70,7 @@ class SheetGrid:
     charts: list[Chart] = field(default_factory=list)
     validations: list[ListValidation] = field(default_factory=list)
     hidden: bool = False
+    fit_width: bool = False  # print landscape, one page wide (where the backend has print settings)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from .xlsx_xmledit import text
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+_FIT_PR = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+_FIT_SETUP = '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
 
 
 def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = None) -> str:
@@ -48,10 +50,12 @@ def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = No
     dimension = f"A1:{letters[last_col - 1]}{last_row}" if last_row else "A1"
     drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R}"><dimension ref="{dimension}"/>'
+            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R}">{_FIT_PR if sheet.fit_width else ""}'
+            f'<dimension ref="{dimension}"/>'
             f'<sheetViews><sheetView workbookViewId="0">{_pane(sheet.freeze)}</sheetView></sheetViews>'
             f'{_cols(sheet.column_widths)}<sheetData>{"".join(out)}</sheetData>'
-            f"{_validations(sheet.validations)}{_MARGINS}{drawing}</worksheet>")
+            f"{_validations(sheet.validations)}{_MARGINS}{_FIT_SETUP if sheet.fit_width else ''}{drawing}"
+            "</worksheet>")
 
 
 def _pane(freeze: tuple[int, int] | None) -> str:

@@ -112,4 +112,5 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
                                       for col, colour in c.series),
                                 anchor=(head, len(block.header) + 1), size=(10, max(len(block.rows) + 8, 16))))
     width = max(len(r) for r in rows)
-    return SheetGrid(name, rows, styles, list(widths) or [14.0] * width, freeze=(2, 0), charts=charts)
+    return SheetGrid(name, rows, styles, list(widths) or [14.0] * width, freeze=(2, 0), charts=charts,
+                     fit_width=True)
