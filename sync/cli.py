@@ -6,28 +6,37 @@ import argparse
 import json
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from . import jobs as job_rules
 from .backends import open_book
 from .backends.base import WritePlan
 from .book import read_book
+from .config import DEFAULT_CONFIG, Config, ConfigError, book_key, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
 from .errors import EXIT_PROBLEMS, DispatchError
 from .example import EXAMPLE_AS_OF, write_example
+from .history import History
+from .history_views import Labels, UnitMonth, find_book, restore, runs, timeline, unit_month
 from .newbook import write_new_book
 from .problems import Problem
 from .rulebook import Rulebook, load_rules
+from .runlog import log_to
+from .scheduler import BookResult, Scheduler, exit_code, locked_sync
 from .schema import MONTH, STAFF_TABS, month_tab_name
 from .staffsheets import staff_sheet
-from .values import BadValue, parse_date
+from .values import BadValue, parse_date, parse_month
 
 console = Console(highlight=False)
+EXIT_INTERRUPTED = 130  # stopped at once by a second Ctrl-C
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -64,7 +73,26 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
     sync.add_argument("--json", action="store_true", help="print a machine-readable result")
     sync.add_argument("--report-to", type=Path, help="write the summary tabs into this .xlsx instead")
+    _history_args(sync, "remember this sync (snapshot, assessment, run record); takes the book's lock")
     sync.set_defaults(run=cmd_sync)
+
+    run = sub.add_parser("run", help="keep every configured book in rhythm (the 五个一 jobs), catching up missed jobs")
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="the config file (default: %(default)s)")
+    run.add_argument("--once", action="store_true", help="run what is due now and exit (for cron / timers)")
+    run.add_argument("--book", action="append", help="only this configured book (repeatable)")
+    run.set_defaults(run=cmd_run)
+
+    history = sub.add_parser("history", help="a task's timeline, a row to paste back, a unit's month, run records")
+    history.add_argument("task", nargs="?", metavar="TASK_ID", help="the task's colour/progress/status by day")
+    history.add_argument("--restore", action="store_true", help="print the task's last known row, tab-separated")
+    history.add_argument("--unit", help="a unit's scores and deduction lines for --month")
+    history.add_argument("--month", type=_month, help="YYYY-MM: the month for --unit; the sheet for a task")
+    history.add_argument("--as-of", type=_date, help="with --unit: the lines as they stood on this day")
+    history.add_argument("--runs", action="store_true", help="the latest run records")
+    history.add_argument("--book", help="which book (its name, path or spreadsheet) when the history has several")
+    history.add_argument("--rules", type=Path, help="the rules folder (for colour and kind names)")
+    _history_args(history, "the history database (default: the one in ./dispatchbook.toml)")
+    history.set_defaults(run=cmd_history)
 
     demo = sub.add_parser("demo", help="sync a copy of the bundled example and print the summary")
     demo.add_argument("--out", type=Path, default=REPO / "build" / "demo.xlsx")
@@ -77,6 +105,30 @@ def _book_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", type=_date, help="the dispatch date (default: today in the rules' timezone)")
     p.add_argument("--rules", type=Path, help="the rules folder (default: the project's rules/)")
     p.add_argument("--credentials", help="service-account JSON for Google Sheets")
+
+
+def _history_args(p: argparse.ArgumentParser, text: str) -> None:
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--history", type=Path, metavar="DB", help=text)
+    where.add_argument("--config", type=Path, help="take the history, locks, rules and book settings from this file")
+
+
+def _history_config(args: argparse.Namespace, default: Path | None = None) -> Config | None:
+    if args.config:
+        return load_config(args.config)
+    if args.history:
+        return config_for_history(args.history)
+    return load_config(default) if default and default.exists() else None
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        parsed = parse_month(text)
+    except BadValue:
+        parsed = None
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"“{text}”不是月份，请写作 2026-11")
+    return parsed
 
 
 def _date(text: str) -> date:
@@ -141,10 +193,18 @@ def _print_problems(problems: list[Problem], label: str) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    rules = _rules(args)
-    book = open_book(args.book, args.credentials, report_to=args.report_to)
-    outcome = run_sync(book, args.as_of or rules.calendar.today(), jobs=args.jobs, rules=rules,
-                       dry_run=args.dry_run)
+    config = _history_config(args)
+    entry = config.find(args.book) if config else None
+    rules = config.rules_for(entry, args.rules) if config else _rules(args)
+    spec = entry.spec if entry else args.book
+    book = open_book(spec, args.credentials or (entry.credentials if entry else None), report_to=args.report_to)
+    as_of = args.as_of or rules.calendar.today()
+    if config:
+        with closing(History(config.history)) as history:
+            outcome = locked_sync(book, book_key(spec), entry.name if entry else book.label, as_of, history=history,
+                                  locks=config.locks, rules=rules, jobs=args.jobs, dry_run=args.dry_run)
+    else:
+        outcome = run_sync(book, as_of, jobs=args.jobs, rules=rules, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
@@ -188,6 +248,111 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
     if state.problems:
         console.print(f"  [yellow]{len(state.problems)} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
     console.print(f"  已写入：{'、'.join(outcome.written)}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.book:
+        config = config.only(args.book)
+    log_to(config.log, config.rules_for().calendar.timezone)
+    try:
+        with closing(History(config.history)) as history:
+            if not args.once:
+                scheduler = Scheduler(config, history)
+                with scheduler.stop_on_signals():
+                    scheduler.serve()
+                return 0
+            with _progress(len(config.books)) as advance:
+                scheduler = Scheduler(config, history, on_book=advance)
+                with scheduler.stop_on_signals():
+                    results = scheduler.tick()
+    except KeyboardInterrupt:
+        console.print("已中止：未完成的作业会在下次运行时补上")
+        return EXIT_INTERRUPTED
+    for result in results:
+        ran = "；".join(f"{r.as_of:%m-%d} {'、'.join(r.jobs)}" for r in result.runs)
+        text = {"ok": f"[green]已运行[/] {ran}", "idle": "无到期作业", "busy": "[yellow]另一个进程正在同步，已跳过[/]",
+                "failed": f"[red]失败[/] {result.error}（下次运行时重试）"}[result.status]
+        console.print(f"{result.book.name}：{text}")
+    return exit_code(results)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[BookResult], None]]:
+    """A progress bar over the books (on a terminal only); yields the callback that advances it."""
+    screen = Console(stderr=True)
+    with Progress(console=screen, transient=True, disable=not screen.is_terminal) as bar:
+        task = bar.add_task("同步工作簿", total=total)
+        yield lambda result: bar.update(task, advance=1, description=result.book.name)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    config = _history_config(args, DEFAULT_CONFIG)
+    if config is None:
+        raise ConfigError("history", "不知道历史数据库在哪里", "请用 --history 指定数据库，或用 --config 指定配置文件")
+    if not config.history.exists():
+        raise ConfigError(str(config.history), "历史数据库不存在",
+                          "先运行 dispatchbook run 或 dispatchbook sync --history")
+    if not (args.task or args.runs or args.unit) or (args.unit and not args.month) or (args.restore and not args.task):
+        raise DispatchError("history", "请指明要看什么",
+                            "任务时间线：history 任务编号；取回整行：history 任务编号 --restore；"
+                            "单位考核：history --unit 单位 --month 2026-11；运行记录：history --runs")
+    rules = config.rules_for(None, args.rules)
+    entry = config.find(args.book) if args.book else None
+    with closing(History(config.history)) as history:
+        key, label = find_book(history, entry.spec if entry else args.book, args.task)
+        if args.restore:
+            row = restore(history, key, label, args.task, args.month)
+            Console(stderr=True, highlight=False).print(
+                f"任务 {args.task} 最后一次出现在 {row.tab}（{row.day:%Y-%m-%d}）。以下整行可复制后粘贴到该表末尾：")
+            print(row.tsv())
+        elif args.task:
+            labels = Labels({k: c.label for k, c in rules.palette.items()}, {r.key: r.label for r in rules.kinds})
+            _print_timeline(label, args.task, timeline(history, key, args.task, labels, args.month))
+        elif args.unit:
+            _print_unit_month(label, args.month, unit_month(history, key, args.unit, args.month, args.as_of))
+        else:
+            _print_runs(label, runs(history, key), rules)
+    return 0
+
+
+def _print_timeline(label: str, task: str, frame: pd.DataFrame) -> None:
+    for tab, rows in frame.groupby("tab", sort=False):
+        table = Table(title=f"{label} › {tab} › 任务 {task}（只列出有变化的日子）")
+        for column in ("日期", "颜色", "进度", "状态", "截止日期", "责任单位", "调度类别", "变化"):
+            table.add_column(column, overflow="fold")
+        for r in rows.itertuples(index=False):
+            table.add_row(r.day, r.colour, r.progress, r.status, r.deadline, r.unit_name, r.kind, r.changes)
+        console.print(table)
+
+
+def _print_unit_month(label: str, month: tuple[int, int], result: UnitMonth) -> None:
+    scores = Table(title=f"{label} › {result.unit_name}（{result.level}）{month[0]}年{month[1]}月 得分变化")
+    for column in ("日期", "得分", "排名", "扣分", "加分"):
+        scores.add_column(column, justify="right")
+    for s in result.scores.itertuples(index=False):
+        scores.add_row(s.day, f"{s.score:g}", str(s.rank), f"{s.deductions:g}", f"{s.bonuses:g}")
+    console.print(scores)
+    if result.lines.empty:
+        console.print(f"截至 {result.day:%Y-%m-%d} 本月没有扣分或加分记录")
+        return
+    lines = Table(title=f"截至 {result.day:%Y-%m-%d} 的扣分和加分明细")
+    for column in ("任务编号", "任务名称", "规则", "分值"):
+        lines.add_column(column, overflow="fold")
+    for line in result.lines.itertuples(index=False):
+        lines.add_row(line.id, line.name, line.rule_label, f"{line.points:+g}")
+    console.print(lines)
+
+
+def _print_runs(label: str, frame: pd.DataFrame, rules: Rulebook) -> None:
+    table = Table(title=f"{label} › 最近的运行记录")
+    for column in ("开始时间", "调度日期", "作业", "结果", "写入", "数据问题"):
+        table.add_column(column, overflow="fold")
+    zone = rules.calendar.timezone
+    for r in frame.itertuples(index=False):
+        table.add_row(f"{r.started.astimezone(zone):%Y-%m-%d %H:%M}", r.as_of, "、".join(r.jobs),
+                      "成功" if r.ok else f"失败：{r.error}", "、".join(r.written), str(r.problems))
+    console.print(table)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

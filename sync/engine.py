@@ -31,8 +31,11 @@ class Memory(Protocol):
     def previous(self, book: str, before: date) -> pd.DataFrame | None:
         """The last snapshot taken before ``before``: one row per task (tab, id, unit, deadline, colour …)."""
 
-    def first_closed(self, book: str) -> pd.Series:
-        """Task id → the first day it was seen closed."""
+    def first_closed(self, book: str, month: tuple[int, int]) -> pd.Series:
+        """Task id → the first day it was seen closed in the month's sheet (an id recurs every month)."""
+
+    def sheet_ids(self, book: str, month: tuple[int, int]) -> frozenset[str]:
+        """Every task id any snapshot saw in the month's sheet (one missing now was deleted by staff)."""
 
     def record(self, book: str, outcome: SyncOutcome) -> None:
         """Store this sync's snapshot, assessment lines and run record."""
@@ -75,21 +78,21 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     ym = (as_of.year, as_of.month)
     previous = memory.previous(book.label, as_of) if memory else None
     month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
-    previous_ids = frozenset(previous.loc[previous["tab"] == month_name, "id"]) if previous is not None else frozenset()
-    new = month_rows(book, rules, *ym, previous_ids=previous_ids)
+    seen_ids = memory.sheet_ids(book.label, ym) if memory else frozenset()
+    new = month_rows(book, rules, *ym, previous_ids=seen_ids)
     created, appends = _place_new_rows(book, ym, month_name, new)
 
-    closed_on = memory.first_closed(book.label) if memory else None
     channel_ids = frozenset(book.tabs[CHANNELS.key].frame["id"])
     months = {m: classify(data.frame, book.org, rules,
-                          Context(as_of, m, channel_ids, closed_on, previous if m == ym else None))
+                          Context(as_of, m, channel_ids, memory.first_closed(book.label, m) if memory else None,
+                                  _in_sheet(previous, month_name) if m == ym else None))
               for m, data in book.months.items()}
-    problems = book.problems + setting_problems + _deleted_problems(book.label, month_name, new) \
+    problems = book.problems + setting_problems + _deleted_problems(book.label, month_name, new, previous) \
         + _calendar_problems(book.label, rules)
     monday = week(as_of)[0]
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, book, rules, months, problems, empty,
-                          memory.previous(book.label, monday) if memory else None)
+                          _in_sheet(memory.previous(book.label, monday), month_name) if memory else None)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
     plan = WritePlan(owned=build_tabs(chosen, state), created=created, appends=appends,
                      colours=[_colours(book.months[m], frame) for m, frame in months.items()],
@@ -140,10 +143,17 @@ def _colours(data: TabData, frame: pd.DataFrame) -> TaskColours:
                        dict(zip(frame["id"], frame["colour"], strict=True)))
 
 
-def _deleted_problems(book: str, tab: str, new: MonthRows) -> list[Problem]:
+def _in_sheet(snapshot: pd.DataFrame | None, tab: str) -> pd.DataFrame | None:
+    """One month sheet's rows of a snapshot: a plan task's id recurs in every month's sheet."""
+    return snapshot[snapshot["tab"] == tab] if snapshot is not None else None
+
+
+def _deleted_problems(book: str, tab: str, new: MonthRows, previous: pd.DataFrame | None) -> list[Problem]:
+    """Tasks staff deleted since the last snapshot (the day before): reported that day, never re-added."""
+    last = set(_in_sheet(previous, tab)["id"]) if previous is not None else set()
     return [Problem(book, tab, "", "deleted_task", f"任务“{task}”已从本表删除，同步不会再自动加回",
                     f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task)
-            for task in new.deleted]
+            for task in new.deleted if task in last]
 
 
 def _calendar_problems(book: str, rules: Rulebook) -> list[Problem]:

@@ -93,8 +93,11 @@ class Remembers:
     def previous(self, book: str, before: date) -> pd.DataFrame:
         return self.snapshot
 
-    def first_closed(self, book: str) -> pd.Series:
+    def first_closed(self, book: str, month: tuple[int, int]) -> pd.Series:
         return pd.Series(dtype="datetime64[ns]")
+
+    def sheet_ids(self, book: str, month: tuple[int, int]) -> frozenset[str]:
+        return frozenset(self.snapshot["id"])
 
     def record(self, book: str, outcome: object) -> None:
         pass

@@ -1,0 +1,209 @@
+"""``dispatchbook.toml``: the books the scheduler keeps in rhythm, and where it keeps its history.
+
+Relative paths in the file are relative to the file itself. Every mistake is a :class:`ConfigError`
+naming the file and the key (``books[2].path``) and how to fix it. Job *days* stay in
+``rules/jobs.toml``; the config may only move job *times* and the timezone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .backends import is_gsheet
+from .calendar import WorkCalendar
+from .errors import DispatchError
+from .jobs import JOBS
+from .rulebook import Rulebook, load_rules
+
+DEFAULT_CONFIG = Path("dispatchbook.toml")
+DEFAULT_HISTORY = "dispatchbook-history.sqlite"
+SHEET_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+
+
+class ConfigError(DispatchError):
+    """A config file that cannot be used as written."""
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    name: str  # how logs and commands name the book
+    spec: str  # what open_book takes: an absolute file path, or gsheet:ID / a Google Sheets URL
+    credentials: str | None = None  # service-account JSON (Google books)
+    rules: Path | None = None  # this book's own rules folder, if it has one
+
+    @property
+    def key(self) -> str:
+        return book_key(self.spec)
+
+
+@dataclass
+class Config:
+    books: tuple[BookConfig, ...]
+    history: Path
+    locks: Path
+    rules: Path | None = None  # None: the project's rules/
+    timezone: str | None = None  # None: the rules' timezone (rules/calendar.toml)
+    job_times: dict[str, time] = field(default_factory=dict)
+    poll_minutes: float = 1.0
+    log: Path | None = None
+    source: Path | None = None  # the file this came from
+    _rules: dict[Path | None, Rulebook] = field(default_factory=dict, repr=False)
+
+    def rules_for(self, book: BookConfig | None = None, rules_dir: Path | None = None) -> Rulebook:
+        """The rules a book runs with (``rules_dir``, else the book's, else the config's folder), with
+        the config's timezone and job times."""
+        folder = rules_dir or (book.rules if book else None) or self.rules
+        if folder not in self._rules:
+            self._rules[folder] = adjust_rules(load_rules(folder), self.timezone, self.job_times)
+        return self._rules[folder]
+
+    def only(self, refs: list[str]) -> Config:
+        """This config with only the books ``refs`` name."""
+        unknown = [ref for ref in refs if self.find(ref) is None]
+        if unknown:
+            raise ConfigError(self.source.name if self.source else "config", f"配置中没有工作簿 {'、'.join(unknown)}",
+                              "可选：" + "、".join(b.name for b in self.books))
+        chosen = {self.find(ref) for ref in refs}
+        return replace(self, books=tuple(b for b in self.books if b in chosen))
+
+    def find(self, ref: str) -> BookConfig | None:
+        """A configured book by its name, its path or its spreadsheet."""
+        key = book_key(ref)
+        return next((b for b in self.books if ref == b.name or key == b.key), None)
+
+
+def book_key(spec: str) -> str:
+    """A stable identity for a book: its spreadsheet id, or its file's resolved path."""
+    if is_gsheet(spec):
+        found = SHEET_ID.search(spec)
+        return "gsheet:" + (found.group(1) if found else spec.removeprefix("gsheet:").strip())
+    return "file:" + os.path.normcase(str(Path(spec).expanduser().resolve()))
+
+
+def locks_beside(history: Path) -> Path:
+    """The lock folder that goes with a history database."""
+    return history.with_name(history.stem + "-locks")
+
+
+def adjust_rules(rules: Rulebook, timezone: str | None, job_times: dict[str, time]) -> Rulebook:
+    jobs = {key: replace(job, at=job_times.get(key, job.at)) for key, job in rules.jobs.items()}
+    calendar = rules.calendar
+    if timezone:
+        calendar = WorkCalendar(calendar.extra_holidays, calendar.extra_workdays, timezone)
+    return replace(rules, jobs=jobs, calendar=calendar)
+
+
+def config_for_history(history: Path) -> Config:
+    """What ``--history DB`` alone means: no books, locks beside the database."""
+    return Config((), history, locks_beside(history))
+
+
+def load_config(path: Path) -> Config:
+    name = path.name
+    if not path.exists():
+        raise ConfigError(name, "找不到配置文件", "请参照 dispatchbook.example.toml 新建，或用 --config 指定路径")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(name, f"TOML 格式错误：{exc}", "请检查该行的引号、等号和括号") from None
+    return _Parser(path, data).config()
+
+
+TOP_KEYS = frozenset({"timezone", "history", "locks", "rules", "log", "poll_minutes", "credentials", "jobs", "books"})
+BOOK_KEYS = frozenset({"name", "path", "gsheet", "credentials", "rules"})
+
+
+class _Parser:
+    def __init__(self, path: Path, data: dict) -> None:
+        self.path, self.data, self.base = path, data, path.resolve().parent
+
+    def fail(self, key: str, message: str, fix: str) -> ConfigError:
+        return ConfigError(f"{self.path.name} › {key}", message, fix)
+
+    def text(self, table: dict, key: str, where: str) -> str | None:
+        value = table.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise self.fail(where, f"值“{value}”应为非空文字", f'写作 {key} = "…"')
+        return value.strip() if value else None
+
+    def local(self, value: str | None) -> Path | None:
+        return (self.base / Path(value).expanduser()).resolve() if value else None
+
+    def config(self) -> Config:
+        data = self.data
+        for key in data:
+            if key not in TOP_KEYS:
+                raise self.fail(key, "不认识的项", "可用的项：" + "、".join(sorted(TOP_KEYS)))
+        history = self.local(self.text(data, "history", "history")) or self.base / DEFAULT_HISTORY
+        zone = self.text(data, "timezone", "timezone")
+        if zone:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise self.fail("timezone", f"不认识的时区“{zone}”", "例如 Asia/Shanghai") from None
+        poll = data.get("poll_minutes", 1)
+        if isinstance(poll, bool) or not isinstance(poll, int | float) or poll <= 0:
+            raise self.fail("poll_minutes", f"值“{poll}”应为正数", "例如 poll_minutes = 1")
+        return Config(books=self.books(), history=history,
+                      locks=self.local(self.text(data, "locks", "locks")) or locks_beside(history),
+                      rules=self.local(self.text(data, "rules", "rules")), timezone=zone,
+                      job_times=self.job_times(), poll_minutes=float(poll),
+                      log=self.local(self.text(data, "log", "log")), source=self.path.resolve())
+
+    def job_times(self) -> dict[str, time]:
+        table = self.data.get("jobs", {})
+        if not isinstance(table, dict):
+            raise self.fail("jobs", "应为一张表", '写作 [jobs] 下一行 daily = "07:30"')
+        times = {}
+        for key, value in table.items():
+            if key not in JOBS:
+                raise self.fail(f"jobs.{key}", "不认识的作业", "可用：" + "、".join(JOBS))
+            try:
+                times[key] = value if isinstance(value, time) else time.fromisoformat(str(value))
+            except ValueError:
+                raise self.fail(f"jobs.{key}", f"“{value}”不是时刻", '写作 "07:30"') from None
+        return times
+
+    def books(self) -> tuple[BookConfig, ...]:
+        entries = self.data.get("books", [])
+        if not isinstance(entries, list) or not entries:
+            raise self.fail("books", "没有配置任何工作簿", '至少写一个 [[books]]，含 name 和 path（或 gsheet）')
+        default_credentials = self.text(self.data, "credentials", "credentials")
+        books: list[BookConfig] = []
+        for i, entry in enumerate(entries, start=1):
+            where = f"books[{i}]"
+            if not isinstance(entry, dict):
+                raise self.fail(where, "应为一张表", "写作 [[books]]，下面是 name = … 和 path = …")
+            for key in entry:
+                if key not in BOOK_KEYS:
+                    raise self.fail(f"{where}.{key}", "不认识的项", "可用的项：" + "、".join(sorted(BOOK_KEYS)))
+            name = self.text(entry, "name", f"{where}.name")
+            path, sheet = self.text(entry, "path", f"{where}.path"), self.text(entry, "gsheet", f"{where}.gsheet")
+            if not name:
+                raise self.fail(f"{where}.name", "缺少工作簿名称", '写作 name = "集团党建调度台账"')
+            if any(b.name == name for b in books):
+                raise self.fail(f"{where}.name", f"名称“{name}”重复", "每个工作簿的名称必须不同")
+            if (path is None) == (sheet is None):
+                raise self.fail(where, "path 和 gsheet 须且只能写一个", "本地文件写 path，Google 表格写 gsheet")
+            credentials = self.text(entry, "credentials", f"{where}.credentials") or default_credentials
+            if sheet:
+                spec = sheet if is_gsheet(sheet) else f"gsheet:{sheet}"
+                if not credentials:
+                    raise self.fail(f"{where}.credentials", "Google 表格需要服务账号凭据",
+                                    '写 credentials = "服务账号 JSON 文件的路径"（或在文件顶部写一次，供所有表格共用）')
+                credentials = str(self.local(credentials))
+            else:
+                spec, credentials = str(self.local(path)), None
+            rules = self.local(self.text(entry, "rules", f"{where}.rules"))
+            books.append(BookConfig(name, spec, credentials, rules))
+        keys = [b.key for b in books]
+        for i, key in enumerate(keys, start=1):
+            if keys.index(key) != i - 1:
+                raise self.fail(f"books[{i}]", "与前面的工作簿是同一个文件或表格", "每个工作簿只需配置一次")
+        return tuple(books)

@@ -1,0 +1,302 @@
+"""The sync's memory in SQLite: a snapshot of every task per day, assessment lines, run records.
+
+A book is known by a stable key (see :func:`config.book_key`), not by its label. Each successful
+sync stores its run record with the scores and lines of the as-of month (and of the month the
+monthly job reported, when it ran) and, when its as-of day is the day it ran, that day's snapshot:
+every task of every month sheet with its fields, kind and colour. A later sync on the same day
+replaces that day's snapshot. Everything one sync stores is written in one transaction: a crash
+leaves the previous state intact.
+
+A snapshot lists its month sheets; a sheet's tasks are stored as a *version*, shared by every day
+on which the sheet read the same (past months rarely change), and each task's row as staff see it
+(for ``history --restore``) is stored once per distinct content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from .engine import SyncOutcome
+from .errors import DispatchError
+from .jobs import monthly_period
+from .schema import MONTH, STATUS_LABELS
+from .staffsheets import cell_value
+
+VERSION = 1
+ROW_KEYS = [c.key for c in MONTH.columns]
+TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
+SCHEMA = """
+CREATE TABLE books (key TEXT PRIMARY KEY, label TEXT NOT NULL, first_seen TEXT NOT NULL);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), label TEXT NOT NULL,
+    started TEXT NOT NULL, finished TEXT NOT NULL, as_of TEXT NOT NULL, ok INTEGER NOT NULL,
+    jobs TEXT NOT NULL, written TEXT NOT NULL, problems TEXT NOT NULL, error TEXT NOT NULL);
+CREATE INDEX runs_book ON runs(book, started);
+CREATE TABLE run_jobs (run INTEGER NOT NULL REFERENCES runs(id), job TEXT NOT NULL, covers TEXT NOT NULL);
+CREATE INDEX run_jobs_run ON run_jobs(run);
+CREATE TABLE scores (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
+    unit TEXT NOT NULL, unit_name TEXT, level TEXT, score REAL, rank INTEGER, deductions REAL, bonuses REAL);
+CREATE INDEX scores_unit ON scores(unit, year, month);
+CREATE TABLE lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
+    unit TEXT NOT NULL, id TEXT, name TEXT, rule TEXT, rule_label TEXT, points REAL);
+CREATE INDEX lines_run ON lines(run, unit);
+CREATE TABLE snapshots (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), day TEXT NOT NULL,
+    run INTEGER NOT NULL REFERENCES runs(id), UNIQUE (book, day));
+CREATE TABLE versions (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE);
+CREATE TABLE sheets (snapshot INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE, tab TEXT NOT NULL,
+    year INTEGER NOT NULL, month INTEGER NOT NULL, columns TEXT NOT NULL,
+    version INTEGER NOT NULL REFERENCES versions(id));
+CREATE INDEX sheets_snapshot ON sheets(snapshot);
+CREATE INDEX sheets_version ON sheets(version);
+CREATE TABLE cells (hash TEXT PRIMARY KEY, row TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE tasks (version INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE, id TEXT NOT NULL,
+    unit TEXT, deadline TEXT, progress REAL, status TEXT, closed INTEGER NOT NULL, closed_on TEXT, kind TEXT,
+    colour TEXT, cells TEXT NOT NULL REFERENCES cells(hash));
+CREATE INDEX tasks_version ON tasks(version);
+CREATE INDEX tasks_id ON tasks(id);
+"""
+
+
+def stamp(moment: datetime) -> str:
+    """A sortable UTC text for an aware datetime."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def unstamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class History:
+    """One SQLite database holding the history of any number of books."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=60)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > VERSION:
+                raise DispatchError(path.name, "历史数据库由更新版本的 dispatchbook 创建", "请升级 dispatchbook")
+            if version == 0:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing; IMMEDIATE so that two writers queue instead of failing half-way."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---- what the scheduler asks -------------------------------------------------------------
+
+    def see(self, key: str, label: str, when: datetime) -> None:
+        """Remember a book from ``when`` on (the scheduler catches up nothing from before that day)."""
+        with self.transaction():
+            self._see(key, label, when)
+
+    def first_seen(self, key: str) -> datetime | None:
+        row = self.db.execute("SELECT first_seen FROM books WHERE key = ?", (key,)).fetchone()
+        return unstamp(row[0]) if row else None
+
+    def last_done(self, key: str) -> dict[str, datetime]:
+        """Job → the latest scheduled time a successful run of this book covered."""
+        rows = self.db.execute("SELECT j.job, MAX(j.covers) FROM run_jobs j JOIN runs r ON r.id = j.run "
+                               "WHERE r.book = ? AND r.ok = 1 GROUP BY j.job", (key,))
+        return {job: unstamp(covers) for job, covers in rows}
+
+    def for_book(self, key: str, label: str, started: datetime, clock: Callable[[], datetime]) -> BookMemory:
+        """The :class:`engine.Memory` of one sync of one book that starts at ``started``."""
+        return BookMemory(self, key, label, started, clock)
+
+    def record_failure(self, key: str, label: str, started: datetime, finished: datetime, as_of: date,
+                       jobs: list[str], error: str) -> None:
+        with self.transaction():
+            self._see(key, label, started)
+            self._run(key, label, started, finished, as_of, jobs, [], [], error)
+
+    # ---- what the engine asks ----------------------------------------------------------------
+
+    def previous(self, key: str, before: date) -> pd.DataFrame | None:
+        """The last snapshot of a day before ``before``: one row per task and month sheet, the latest
+        month sheet first (so ``drop_duplicates('id')`` keeps a carried-over task's newest row)."""
+        found = self.db.execute("SELECT id FROM snapshots WHERE book = ? AND day < ? ORDER BY day DESC LIMIT 1",
+                                (key, before.isoformat())).fetchone()
+        if found is None:
+            return None
+        frame = pd.read_sql_query(
+            f"SELECT s.tab, s.year, s.month, {', '.join('t.' + f for f in TASK_FIELDS)} FROM sheets s "
+            "JOIN tasks t ON t.version = s.version WHERE s.snapshot = ? ORDER BY s.year DESC, s.month DESC, t.rowid",
+            self.db, params=found)
+        for column in ("deadline", "closed_on"):
+            frame[column] = pd.to_datetime(frame[column])
+        frame["closed"] = frame["closed"].astype(bool)
+        return frame
+
+    def first_closed(self, key: str, month: tuple[int, int]) -> pd.Series:
+        """Task id → its close date in the month's sheet as first recorded: the date the first snapshot
+        that saw it closed gave it (staff's date then, or that day). Pinned: later edits to a closed task
+        do not move it."""
+        rows = self.db.execute(
+            "WITH seen AS (SELECT s.version, MIN(n.day) AS day FROM sheets s JOIN snapshots n ON n.id = s.snapshot "
+            "    WHERE n.book = ? AND s.year = ? AND s.month = ? GROUP BY s.version) "
+            "SELECT id, closed_on FROM (SELECT t.id, COALESCE(t.closed_on, seen.day) AS closed_on, "
+            "    ROW_NUMBER() OVER (PARTITION BY t.id ORDER BY seen.day) AS n "
+            "    FROM tasks t JOIN seen ON seen.version = t.version WHERE t.closed = 1) WHERE n = 1",
+            (key, *month)).fetchall()
+        ids, days = zip(*rows, strict=True) if rows else ((), ())
+        return pd.Series(pd.to_datetime(list(days)), index=list(ids), dtype="datetime64[ns]")
+
+    def sheet_ids(self, key: str, month: tuple[int, int]) -> frozenset[str]:
+        """Every task id any snapshot of the book saw in the month's sheet."""
+        rows = self.db.execute(
+            "SELECT DISTINCT id FROM tasks WHERE version IN (SELECT s.version FROM sheets s JOIN snapshots n "
+            "ON n.id = s.snapshot WHERE n.book = ? AND s.year = ? AND s.month = ?)", (key, *month))
+        return frozenset(i for (i,) in rows)
+
+    # ---- writing one sync --------------------------------------------------------------------
+
+    def record(self, key: str, label: str, outcome: SyncOutcome, started: datetime, finished: datetime) -> None:
+        """Store one successful sync; its snapshot only if its as-of day is the day it ran."""
+        with self.transaction():
+            self._see(key, label, started)
+            run = self._run(key, label, started, finished, outcome.as_of, outcome.jobs, outcome.written,
+                            [p.to_dict() for p in outcome.problems])
+            # A run covers a job's scheduled times up to the end of its as-of day: a replay of a past
+            # day does not stand in for today's run.
+            covers = stamp(min(started, datetime.combine(outcome.as_of, time.max, started.tzinfo)))
+            self.db.executemany("INSERT INTO run_jobs VALUES (?, ?, ?)", [(run, j, covers) for j in outcome.jobs])
+            self._assessments(run, outcome)
+            if outcome.as_of == started.date():
+                self._snapshot(key, run, outcome)
+
+    def _see(self, key: str, label: str, when: datetime) -> None:
+        self.db.execute("INSERT INTO books VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET label = excluded.label",
+                        (key, label, stamp(when)))
+
+    def _run(self, key: str, label: str, started: datetime, finished: datetime, as_of: date, jobs: list[str],
+             written: list[str], problems: list[dict[str, object]], error: str = "") -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (book, label, started, finished, as_of, ok, jobs, written, problems, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, label, stamp(started), stamp(finished), as_of.isoformat(), int(not error), _json(jobs),
+             _json(written), _json(problems), error))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _assessments(self, run: int, outcome: SyncOutcome) -> None:
+        """Scores and lines of the as-of month, and of the month the monthly job reported if it ran."""
+        state = outcome.state
+        months = {state.month} | ({monthly_period(state.rules, outcome.as_of)} if "monthly" in outcome.jobs else set())
+        for year, month in sorted(m for m in months if m in state.months):
+            result = state.assessment((year, month))
+            scores = result.scores[["unit", "unit_name", "level", "score", "rank", "deductions", "bonuses"]]
+            self.db.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(run, year, month, *map(cell_value, row)) for row in scores.itertuples(index=False)])
+            lines = result.lines[["unit", "id", "name", "rule", "rule_label", "points"]]
+            self.db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(run, year, month, *map(cell_value, row)) for row in lines.itertuples(index=False)])
+
+    def _snapshot(self, key: str, run: int, outcome: SyncOutcome) -> None:
+        day = outcome.as_of.isoformat()
+        replaced = [v for (v,) in self.db.execute(
+            "SELECT s.version FROM sheets s JOIN snapshots n ON n.id = s.snapshot WHERE n.book = ? AND n.day = ?",
+            (key, day))]
+        self.db.execute("DELETE FROM snapshots WHERE book = ? AND day = ?", (key, day))
+        snapshot = self.db.execute("INSERT INTO snapshots (book, day, run) VALUES (?, ?, ?)", (key, day, run)).lastrowid
+        state = outcome.state
+        for (year, month), frame in state.months.items():
+            data = state.book.months[(year, month)]
+            self.db.execute("INSERT INTO sheets VALUES (?, ?, ?, ?, ?, ?)",
+                            (snapshot, data.sheet, year, month, _json(data.columns), self._version(frame)))
+        self.db.executemany("DELETE FROM versions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sheets WHERE version = ?)",
+                            [(v, v) for v in set(replaced)])
+
+    def _version(self, frame: pd.DataFrame) -> int:
+        """The id of the version holding exactly these tasks, stored now if it is new."""
+        cells = [_json(row) for row in _plain(_shown(frame)).values.tolist()]
+        hashes = [_digest(c) for c in cells]
+        rows = [[*fields, h] for fields, h in zip(_plain(_fields(frame)).values.tolist(), hashes, strict=True)]
+        digest = _digest(_json(rows))
+        found = self.db.execute("SELECT id FROM versions WHERE hash = ?", (digest,)).fetchone()
+        if found:
+            return int(found[0])
+        version = self.db.execute("INSERT INTO versions (hash) VALUES (?)", (digest,)).lastrowid
+        assert version is not None
+        self.db.executemany("INSERT OR IGNORE INTO cells VALUES (?, ?)", zip(hashes, cells, strict=True))
+        self.db.executemany(f"INSERT INTO tasks VALUES (?, {', '.join('?' * (len(TASK_FIELDS) + 1))})",
+                            [(version, *row) for row in rows])
+        return version
+
+
+class BookMemory:
+    """:class:`engine.Memory` for one sync of one book. The engine names the book by its backend's
+    label; the history keys it by its stable key and shows it by ``label`` (e.g. its config name)."""
+
+    def __init__(self, history: History, key: str, label: str, started: datetime,
+                 clock: Callable[[], datetime]) -> None:
+        self.history, self.key, self.label, self.started, self.clock = history, key, label, started, clock
+
+    def previous(self, book: str, before: date) -> pd.DataFrame | None:
+        return self.history.previous(self.key, before)
+
+    def first_closed(self, book: str, month: tuple[int, int]) -> pd.Series:
+        return self.history.first_closed(self.key, month)
+
+    def sheet_ids(self, book: str, month: tuple[int, int]) -> frozenset[str]:
+        return self.history.sheet_ids(self.key, month)
+
+    def record(self, book: str, outcome: SyncOutcome) -> None:
+        self.history.record(self.key, self.label, outcome, self.started, self.clock())
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _days(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column).dt.strftime("%Y-%m-%d")
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Python values with None for every missing one, ready for SQLite and JSON."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _fields(frame: pd.DataFrame) -> pd.DataFrame:
+    """The TASK_FIELDS of each classified task, as stored."""
+    return frame[TASK_FIELDS].assign(deadline=_days(frame["deadline"]), closed_on=_days(frame["closed_on"]),
+                                     closed=frame["closed"].astype(int))
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each task's month-sheet cells (ROW_KEYS) as staff would type them back."""
+    return frame[ROW_KEYS].assign(
+        **{key: _days(frame[key]) for key in ("start", "deadline", "updated")},
+        unit=frame["unit_name"].fillna(frame["unit"]),
+        progress=frame["progress"].map(lambda p: f"{p:g}%", na_action="ignore"),
+        status=frame["status"].map(STATUS_LABELS),
+        exemplar=frame["exemplar"].map({True: "是"}))

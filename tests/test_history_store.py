@@ -1,0 +1,208 @@
+"""What a sync leaves in the history, what the engine reads back, and that a crash leaves it intact."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sync.backends.memory import MemoryBook
+from sync.engine import SyncOutcome, run_sync
+from sync.errors import DispatchError
+from sync.history import History
+from sync.schema import month_tab_name
+from tests.rhythm_helpers import Clock, at, example_book, set_cell
+
+KEY = "file:/books/台账.xlsx"
+OCT, SEP = month_tab_name(2026, 10), month_tab_name(2026, 9)
+TASK = "JH-2026-028-JC01"  # 新闻宣传报道 · 一矿党委, in every month's sheet
+
+
+def sync(history: History, book: MemoryBook, moment: datetime, as_of: date | None = None,
+         jobs: tuple[str, ...] = ("daily",)) -> SyncOutcome:
+    memory = history.for_book(KEY, "集团台账", moment, Clock(moment))
+    return run_sync(book, as_of or moment.date(), jobs=list(jobs), memory=memory)
+
+
+@pytest.fixture
+def book() -> MemoryBook:
+    return example_book(date(2026, 10, 7))  # September's and October's sheets
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> History:
+    return History(tmp_path / "history.sqlite")
+
+
+def rows(outcome: SyncOutcome) -> set[tuple[str, str, str, str]]:
+    """(tab, id, kind, colour) of every task the sync classified: what a snapshot must hold."""
+    return {(outcome.state.book.months[m].sheet, i, k, c) for m, f in outcome.state.months.items()
+            for i, k, c in zip(f["id"], f["kind"], f["colour"], strict=True)}
+
+
+def held(snapshot: pd.DataFrame | None) -> set[tuple[str, str, str, str]]:
+    assert snapshot is not None
+    return set(zip(snapshot["tab"], snapshot["id"], snapshot["kind"], snapshot["colour"], strict=True))
+
+
+def test_previous_is_the_last_snapshot_of_an_earlier_day(history: History, book: MemoryBook) -> None:
+    assert history.previous(KEY, date(2026, 10, 9)) is None
+    first = sync(history, book, at(10, 8, 7, 30))
+    second = sync(history, book, at(10, 9, 7, 30))
+    assert history.previous(KEY, date(2026, 10, 8)) is None
+    assert held(history.previous(KEY, date(2026, 10, 9))) == rows(first)
+    assert held(history.previous(KEY, date(2026, 10, 20))) == rows(second)
+    snapshot = history.previous(KEY, date(2026, 10, 9))
+    assert list(dict.fromkeys(snapshot["tab"])) == [OCT, SEP]  # newest sheet first
+    mine = snapshot[(snapshot["tab"] == OCT) & (snapshot["id"] == TASK)].iloc[0]
+    task = first.state.months[(2026, 10)].set_index("id").loc[TASK]
+    for field in ("unit", "deadline", "progress", "status", "closed", "kind", "colour"):
+        assert mine[field] == task[field] or (pd.isna(mine[field]) and pd.isna(task[field])), field
+    assert history.previous("file:/another.xlsx", date(2026, 10, 20)) is None
+
+
+def test_a_later_sync_on_the_same_day_replaces_that_days_snapshot(history: History, book: MemoryBook) -> None:
+    sync(history, book, at(10, 8, 7, 30))
+    sync(history, book, at(10, 9, 7, 30))
+    set_cell(book.tabs[OCT], TASK, "截止日期", date(2026, 10, 9))  # now overdue tomorrow
+    later = sync(history, book, at(10, 9, 16), jobs=("weekly",))
+    assert history.db.execute("SELECT COUNT(*) FROM snapshots").fetchone() == (2,)
+    assert held(history.previous(KEY, date(2026, 10, 10))) == rows(later)
+    assert history.db.execute("SELECT COUNT(*) FROM runs").fetchone() == (3,)  # every run is kept
+    orphans = "SELECT COUNT(*) FROM versions WHERE id NOT IN (SELECT version FROM sheets)"
+    assert history.db.execute(orphans).fetchone() == (0,)
+    assert history.db.execute("SELECT COUNT(*) FROM tasks WHERE version NOT IN (SELECT id FROM versions)").fetchone() \
+        == (0,)
+
+
+def test_a_sheet_that_did_not_change_is_stored_once(history: History, book: MemoryBook) -> None:
+    for day in (8, 9, 12):
+        sync(history, book, at(10, day, 7, 30))
+    versions = history.db.execute("SELECT tab, COUNT(DISTINCT version) FROM sheets GROUP BY tab").fetchall()
+    assert dict(versions)[SEP] == 1  # last month, judged at its month end, reads the same every day
+    assert dict(versions)[OCT] == 3
+
+
+def test_a_run_as_of_another_day_is_recorded_without_a_snapshot(history: History, book: MemoryBook) -> None:
+    sync(history, book, at(10, 12, 9, 15), as_of=date(2026, 10, 8), jobs=("monthly",))
+    assert history.db.execute("SELECT COUNT(*) FROM snapshots").fetchone() == (0,)
+    assert history.db.execute("SELECT as_of, ok, jobs FROM runs").fetchall() == [("2026-10-08", 1, '["monthly"]')]
+    # it covers the job's times up to the end of its own day only
+    assert history.last_done(KEY) == {"monthly": datetime(2026, 10, 8, 15, 59, 59, tzinfo=UTC)}
+    months = history.db.execute("SELECT DISTINCT year, month FROM scores ORDER BY 1, 2").fetchall()
+    assert months == [(2026, 9), (2026, 10)]  # September: what the monthly job published
+
+
+def test_last_done_counts_successful_runs_only(history: History, book: MemoryBook) -> None:
+    sync(history, book, at(10, 8, 7, 30), jobs=("daily", "weekly"))
+    history.record_failure(KEY, "集团台账", at(10, 9, 7, 30), at(10, 9, 7, 31), date(2026, 10, 9), ["daily"], "坏了")
+    assert history.last_done(KEY) == {"daily": at(10, 8, 7, 30), "weekly": at(10, 8, 7, 30)}
+    assert history.db.execute("SELECT ok, error FROM runs ORDER BY id").fetchall() == [(1, ""), (0, "坏了")]
+
+
+def test_close_dates_are_pinned_per_month_sheet(history: History, book: MemoryBook) -> None:
+    sync(history, book, at(10, 8, 7, 30))
+    set_cell(book.tabs[OCT], TASK, "状态", "已完成")
+    set_cell(book.tabs[OCT], TASK, "更新日期", date(2026, 10, 8))
+    sync(history, book, at(10, 9, 7, 30))
+    set_cell(book.tabs[OCT], TASK, "更新日期", date(2026, 10, 12))  # touched again later
+    sync(history, book, at(10, 13, 7, 30))
+    assert history.first_closed(KEY, (2026, 10))[TASK] == pd.Timestamp(2026, 10, 8)
+    september = book.tabs[SEP]
+    closed_in_september = history.first_closed(KEY, (2026, 9))
+    assert closed_in_september.index.isin(pd.Index([r[0] for r in september[1:]])).all()
+    assert history.first_closed(KEY, (2026, 11)).empty
+
+
+def test_sheet_ids_remember_every_task_ever_seen(history: History, book: MemoryBook) -> None:
+    sync(history, book, at(10, 8, 7, 30))
+    first = history.sheet_ids(KEY, (2026, 10))
+    gone = next(iter(sorted(first)))
+    book.tabs[OCT] = [r for r in book.tabs[OCT] if not r or r[0] != gone]
+    sync(history, book, at(10, 9, 7, 30))
+    assert gone in history.sheet_ids(KEY, (2026, 10))
+    assert history.sheet_ids(KEY, (2026, 10)) == first
+    assert history.sheet_ids(KEY, (2026, 12)) == frozenset()
+
+
+def test_a_failing_record_stores_nothing(history: History, book: MemoryBook, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sync(history, book, at(10, 8, 7, 30))
+    before = held(history.previous(KEY, date(2026, 10, 20)))
+    calls = []
+    original = History._version
+
+    def breaks(self: History, frame: pd.DataFrame) -> int:  # the second month sheet cannot be stored
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(self, frame)
+
+    monkeypatch.setattr(History, "_version", breaks)
+    with pytest.raises(OSError):
+        sync(history, book, at(10, 9, 7, 30))
+    assert len(calls) == 2
+    assert history.db.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
+    assert held(history.previous(KEY, date(2026, 10, 20))) == before
+
+
+class Stalling(History):
+    """Stops for good half-way through storing a snapshot, after telling the test it got there."""
+
+    marker: Path
+
+    def _version(self, frame: pd.DataFrame) -> int:
+        version = super()._version(frame)
+        self.marker.write_text("half-way")
+        multiprocessing.Event().wait(120)
+        return version
+
+
+def _sync_and_stall(folder: str) -> None:
+    history = Stalling(Path(folder) / "history.sqlite")
+    history.marker = Path(folder) / "half-way"
+    book = example_book(date(2026, 10, 7))
+    set_cell(book.tabs[OCT], TASK, "截止日期", date(2026, 10, 9))
+    sync(history, book, at(10, 9, 7, 30))
+
+
+def test_killing_a_sync_mid_write_leaves_the_history_consistent(tmp_path: Path, book: MemoryBook) -> None:
+    history = History(tmp_path / "history.sqlite")
+    first = sync(history, book, at(10, 8, 7, 30))
+    history.close()
+    child = multiprocessing.get_context("spawn").Process(target=_sync_and_stall, args=(str(tmp_path),))
+    child.start()
+    for _ in range(600):
+        if (tmp_path / "half-way").exists() or not child.is_alive():
+            break
+        multiprocessing.Event().wait(0.1)
+    assert (tmp_path / "half-way").exists()
+    os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    child.join()
+
+    raw = sqlite3.connect(tmp_path / "history.sqlite")
+    assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    raw.close()
+    history = History(tmp_path / "history.sqlite")
+    assert history.db.execute("SELECT COUNT(*), MAX(as_of) FROM runs").fetchone() == (1, "2026-10-08")
+    assert history.db.execute("SELECT day FROM snapshots").fetchall() == [("2026-10-08",)]
+    assert held(history.previous(KEY, date(2026, 10, 20))) == rows(first)
+    assert history.db.execute("SELECT COUNT(*) FROM versions WHERE id NOT IN (SELECT version FROM sheets)") \
+        .fetchone() == (0,)
+    again = sync(history, book, at(10, 9, 7, 30))  # and the next sync records normally
+    assert held(history.previous(KEY, date(2026, 10, 20))) == rows(again)
+
+
+def test_a_newer_history_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    History(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA user_version = 99")
+    raw.close()
+    with pytest.raises(DispatchError, match="更新版本"):
+        History(path)

@@ -1,0 +1,55 @@
+"""`dispatchbook sync --history DB` / `--config FILE`: an on-demand sync is remembered and takes the lock."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from sync.booklock import BookLock
+from sync.cli import main
+from sync.config import book_key, load_config, locks_beside
+from sync.errors import EXIT_BUSY, EXIT_USER_ERROR
+from sync.example import write_example
+from sync.history import History
+from tests.rhythm_helpers import TZ
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    path = tmp_path / "台账.xlsx"
+    write_example(path, datetime.now(TZ).date())
+    return path
+
+
+def counts(db: Path) -> tuple[int, int, list[str]]:
+    with closing(History(db)) as history:
+        runs = history.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        snapshots = history.db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0]
+        labels = [label for (label,) in history.db.execute("SELECT label FROM books")]
+    return runs, snapshots, labels
+
+
+def test_sync_with_history_is_remembered_and_locked(book: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "state" / "history.sqlite"
+    assert main(["sync", str(book), "--history", str(db), "--jobs", "daily", "--dry-run"]) == 0
+    assert counts(db)[:2] == (0, 0)  # a dry run remembers nothing
+    assert main(["sync", str(book), "--history", str(db), "--jobs", "daily"]) == 0
+    assert main(["sync", str(book), "--history", str(db), "--jobs", "weekly"]) == 0
+    assert counts(db) == (2, 1, ["台账.xlsx"])  # two runs, today's one snapshot (the later)
+    with BookLock(locks_beside(db), book_key(str(book))):
+        assert main(["sync", str(book), "--history", str(db), "--jobs", "daily"]) == EXIT_BUSY
+    assert "另一个dispatchbook进程正在同步这个工作簿" in "".join(capsys.readouterr().err.split())
+    assert counts(db)[0] == 2
+
+
+def test_sync_with_a_config_uses_its_history_and_book_name(book: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "dispatchbook.toml"
+    config.write_text('history = "h.sqlite"\n[[books]]\nname = "集团台账"\npath = "台账.xlsx"\n', encoding="utf-8")
+    assert main(["sync", "集团台账", "--config", str(config), "--jobs", "daily"]) == 0
+    assert counts(tmp_path / "h.sqlite") == (1, 1, ["集团台账"])
+    assert main(["run", "--once", "--config", str(config), "--book", "二矿台账"]) == EXIT_USER_ERROR
+    assert "配置中没有工作簿二矿台账" in "".join(capsys.readouterr().err.split())
+    assert load_config(config).books[0].key == book_key(str(book))
