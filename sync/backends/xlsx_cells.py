@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from .base import Cell
 
 _EPOCH = datetime(1899, 12, 30)
+_EPOCH_DATE = _EPOCH.date()
 # Characters XML 1.0 cannot carry, CR (parsers turn it into LF), and text that looks like Excel's
 # own _xHHHH_ escape: all written as _xHHHH_ escapes, as Excel does.
 _SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
@@ -53,13 +54,27 @@ def escape_text(value: str) -> str:
 def cell(ref: str, value: Cell, style: int = 0) -> str:  # noqa: PLR0911 - one return per type
     """One ``<c>`` element; an empty value gives a styled blank (or nothing to say if unstyled)."""
     s = f' s="{style}"' if style else ""
-    if isinstance(value, str) and value:
+    kind = type(value)
+    if kind is str and value:
         if len(value) > MAX_TEXT:  # Excel would "repair" the book; cut, and show it was cut
             value = value[:MAX_TEXT - 1] + "…"
         if not NOT_PLAIN.search(value):
             return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape_text(value)}</t></is></c>'
+    if kind is int:
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    if kind is float:
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>' if math.isfinite(value) else f'<c r="{ref}"{s}/>'
+    if kind is date:
+        return f'<c r="{ref}"{s}><v>{(value - _EPOCH_DATE).days}</v></c>'
+    return _other(ref, value, s)
+
+
+def _other(ref: str, value: Cell, s: str) -> str:
+    """The rarer values: booleans, datetimes, numpy/decimal numbers, str subclasses, NaT."""
+    if isinstance(value, str) and value:
+        return cell(ref, str(value), int(s[4:-1]) if s else 0)
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, date) and has_value(value):  # NaT is a date that equals nothing

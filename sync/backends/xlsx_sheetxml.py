@@ -37,13 +37,16 @@ def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = No
                     continue
                 top = c
         else:
-            columns = sorted({c for c, v in enumerate(values) if has_value(v)} | styled.keys())
-            cells = []
-            for c in columns:
+            cells, top = [], -1
+            for c in range(max(len(values), max(styled) + 1)):
                 v = values[c] if c < len(values) else None
-                cells.append(cell(f"{letters[c]}{n}", v if has_value(v) else None,
-                                  styles.cell_xf(styled.get(c), v)))
-            top = columns[-1]
+                style = styled.get(c)
+                if not has_value(v):
+                    if style is None:
+                        continue
+                    v = None
+                cells.append(cell(f"{letters[c]}{n}", v, styles.cell_xf(style, v)))
+                top = c
         if cells:
             out.append(f'<row r="{n}">{"".join(cells)}</row>')
             last_row, last_col = n, max(last_col, top + 1)

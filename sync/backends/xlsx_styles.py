@@ -72,6 +72,8 @@ class Styles:
         self._base = {} if font is None else {etree.QName(c).localname: dict(c.attrib)
                                              for c in font if isinstance(c.tag, str)}
         self._xfs: dict[tuple[CellStyle | None, str | None], int] = {}
+        self._cell_xfs: dict[tuple[int, type], int] = {}
+        self._keep: list[CellStyle | None] = []
 
     def xf(self, style: CellStyle | None, number_format: str | None = None) -> int:
         """The cell format index for ``style``; ``number_format`` applies if the style has none."""
@@ -82,8 +84,14 @@ class Styles:
 
     def cell_xf(self, style: CellStyle | None, value: Cell) -> int:
         """The cell format for ``value`` with ``style``: dates get a date format unless styled so."""
-        kind = date_kind(value)
-        return self.xf(style, _DATE_FORMATS.get(kind or "")) if style or kind else 0
+        key = (id(style), type(value))  # styles are shared objects: identity is a cheap, exact key
+        found = self._cell_xfs.get(key)
+        if found is None:
+            kind = date_kind(value)
+            found = self.xf(style, _DATE_FORMATS.get(kind or "")) if style or kind else 0
+            self._cell_xfs[key] = found
+            self._keep.append(style)  # keeps id(style) from being reused while cached
+        return found
 
     def dxf(self, fill: str, font: str) -> int:
         """A differential format (for conditional formatting): fill colour and font colour."""
