@@ -96,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="sync a copy of the bundled example and print the summary")
     demo.add_argument("--out", type=Path, default=REPO / "build" / "demo.xlsx")
+    demo.add_argument("--gsheets", action="store_true",
+                      help="run the same sync on a Google spreadsheet served by the bundled offline stand-in")
     demo.set_defaults(run=cmd_demo)
     return p
 
@@ -247,7 +249,7 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
         console.print(f"  {level}短板：{weakest}")
     if state.problems:
         console.print(f"  [yellow]{len(state.problems)} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
-    console.print(f"  已写入：{'、'.join(outcome.written)}")
+    console.print(f"  已写入：{'、'.join(outcome.written)}" if outcome.written else "  内容与上次相同，未写入")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -357,11 +359,32 @@ def _print_runs(label: str, frame: pd.DataFrame, rules: Rulebook) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     source = REPO / "workbooks" / "example.xlsx"
+    if args.gsheets:
+        return _demo_gsheets(source)
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, out)
     console.print(f"示例工作簿已复制到 {out}，按示例日期 {EXAMPLE_AS_OF:%Y-%m-%d} 运行全部作业……")
     return main(["sync", str(out), "--as-of", EXAMPLE_AS_OF.isoformat(), "--jobs", "all"])
+
+
+def _demo_gsheets(source: Path) -> int:
+    """The Google flow offline: the example seeded into the stand-in, synced twice through gspread."""
+    from .backends.xlsx import XlsxBook  # noqa: PLC0415
+    from .standin import running_standin  # noqa: PLC0415
+
+    staff = XlsxBook(source)
+    with running_standin() as standin:
+        spreadsheet = standin.seed(staff.read(staff.sheet_names()), title="党建调度示例")
+        console.print(f"示例已放入本地 Google 表格替身（gsheet:{spreadsheet}），按 {EXAMPLE_AS_OF:%Y-%m-%d} 同步……")
+        for attempt in ("第一次同步", "第二次同步（数据未变）"):
+            book = standin.book(spreadsheet)
+            before = sum(standin.api.counts(spreadsheet).values())
+            outcome = run_sync(book, EXAMPLE_AS_OF, jobs=list(job_rules.JOBS))
+            counts = standin.api.counts(spreadsheet)
+            console.print(f"{attempt}：{sum(counts.values()) - before} 个请求（累计 {dict(counts)}）")
+        _print_summary(outcome, book.label)
+    return 0
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ class SyncOutcome:
     plan: WritePlan
     month: MonthRows
     month_created: bool
-    written: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # empty when the book already held everything
 
     @property
     def problems(self) -> list[Problem]:
@@ -99,8 +99,8 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
                      palette=rules.palette)
     outcome = SyncOutcome(as_of, chosen, state, plan, new, bool(created))
     if not dry_run:
-        backend.write(plan)
-        outcome.written = plan.tab_names()
+        if backend.write(plan):
+            outcome.written = plan.tab_names()
         if memory:
             memory.record(book.label, outcome)
     return outcome

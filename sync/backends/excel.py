@@ -38,7 +38,7 @@ class ExcelBook:
         self._grids.update(grids)
         return grids
 
-    def write(self, plan: WritePlan) -> None:
+    def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``, put the user back on the sheet they were on, then recalculate."""
         app = self.book.app
         active = self.book.sheets.active.name
@@ -60,6 +60,7 @@ class ExcelBook:
         finally:
             app.screen_updating = True
         app.calculate()
+        return True
 
     def _replace(self, grid: SheetGrid) -> None:
         """Write a whole tab: the existing sheet emptied (cells, formats, charts) or a new one at the end."""

@@ -130,15 +130,16 @@ class GSheetsBook:
             self._values[title] = _grid(value_range.get("values", []))
         return {n: self._values[n] for n in names}
 
-    def write(self, plan: WritePlan) -> None:
+    def write(self, plan: WritePlan) -> bool:
         """Everything in one atomic batchUpdate; nothing at all when the plan changes nothing."""
         requests = build_requests(plan, self._metadata(), self._values)
         if not requests:
             log.info("%s: 内容无变化，未写入", self.label)
-            return
+            return False
         self._call("写入", lambda: self._http.batch_update(self.id, {"requests": requests}), resend_safe=False)
         self._states = None
         self._values.clear()
+        return True
 
     # ---- requests -------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ class MemoryBook:
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
         return {name: [list(r) for r in self.tabs[name]] for name in names}
 
-    def write(self, plan: WritePlan) -> None:
+    def write(self, plan: WritePlan) -> bool:
         self.writes += 1
         for sheet in plan.owned:
             self.tabs[sheet.name] = [list(r) for r in sheet.rows]
@@ -39,3 +39,4 @@ class MemoryBook:
                 grid.append([row.get(c) for c in range(width)])
         for colours in plan.colours:
             self.colours[colours.tab] = dict(colours.colours)
+        return True

@@ -54,7 +54,7 @@ class XlsxBook:
         return {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
                 for name in names}
 
-    def write(self, plan: WritePlan) -> None:
+    def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``; nothing is written if it would not change any part of the file."""
         if self.report_to is not None:
             target, read = self.report_to, self._report
@@ -62,18 +62,19 @@ class XlsxBook:
         else:
             target, read = self.path, self._snapshot
         if not (plan.owned or plan.created or plan.appends or plan.colours):
-            return
+            return False
         check(target, read, target.name)
         pkg = Package(_source(target.name, read.data if read else blank_workbook()))
         colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
         PlanWriter(pkg, target.name).apply(plan, colour_map)
         if not pkg.changed():
-            return
+            return False
         replace(target, pkg.write, read=read, backups=self.backups, label=target.name)
         if self.report_to is not None:
             self._report = load(target, target.name)
         else:
             self._open()
+        return True
 
     def _open(self) -> None:
         """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
