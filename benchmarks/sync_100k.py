@@ -24,6 +24,7 @@ from benchmarks.org_100k import org_rows, task_rows  # noqa: E402
 AS_OF = date(2026, 11, 18)
 N = 100_000
 MONTH = "月度任务 2026-11"
+REPEATS = 2  # runs of ours on each side of the baseline
 
 
 def build(path: Path) -> None:
@@ -78,8 +79,8 @@ def child(mode: str, path: Path) -> None:
     start = time.perf_counter()
     {"ours": ours, "naive": naive}[mode](path)
     seconds = time.perf_counter() - start
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}))
 
 
 def measure(mode: str, source: Path, folder: Path) -> dict[str, float]:
@@ -98,13 +99,21 @@ def main() -> None:
         build(source)
         print(f"built a {N:,}-task book of 641 units in {time.perf_counter() - start:.1f} s "
               f"({source.stat().st_size / 2**20:.1f} MiB)")
-        fast = measure("ours", source, folder)
+        # ours before and after the baseline, so a slow spell of this shared machine hits both sides
+        runs = [measure("ours", source, folder) for _ in range(REPEATS)]
         slow = measure("naive", source, folder)
-    print(f"dispatchbook daily sync in place: {fast['seconds']:6.1f} s, peak {fast['peak_mib']:6.0f} MiB")
-    print(f"naive pandas+openpyxl baseline:   {slow['seconds']:6.1f} s, peak {slow['peak_mib']:6.0f} MiB")
+        runs += [measure("ours", source, folder) for _ in range(REPEATS)]
+    runs.sort(key=lambda m: m["seconds"])
+    fast = runs[len(runs) // 2]  # the median run
+    times = ", ".join(f"{m['seconds']:.1f}" for m in runs)
+    print(f"dispatchbook daily sync in place: {fast['seconds']:6.1f} s wall, {fast['cpu']:6.1f} s CPU, "
+          f"peak {fast['peak_mib']:5.0f} MiB (median of {len(runs)} runs: {times} s)")
+    print(f"naive pandas+openpyxl baseline:   {slow['seconds']:6.1f} s wall, {slow['cpu']:6.1f} s CPU, "
+          f"peak {slow['peak_mib']:5.0f} MiB")
     ratio = slow["seconds"] / fast["seconds"]
-    print(f"speed-up: {ratio:.1f}× (bar ≥ 10×: {'met' if ratio >= 10 else 'NOT met'}); "
-          f"peak memory bar < 1024 MiB: {'met' if fast['peak_mib'] < 1024 else 'NOT met'}")
+    print(f"speed-up: {ratio:.1f}× wall, {slow['cpu'] / fast['cpu']:.1f}× CPU (bar ≥ 10×: "
+          f"{'met' if ratio >= 10 else 'NOT met'}); peak memory < 1024 MiB: "
+          f"{'met' if max(m['peak_mib'] for m in runs) < 1024 else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -68,16 +68,20 @@ def _resolve_units(data: TabData, org: Org, book: str, *, many: bool) -> list[Pr
     problems: list[Problem] = []
     keep: list[bool] = []
     resolved: list[object] = []
+    known: dict[object, tuple[object, list[str]]] = {}  # cell as typed -> (codes, refs not found)
     for refs, row in zip(f["unit"], f["_row"], strict=True):
-        codes: list[str] = []
-        bad = [r for r in (refs if many else (refs,)) if not _extend(codes, org, r, many)]
+        if refs not in known:
+            codes: list[str] = []
+            bad = [r for r in (refs if many else (refs,)) if not _extend(codes, org, r, many)]
+            known[refs] = (tuple(dict.fromkeys(codes)) if many else (codes[0] if codes else None)), bad
+        value, bad = known[refs]
         for ref in bad:
             problems.append(Problem(book, data.sheet, data.address(row, "unit"), "unknown_unit",
                                     f"责任单位“{ref}”不在组织架构中",
                                     "请填写组织架构中的单位编码或单位名称" + ("，多个单位用顿号分隔" if many else ""),
                                     ref, True))
         keep.append(not bad)
-        resolved.append(tuple(dict.fromkeys(codes)) if many else (codes[0] if codes else None))
+        resolved.append(value)
     f = f.assign(unit=pd.Series(resolved, index=f.index, dtype=object))
     data.frame = f[pd.Series(keep, index=f.index, dtype=bool)].reset_index(drop=True)
     return problems

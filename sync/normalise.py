@@ -7,9 +7,10 @@ headers are matched by label or English alias after folding. Every bad cell beco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import zip_longest
 
 import numpy as np
 import pandas as pd
@@ -96,40 +97,30 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date) -> Ta
     header_row, columns = locate_header(grid, tab, book, sheet)
     present = [c for c in tab.columns if c.key in columns]
     body = grid[header_row + 1:]
-    raw = {c.key: [row[j] if j < len(row) else None for row in body] for c in present
-           for j in (columns[c.key],)}
-    blank = {key: [v.is_empty(x) for x in cells] for key, cells in raw.items()}
+    transposed = list(zip_longest(*body))  # one tuple per sheet column, rows padded with None
+    nothing = (None,) * len(body)
+    raw = {c.key: transposed[j] if j < len(transposed) else nothing for c in present for j in (columns[c.key],)}
+    blank = {key: [x is None or (type(x) is str and not x.strip()) or (type(x) is float and x != x) for x in cells]
+             for key, cells in raw.items()}  # v.is_empty, inlined: this runs for every cell
     used = [not all(flags) for flags in zip(*blank.values(), strict=True)] if blank else []
     keep = list(used)
     parsed: dict[str, list[object]] = {}
     found: list[tuple[int, int, Problem]] = []
     for col in present:
         j = columns[col.key]
-        out: list[object] = []
-        cache: dict[tuple[type, object], object] = {}
-        for i, (value, empty) in enumerate(zip(raw[col.key], blank[col.key], strict=True)):
-            if not used[i]:
-                out.append(None)
-                continue
-            try:
-                if empty and col.kind != "flag":
-                    result = None
-                elif col.kind == "text" and type(value) is str:  # the common case, no cache needed
-                    result = value.strip()
-                else:
-                    result = _parse(col, value, near, cache)
-            except v.BadValue as bad:
-                found.append((i, j, Problem(book, sheet, cell_address(header_row + 1 + i, j), f"bad_{col.kind}",
-                                            f"{col.label}“{v.text(value)}”{bad}", FIXES[col.kind],
-                                            v.text(value), col.required)))
-                keep[i] &= not col.required
-                result = None
-            else:
-                if col.required and result is None:
+        out, bad = _parse_column(col, raw[col.key], blank[col.key], used, near)
+        for i, reason, value in bad:
+            found.append((i, j, Problem(book, sheet, cell_address(header_row + 1 + i, j), f"bad_{col.kind}",
+                                        f"{col.label}“{v.text(value)}”{reason}", FIXES[col.kind],
+                                        v.text(value), col.required)))
+            keep[i] &= not col.required
+        if col.required:
+            reported = {i for i, _, _ in bad}
+            for i, (result, row_used) in enumerate(zip(out, used, strict=True)):
+                if row_used and result is None and i not in reported:
                     found.append((i, j, Problem(book, sheet, cell_address(header_row + 1 + i, j), "missing_value",
                                                 f"{col.label}为空", f"请填写{col.label}", None, True)))
                     keep[i] = False
-            out.append(result)
         parsed[col.key] = out
     mask = np.array(keep, dtype=bool)
     frame = pd.DataFrame({c.key: _column(parsed.get(c.key), mask, c.kind) for c in tab.columns})
@@ -139,6 +130,27 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date) -> Ta
     if tab.id_column and tab.id_column in columns:
         _drop_duplicates(result, book)
     return result
+
+
+def _parse_column(col: Column, cells: Sequence[object], blanks: list[bool], used: list[bool],
+                  near: date) -> tuple[list[object], list[tuple[int, str, object]]]:
+    """One column's parsed values (None for empty cells and unused rows) and its bad cells."""
+    if col.kind == "text":  # the common case: no parsing, no failures
+        return [None if empty or not row_used else (x.strip() if type(x) is str else v.text(x))
+                for x, empty, row_used in zip(cells, blanks, used, strict=True)], []
+    out: list[object] = []
+    bad: list[tuple[int, str, object]] = []
+    cache: dict[tuple[type, object], object] = {}
+    for i, (x, empty, row_used) in enumerate(zip(cells, blanks, used, strict=True)):
+        if not row_used or (empty and col.kind != "flag"):
+            out.append(None)
+            continue
+        try:
+            out.append(_parse(col, x, near, cache))
+        except v.BadValue as reason:
+            bad.append((i, str(reason), x))
+            out.append(None)
+    return out, bad
 
 
 def _column(values: list[object] | None, mask: np.ndarray, kind: Kind) -> pd.Series:

@@ -125,11 +125,9 @@ def run_child(path: Path, rows: int, kill: str | None = None, delay: float = 0.0
     """Run a child that writes a large plan into ``path``. ``kill="ready"``: SIGKILL it once it has
     read the book; ``kill="temp"``: ``delay`` seconds after its temporary file appears. Returns
     whether it was killed while its temporary file existed."""
-    code = CHILD.format(root=str(Path(__file__).parents[1]), path=str(path), rows=rows)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    child = start_child(path, rows)
     if kill is None:
-        assert child.stdout.readline().strip() == "done"
+        assert child.stdout is not None and child.stdout.readline().strip() == "done"
     elif kill == "temp":
         while child.poll() is None and not temporaries(path):
             time.sleep(0.001)
@@ -138,6 +136,28 @@ def run_child(path: Path, rows: int, kill: str | None = None, delay: float = 0.0
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=60)
     return mid_write
+
+
+def start_child(path: Path, rows: int) -> subprocess.Popen[str]:
+    code = CHILD.format(root=str(Path(__file__).parents[1]), path=str(path), rows=rows)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    return child
+
+
+def write_window(path: Path, rows: int) -> float:
+    """Seconds a whole write keeps its temporary file, watched from outside."""
+    child = start_child(path, rows)
+    seen: float | None = None
+    while child.poll() is None:
+        if temporaries(path):
+            seen = seen or time.perf_counter()
+        elif seen:
+            break
+        time.sleep(0.0005)
+    end = time.perf_counter()
+    child.wait(timeout=60)
+    return end - seen if seen else 0.0
 
 
 def temporaries(path: Path) -> list[Path]:
@@ -150,11 +170,12 @@ def test_a_killed_write_leaves_the_old_or_the_new_book(tmp_path: Path) -> None:
     big_book(original, rows)
     path = tmp_path / "book.xlsx"
     shutil.copyfile(original, path)
-    run_child(path, rows)
+    window = write_window(path, rows)  # kill times spread over the write, however fast this machine is
     books = {hashlib.sha256(original.read_bytes()).hexdigest(): "old",
              hashlib.sha256(path.read_bytes()).hexdigest(): "new"}
     outcomes, mid_writes = [], 0
-    for kill, delay in [("ready", 0.0)] + [("temp", d) for d in (0.0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.25, 0.4, 0.6)]:
+    delays = [window * f for f in (0.0, 0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9)] + [window * 2, window * 4]
+    for kill, delay in [("ready", 0.0)] + [("temp", d) for d in delays]:
         for leftover in temporaries(path):
             leftover.unlink()
         shutil.copyfile(original, path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -16,12 +17,18 @@ from urllib.parse import unquote
 from lxml import etree
 
 from . import xlsx_xmledit as xe
-from .xlsx_zip import ZipSink, ZipSource
+from .xlsx_zip import ZipSink, ZipSource, deflate
 
 CONTENT_TYPES = "[Content_Types].xml"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _BIG_PART = 8 << 20  # parts larger than this are deflated faster, a little less tightly
+_EARLY_DEFLATE = 1 << 20  # parts larger than this start deflating as soon as they are put
+_DEFLATERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deflate")
+
+
+def _level(data: bytes) -> int:
+    return 1 if len(data) > _BIG_PART else 6
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Package:
         self._order = source.names()
         self._by_fold = {n.casefold(): n for n in self._order}
         self._new: dict[str, bytes] = {}  # replaced or added parts
+        self._deflating: dict[str, Future[tuple[bytes, int, int]]] = {}  # big new parts being deflated
         self._removed: set[str] = set()
         self._types: dict[str, str] = {}  # content-type Overrides for parts put here
 
@@ -76,7 +84,10 @@ class Package:
         if name not in self._order:
             self._order.append(name)
         self._removed.discard(name)
-        self._new[name] = data.encode("utf-8") if isinstance(data, str) else data
+        blob = self._new[name] = data.encode("utf-8") if isinstance(data, str) else data
+        self._deflating.pop(name, None)
+        if len(blob) > _EARLY_DEFLATE:  # deflated in a thread while the next part is being built
+            self._deflating[name] = _DEFLATERS.submit(deflate, blob, _level(blob))
         if content_type is not None:
             self._types[name] = content_type
 
@@ -86,6 +97,7 @@ class Package:
             if (found := self.find(part)) is not None:
                 self._removed.add(found)
                 self._new.pop(found, None)
+                self._deflating.pop(found, None)
                 self._types.pop(found, None)
 
     def free_name(self, pattern: str) -> str:
@@ -111,7 +123,8 @@ class Package:
             if data is None or not self._differs(name, data):
                 sink.copy(self._source.raw(name))
             else:
-                sink.add(name, data, 1 if len(data) > _BIG_PART else 6)
+                future = self._deflating.get(name)
+                sink.add_deflated(name, *(future.result() if future else deflate(data, _level(data))))
         sink.close()
 
     def _differs(self, name: str, data: bytes) -> bool:

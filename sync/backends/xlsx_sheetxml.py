@@ -23,30 +23,24 @@ def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = No
     letters = [column_letter(c) for c in range(width)]
     out: list[str] = []
     last_row = last_col = 0
+    plain = NOT_PLAIN.search
     for r in range(max(len(sheet.rows), max(by_row, default=-1) + 1)):
         values = sheet.rows[r] if r < len(sheet.rows) else []
         styled, n = by_row.get(r), r + 1
-        if styled is None:  # the common case, kept fast: unstyled cells, in order
-            cells, top = [], -1
-            for c, v in enumerate(values):
-                if type(v) is str and v and len(v) <= MAX_TEXT and not NOT_PLAIN.search(v):
-                    cells.append(f'<c r="{letters[c]}{n}" t="inlineStr"><is><t>{v}</t></is></c>')
-                elif has_value(v):
-                    cells.append(cell(f"{letters[c]}{n}", v, styles.cell_xf(None, v)))
-                else:
-                    continue
-                top = c
-        else:
-            cells, top = [], -1
-            for c in range(max(len(values), max(styled) + 1)):
-                v = values[c] if c < len(values) else None
-                style = styled.get(c)
-                if not has_value(v):
-                    if style is None:
-                        continue
-                    v = None
+        if styled and max(styled) >= len(values):  # styled blanks beyond the last value
+            values = [*values, *[None] * (max(styled) + 1 - len(values))]
+        cells, top = [], -1
+        for c, v in enumerate(values):
+            style = styled.get(c) if styled else None
+            if style is None and type(v) is str and v and len(v) <= MAX_TEXT and not plain(v):
+                cells.append(f'<c r="{letters[c]}{n}" t="inlineStr"><is><t>{v}</t></is></c>')  # the common case
+            elif has_value(v):
                 cells.append(cell(f"{letters[c]}{n}", v, styles.cell_xf(style, v)))
-                top = c
+            elif style is not None:
+                cells.append(cell(f"{letters[c]}{n}", None, styles.cell_xf(style, None)))
+            else:
+                continue
+            top = c
         if cells:
             out.append(f'<row r="{n}">{"".join(cells)}</row>')
             last_row, last_col = n, max(last_col, top + 1)

@@ -77,6 +77,12 @@ class ZipSource:
                        ((year - 1980) << 9) | (month << 5) | day)
 
 
+def deflate(data: bytes, level: int) -> tuple[bytes, int, int]:
+    """Raw-deflated bytes, CRC and size of a part (zlib releases the GIL: this may run in a thread)."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)
+
+
 class ZipSink:
     """Writes a zip archive to a binary stream, one part at a time."""
 
@@ -91,10 +97,11 @@ class ZipSink:
 
     def add(self, name: str, data: bytes, level: int = 6) -> None:
         """Append a new part, deflated at ``level``."""
-        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
-        packed = packer.compress(data) + packer.flush()
-        self._entry(RawPart(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data),
-                            memoryview(packed), 0, _DOS_DATE_1980))
+        self.add_deflated(name, *deflate(data, level))
+
+    def add_deflated(self, name: str, packed: bytes, crc: int, size: int) -> None:
+        """Append a new part already deflated by :func:`deflate`."""
+        self._entry(RawPart(name, zipfile.ZIP_DEFLATED, crc, size, memoryview(packed), 0, _DOS_DATE_1980))
 
     def close(self) -> None:
         """Write the central directory; the stream stays open."""

@@ -105,4 +105,5 @@ def task_block(title: str | None, tasks: pd.DataFrame, rules: Rulebook, empty_te
     colour_col = TASK_LIST_COLUMNS.index("colour_label")
     fills = {(i, colour_col): palette[c] for i, c in enumerate(f["colour"]) if c in palette}
     return Block(title, TASK_LIST_HEADER, frame_rows(f, TASK_LIST_COLUMNS),
-                 formats={TASK_LIST_COLUMNS.index("progress_fraction"): "0%"}, fills=fills, empty_text=empty_text)
+                 formats={TASK_LIST_COLUMNS.index("progress_fraction"): "0%"}, fills=fills, empty_text=empty_text,
+                 plain=True)

@@ -16,7 +16,6 @@ BANNER = CellStyle(bold=True, size=14)
 NOTE = CellStyle(font_colour="595959")
 TITLE = CellStyle(bold=True, size=12)
 HEADER = CellStyle(fill="D9E1F2", bold=True)
-DATE = "yyyy-mm-dd"
 PERCENT = "0.0%"
 
 
@@ -41,6 +40,7 @@ class Block:
     bold_rows: set[int] = field(default_factory=set)
     chart: BlockChart | None = None
     empty_text: str = "（无）"
+    plain: bool = False  # rows already hold plain cell values (from frame_rows): skip converting them
 
 
 def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Cell]]:
@@ -55,13 +55,30 @@ def _plain(column: pd.Series) -> list[Cell]:
         return column.astype(object).where(column.notna(), None).tolist()
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
         return column.tolist()
-    return [cell_value(v) for v in column]
+    return [v if v is None or type(v) is str else cell_value(v) for v in column.tolist()]
 
 
 @lru_cache(maxsize=None)
 def _style(colour: Colour | None, bold: bool, number_format: str | None) -> CellStyle:
     return CellStyle(fill=colour.fill if colour else None, font_colour=colour.font if colour else None,
                      bold=bold, number_format=number_format)
+
+
+def _block_styles(block: Block, first: int) -> dict[tuple[int, int], CellStyle]:
+    """Styles of a block's cells (sheet row = ``first`` + block row): number formats by column or row,
+    fills, bold rows. Only styled cells are visited: a block may hold 100,000 rows."""
+    styles: dict[tuple[int, int], CellStyle] = {}
+    for i, values in enumerate(block.rows):
+        bold = i in block.bold_rows
+        formats = block.formats if i not in block.row_formats else \
+            {j: block.row_formats[i] for j in range(1, len(values))} | block.formats
+        for j in range(len(values)) if bold else formats:
+            if j < len(values):
+                styles[(first + i, j)] = _style(block.fills.get((i, j)), bold, formats.get(j))
+    for (i, j), colour in block.fills.items():  # filled cells without a format, in plain rows
+        if (first + i, j) not in styles and i < len(block.rows) and j < len(block.rows[i]):
+            styles[(first + i, j)] = _style(colour, False, None)
+    return styles
 
 
 def banner_text(title: str, as_of: date) -> str:
@@ -91,19 +108,8 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
             rows.append([block.empty_text])
             continue
         first = len(rows)
-        fills = block.fills
-        for i, values in enumerate(block.rows):
-            r = first + i
-            values = [cell_value(v) for v in values]
-            rows.append(values)
-            bold = i in block.bold_rows
-            formats = block.formats if i not in block.row_formats else \
-                {j: block.row_formats[i] for j in range(1, len(values))} | block.formats
-            for j, value in enumerate(values):
-                fmt = formats.get(j) or (DATE if type(value) is date else None)
-                colour = fills.get((i, j)) if fills else None
-                if fmt or colour or bold:
-                    styles[(r, j)] = _style(colour, bold, fmt)
+        rows.extend(block.rows if block.plain else ([cell_value(v) for v in values] for values in block.rows))
+        styles.update(_block_styles(block, first))
         if block.chart:
             last = first + len(block.rows) - 1
             c = block.chart
