@@ -99,29 +99,32 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date) -> Ta
     body = grid[header_row + 1:]
     transposed = list(zip_longest(*body))  # one tuple per sheet column, rows padded with None
     nothing = (None,) * len(body)
-    raw = {c.key: transposed[j] if j < len(transposed) else nothing for c in present for j in (columns[c.key],)}
-    blank = {key: [x is None or (type(x) is str and not x.strip()) or (type(x) is float and x != x) for x in cells]
-             for key, cells in raw.items()}  # v.is_empty, inlined: this runs for every cell
-    used = [not all(flags) for flags in zip(*blank.values(), strict=True)] if blank else []
-    keep = list(used)
     parsed: dict[str, list[object]] = {}
+    bad: dict[str, list[tuple[int, str, object]]] = {}
+    for col in present:
+        j = columns[col.key]
+        parsed[col.key], bad[col.key] = _parse_column(col, transposed[j] if j < len(transposed) else nothing, near)
+    width = len(parsed)
+    used = [row.count(None) < width for row in zip(*parsed.values())] if parsed else []  # not a blank row
+    for failures in bad.values():
+        for i, _, _ in failures:
+            used[i] = True
+    keep = list(used)
     found: list[tuple[int, int, Problem]] = []
     for col in present:
         j = columns[col.key]
-        out, bad = _parse_column(col, raw[col.key], blank[col.key], used, near)
-        for i, reason, value in bad:
+        for i, reason, value in bad[col.key]:
             found.append((i, j, Problem(book, sheet, cell_address(header_row + 1 + i, j), f"bad_{col.kind}",
                                         f"{col.label}“{v.text(value)}”{reason}", FIXES[col.kind],
                                         v.text(value), col.required)))
             keep[i] &= not col.required
         if col.required:
-            reported = {i for i, _, _ in bad}
-            for i, (result, row_used) in enumerate(zip(out, used, strict=True)):
+            reported = {i for i, _, _ in bad[col.key]}
+            for i, (result, row_used) in enumerate(zip(parsed[col.key], used, strict=True)):
                 if row_used and result is None and i not in reported:
                     found.append((i, j, Problem(book, sheet, cell_address(header_row + 1 + i, j), "missing_value",
                                                 f"{col.label}为空", f"请填写{col.label}", None, True)))
                     keep[i] = False
-        parsed[col.key] = out
     mask = np.array(keep, dtype=bool)
     frame = pd.DataFrame({c.key: _column(parsed.get(c.key), mask, c.kind) for c in tab.columns})
     frame["_row"] = pd.Series(np.flatnonzero(mask) + header_row + 2, dtype="int64")
@@ -132,25 +135,24 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date) -> Ta
     return result
 
 
-def _parse_column(col: Column, cells: Sequence[object], blanks: list[bool], used: list[bool],
+def _parse_column(col: Column, cells: Sequence[object],
                   near: date) -> tuple[list[object], list[tuple[int, str, object]]]:
-    """One column's parsed values (None for empty cells and unused rows) and its bad cells."""
+    """One column's parsed values (None for every empty cell) and its bad cells."""
     if col.kind == "text":  # the common case: no parsing, no failures
-        return [None if empty or not row_used else (x.strip() if type(x) is str else v.text(x))
-                for x, empty, row_used in zip(cells, blanks, used, strict=True)], []
+        return [(x.strip() or None) if type(x) is str else None if x is None else v.text(x) for x in cells], []
     out: list[object] = []
-    bad: list[tuple[int, str, object]] = []
+    failures: list[tuple[int, str, object]] = []
     cache: dict[tuple[type, object], object] = {}
-    for i, (x, empty, row_used) in enumerate(zip(cells, blanks, used, strict=True)):
-        if not row_used or (empty and col.kind != "flag"):
+    for i, x in enumerate(cells):
+        if v.is_empty(x):
             out.append(None)
             continue
         try:
             out.append(_parse(col, x, near, cache))
         except v.BadValue as reason:
-            bad.append((i, str(reason), x))
+            failures.append((i, str(reason), x))
             out.append(None)
-    return out, bad
+    return out, failures
 
 
 def _column(values: list[object] | None, mask: np.ndarray, kind: Kind) -> pd.Series:
