@@ -18,7 +18,8 @@ import pandas as pd
 from . import values as v
 from .backends.base import Grid
 from .errors import DispatchError
-from .problems import Problem, cell_address
+from .a1 import cell_address
+from .problems import Problem
 from .schema import Column, Kind, Tab, fold, header_words
 
 HEADER_SCAN_ROWS = 20

@@ -5,21 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def cell_address(row: int, column: int) -> str:
-    """0-based (row, column) → 'I17'."""
-    return f"{column_letter(column)}{row + 1}"
-
-
 @dataclass(frozen=True)
 class Problem:
     book: str

@@ -13,7 +13,8 @@ from python_calamine import CalamineWorkbook
 
 from sync.backends.base import CellStyle, Grid, ListValidation, SheetGrid, WritePlan
 from sync.backends.xlsx import XlsxBook
-from sync.backends.xlsx_cells import cell, column_letter, serial
+from sync.a1 import column_letter
+from sync.backends.xlsx_cells import cell, serial
 from tests.test_xlsx_helpers import PALETTE, board, parts, sheet_parts, weekly
 
 TRICKY = ["=SUM(A1:A3)", "+86 138", "-5", "@staff", "'quoted", "a & b <c>", "  spaced  ", "两行\n文字",

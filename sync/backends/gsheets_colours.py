@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..a1 import column_letter
 from .base import Grid, SheetGrid, TaskColours, WritePlan
 from .gsheets_cells import colour, hex_of, quote
 
@@ -45,18 +46,10 @@ def _literal(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _column(index: int) -> str:
-    letters, index = "", index + 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def rules(colours: TaskColours, plan: WritePlan, sheet_id: int) -> list[dict[str, Any]]:
     """One conditional-format rule per palette colour on the tab's status column, below its header."""
     first = colours.header_row + 1
-    task = f"${_column(colours.id_column)}{first + 1}"
+    task = f"${column_letter(colours.id_column)}{first + 1}"
     out = []
     for entry in plan.palette.values():
         formula = (f'=IFERROR(INDEX(INDIRECT({_literal(_MAP_REF + "!B:B")}),MATCH({_literal(colours.tab + "|")}'

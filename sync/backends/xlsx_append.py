@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 
 from .base import Cell
-from .xlsx_cells import cell, column_letter, has_value
+from ..a1 import column_letter
+from .xlsx_cells import cell, has_value
 from .xlsx_xmledit import prefixed
 
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s/>]")

@@ -23,16 +23,6 @@ MAX_TEXT = 32_767  # characters Excel allows in one cell
 _ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "_": "_x005F_"}
 
 
-def column_letter(index: int) -> str:
-    """0 -> "A", 26 -> "AA"."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def date_kind(value: Cell) -> str | None:
     """"datetime" or "date" for date values (they need a date number format), else None."""
     if isinstance(value, datetime):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 
 from .base import Chart, Grid
-from .xlsx_cells import column_letter
+from ..a1 import column_letter
 from .xlsx_xmledit import text
 
 _C = "http://schemas.openxmlformats.org/drawingml/2006/chart"

@@ -13,7 +13,7 @@ from xml.sax.saxutils import unescape
 
 from .base import Colour, Grid, SheetGrid, TaskColours
 from .xlsx_append import worksheet_prefix
-from .xlsx_cells import column_letter
+from ..a1 import column_letter
 from .xlsx_xmledit import Tag, element_end, prefixed, tags, text
 
 MAP_TAB = "调度颜色"

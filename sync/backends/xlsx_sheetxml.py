@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .base import CellStyle, ListValidation, SheetGrid
-from .xlsx_cells import MAX_TEXT, NOT_PLAIN, cell, column_letter, has_value
+from ..a1 import column_letter
+from .xlsx_cells import MAX_TEXT, NOT_PLAIN, cell, has_value
 from .xlsx_styles import Styles
 from .xlsx_workbook import MAIN_NS
 from .xlsx_xmledit import text

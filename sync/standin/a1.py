@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..a1 import column_letter
+
 _CELL = re.compile(r"^\$?([A-Za-z]*)\$?(\d*)$")
 _PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LOOKS_LIKE_REF = re.compile(r"^(?:[A-Za-z]{1,3}\d+|[Rr]\d+[Cc]\d+|[Rr]\d*|[Cc]\d*|true|false)$", re.I)
@@ -27,16 +29,6 @@ class Box:
         """Concrete (row0, col0, row1, col1) on a grid of ``rows`` x ``cols``."""
         return (self.row0 or 0, self.col0 or 0,
                 rows if self.row1 is None else self.row1, cols if self.col1 is None else self.col1)
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def column_index(letters: str) -> int:
