@@ -6,9 +6,11 @@ No ``eval``: each operator is a vectorised pandas/numpy expression. Fields are t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -73,7 +75,7 @@ class Condition:
     value: object = None  # scalar for comparisons, tuple of str for list ops
     param: str | None = None  # a named threshold, looked up at evaluation time
 
-    def mask(self, frame: pd.DataFrame, params: dict[str, object]) -> np.ndarray:
+    def mask(self, frame: pd.DataFrame, params: Mapping[str, object]) -> np.ndarray:
         col = frame[self.field.column]
         value = params[self.param] if self.param else self.value
         if self.op in NO_VALUE_OPS:
@@ -100,12 +102,12 @@ class Condition:
         if self.op in ("==", "!="):
             hit_unique = np.array([f == fold(value) for f in folded], dtype=bool)
         elif self.op == "contains":
-            words = [fold(w) for w in value]  # type: ignore[union-attr]
+            words = [fold(w) for w in cast(tuple[str, ...], value)]
             hit_unique = np.array([any(w in f for w in words) for f in folded], dtype=bool)
         else:
-            words = {fold(w) for w in value}  # type: ignore[union-attr]
-            hit_unique = np.array([f in words for f in folded], dtype=bool)
-        hit = np.where(codes >= 0, hit_unique[np.maximum(codes, 0)] if len(folded) else False, False)
+            listed = {fold(w) for w in cast(tuple[str, ...], value)}
+            hit_unique = np.array([f in listed for f in folded], dtype=bool)
+        hit = np.where(codes >= 0, hit_unique[np.maximum(codes, 0)] if folded else False, False)
         return ~hit if self.op in ("!=", "not in") else hit
 
 
@@ -132,7 +134,7 @@ def parse_value(field: Field, raw: object) -> object:
 
 
 def all_any(all_: list[Condition], any_: list[Condition], frame: pd.DataFrame,
-            params: dict[str, object]) -> np.ndarray:
+            params: Mapping[str, object]) -> np.ndarray:
     """True where every `all` condition and at least one `any` condition (if there are any) hold."""
     result = np.ones(len(frame), dtype=bool)
     for c in all_:

@@ -150,7 +150,7 @@ def _in_sheet(snapshot: pd.DataFrame | None, tab: str) -> pd.DataFrame | None:
 
 def _deleted_problems(book: str, tab: str, new: MonthRows, previous: pd.DataFrame | None) -> list[Problem]:
     """Tasks staff deleted since the last snapshot (the day before): reported that day, never re-added."""
-    last = set(_in_sheet(previous, tab)["id"]) if previous is not None else set()
+    last = set(previous.loc[previous["tab"] == tab, "id"]) if previous is not None else set()
     return [Problem(book, tab, "", "deleted_task", f"任务“{task}”已从本表删除，同步不会再自动加回",
                     f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task)
             for task in new.deleted if task in last]

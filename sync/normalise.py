@@ -72,7 +72,7 @@ def empty_tab(tab: Tab, sheet: str = "") -> TabData:
 def locate_header(grid: Grid, tab: Tab, book: str, sheet: str) -> tuple[int, dict[str, int]]:
     """The header row (0-based) and each column key's position; missing columns are an error."""
     words = {w: c.key for c in tab.columns for w in header_words(c)}
-    best_row, best = 0, {}
+    best_row, best = 0, dict[str, int]()
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
@@ -106,7 +106,7 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date) -> Ta
         j = columns[col.key]
         parsed[col.key], bad[col.key] = _parse_column(col, transposed[j] if j < len(transposed) else nothing, near)
     width = len(parsed)
-    used = [row.count(None) < width for row in zip(*parsed.values())] if parsed else []  # not a blank row
+    used = [row.count(None) < width for row in zip(*parsed.values(), strict=True)] if parsed else []  # not blank
     for failures in bad.values():
         for i, _, _ in failures:
             used[i] = True

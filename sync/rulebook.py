@@ -6,11 +6,14 @@ Every mistake in a rule file is a :class:`RuleError` naming the file, the key pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,7 +46,7 @@ class Rule:
     font: str = ""  # colours only
     points: float | str = 0.0  # assessment lines only: a number or a param name
 
-    def mask(self, frame: pd.DataFrame, params: dict[str, object]) -> np.ndarray:
+    def mask(self, frame: pd.DataFrame, params: Mapping[str, object]) -> np.ndarray:
         if self.default:
             return np.ones(len(frame), dtype=bool)
         return all_any(list(self.all), list(self.any), frame, params)
@@ -83,7 +86,7 @@ class Rulebook:
         return float(self.params[line.points]) if isinstance(line.points, str) else line.points
 
     @staticmethod
-    def first_match(rules: tuple[Rule, ...], frame: pd.DataFrame, params: dict[str, object]) -> np.ndarray:
+    def first_match(rules: tuple[Rule, ...], frame: pd.DataFrame, params: Mapping[str, object]) -> np.ndarray:
         """The key of the first rule that holds for each row (colours and kinds are classifications)."""
         masks = [r.mask(frame, params) for r in rules]
         return np.select(masks, [r.key for r in rules], default="")
@@ -141,7 +144,8 @@ class _Reader:
     def fail(self, key: str, message: str, fix: str = "") -> RuleError:
         return RuleError(f"{self.file} › {key}", message, fix)
 
-    def get(self, table: dict, key: str, path: str, kind: type | tuple[type, ...], default: object = ...) -> object:
+    def get(self, table: dict[str, Any], key: str, path: str, kind: type | tuple[type, ...],
+            default: object = ...) -> Any:  # noqa: ANN401 - checked against ``kind`` at run time
         if key not in table:
             if default is ...:
                 raise self.fail(f"{path}.{key}".lstrip("."), "缺少这一项", "请按 README 中的规则说明补上")
@@ -151,7 +155,7 @@ class _Reader:
             raise self.fail(f"{path}.{key}".lstrip("."), f"值“{value}”的类型不对", f"应为 {_type_name(kind)}")
         return value
 
-    def only(self, table: dict, allowed: set[str], path: str) -> None:
+    def only(self, table: dict[str, Any], allowed: set[str], path: str) -> None:
         for key in table:
             if key not in allowed:
                 raise self.fail(f"{path}.{key}".lstrip("."), "不认识的项",

@@ -44,19 +44,18 @@ def escape_text(value: str) -> str:
 def cell(ref: str, value: Cell, style: int = 0) -> str:  # noqa: PLR0911 - one return per type
     """One ``<c>`` element; an empty value gives a styled blank (or nothing to say if unstyled)."""
     s = f' s="{style}"' if style else ""
-    kind = type(value)
-    if kind is str and value:
+    if type(value) is str and value:
         if len(value) > MAX_TEXT:  # Excel would "repair" the book; cut, and show it was cut
             value = value[:MAX_TEXT - 1] + "…"
         if not NOT_PLAIN.search(value):
             return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape_text(value)}</t></is></c>'
-    if kind is int:
+    if type(value) is int:
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    if kind is float:
+    if type(value) is float:
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>' if math.isfinite(value) else f'<c r="{ref}"{s}/>'
-    if kind is date:
+    if type(value) is date:
         return f'<c r="{ref}"{s}><v>{(value - _EPOCH_DATE).days}</v></c>'
     return _other(ref, value, s)
 

@@ -18,8 +18,8 @@ _FIT_SETUP = '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fi
 def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = None) -> str:
     """The whole worksheet part: views, widths, cells, dropdowns and the drawing reference."""
     by_row: dict[int, dict[int, CellStyle]] = {}
-    for (r, c), style in sheet.styles.items():
-        by_row.setdefault(r, {})[c] = style
+    for (r, c), given in sheet.styles.items():
+        by_row.setdefault(r, {})[c] = given
     width = max([len(row) for row in sheet.rows] + [c + 1 for _, c in sheet.styles] + [1])
     letters = [column_letter(c) for c in range(width)]
     out: list[str] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -69,7 +70,7 @@ def hierarchy(org: Org) -> list[tuple[str, int]]:
     return ordered
 
 
-def rollup(tasks: pd.DataFrame, org: Org, by: str, keys: list[str]) -> pd.DataFrame:
+def rollup(tasks: pd.DataFrame, org: Org, by: str, keys: Sequence[object]) -> pd.DataFrame:
     """Count tasks per unit and value of ``by``; each task also counts for every ancestor of its unit."""
     if tasks.empty:
         return pd.DataFrame(0, index=pd.Index(org.codes, name="unit"), columns=keys)

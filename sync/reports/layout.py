@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
+from typing import cast
 from datetime import date
 
 import pandas as pd
@@ -32,7 +33,7 @@ class BlockChart:
 class Block:
     title: str | None
     header: list[str]
-    rows: list[list[Cell]]
+    rows: Sequence[Sequence[object]]  # plain cells, or values cell_value() makes plain
     formats: dict[int, str] = field(default_factory=dict)  # column -> number format
     row_formats: dict[int, str] = field(default_factory=dict)  # row -> number format (data columns)
     fills: dict[tuple[int, int], Colour] = field(default_factory=dict)  # (row, column) -> colour
@@ -58,7 +59,7 @@ def _plain(column: pd.Series) -> list[Cell]:
     return [v if v is None or type(v) is str else cell_value(v) for v in column.tolist()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _style(colour: Colour | None, bold: bool, number_format: str | None) -> CellStyle:
     return CellStyle(fill=colour.fill if colour else None, font_colour=colour.font if colour else None,
                      bold=bold, number_format=number_format)
@@ -108,7 +109,8 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
             rows.append([block.empty_text])
             continue
         first = len(rows)
-        rows.extend(block.rows if block.plain else ([cell_value(v) for v in values] for values in block.rows))
+        rows.extend(cast(list[list[Cell]], block.rows) if block.plain
+                    else ([cell_value(v) for v in values] for values in block.rows))
         styles.update(_block_styles(block, first))
         if block.chart:
             last = first + len(block.rows) - 1

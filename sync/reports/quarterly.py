@@ -30,7 +30,7 @@ def quarterly(state: DispatchState, year: int, q: int) -> SheetGrid:
 
     count = metric(len)
     closed = metric(lambda f: int(f["closed"].sum()))
-    rates = [rate(c, n) if n else None for c, n in zip(closed, count, strict=True)]
+    rates = [rate(c, n) if c is not None and n else None for c, n in zip(closed, count, strict=True)]
     red = metric(lambda f: int((f["colour"] == "red").sum()))
     orange = metric(lambda f: int((f["colour"] == "orange").sum()))
     avg = {lvl: [round(float(s[s["level"] == lvl]["score"].mean()), 1) if f is not None else None
