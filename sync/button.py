@@ -8,21 +8,28 @@ traceback goes to a log file whose place the message names.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import traceback
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
 import xlwings as xw
 
 from .backends.excel import ExcelBook
+from .config import DEFAULT_CONFIG, Config, book_key, load_config
 from .engine import SyncOutcome, run_sync
 from .errors import DispatchError
+from .history import History
 from .jobs import JOBS, due_jobs
 from .reports.lists import PROBLEMS_NAME
 from .rulebook import load_rules
+from .scheduler import locked_sync
 
 TITLE = "立即调度"
+CONFIG_ENV = "DISPATCHBOOK_CONFIG"
+
 LOG_NAME = "dispatchbook-button.log"
 
 
@@ -34,11 +41,7 @@ def recalc(book: xw.Book | None = None) -> SyncOutcome | None:
     """
     book = xw.Book.caller() if book is None else book
     try:
-        rules = load_rules()
-        today = rules.calendar.today()
-        due = due_jobs(rules, today)
-        jobs = [job for job in JOBS if job == "daily" or job in due]
-        outcome = run_sync(ExcelBook(book), today, jobs=jobs, rules=rules)
+        outcome = _sync(book)
     except DispatchError as error:
         book.app.alert(failure_text(error), TITLE, mode="critical")
         return None
@@ -47,6 +50,32 @@ def recalc(book: xw.Book | None = None) -> SyncOutcome | None:
         return None
     book.app.alert(summary_text(outcome), TITLE, mode="info")
     return outcome
+
+
+def _sync(book: xw.Book) -> SyncOutcome:
+    """The daily dispatch plus today's due reports; remembered in the scheduler's history and under
+    its per-book lock when a config names one (``DISPATCHBOOK_CONFIG``, or dispatchbook.toml beside
+    the workbook)."""
+    config = _config(book)
+    entry = config.find(book.fullname) if config else None
+    rules = config.rules_for(entry) if config else load_rules()
+    today = rules.calendar.today()
+    due = due_jobs(rules, today)
+    jobs = [job for job in JOBS if job == "daily" or job in due]
+    if config is None:
+        return run_sync(ExcelBook(book), today, jobs=jobs, rules=rules)
+    spec = entry.spec if entry else book.fullname
+    with closing(History(config.history)) as history:
+        return locked_sync(ExcelBook(book), book_key(spec), entry.name if entry else book.name, today,
+                           history=history, locks=config.locks, rules=rules, jobs=jobs)
+
+
+def _config(book: xw.Book) -> Config | None:
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        return load_config(Path(named))
+    beside = Path(book.fullname).parent / DEFAULT_CONFIG.name
+    return load_config(beside) if Path(book.fullname).is_absolute() and beside.exists() else None
 
 
 def summary_text(outcome: SyncOutcome) -> str:

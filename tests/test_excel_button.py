@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -101,3 +102,18 @@ def test_conf_sample_sets_keys_the_xlwings_vba_reads() -> None:
     assert all(pairs)
     keys = {p[1] for p in pairs if p}
     assert keys == {"INTERPRETER_WIN", "INTERPRETER_MAC"} and keys <= read
+
+
+def test_a_click_is_remembered_in_the_schedulers_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "dispatchbook.toml"
+    config.write_text('history = "state/history.sqlite"\n[[books]]\nname = "台账"\npath = "台账.xlsx"\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("DISPATCHBOOK_CONFIG", str(config))
+    monkeypatch.setattr(WorkCalendar, "today", lambda self: EXAMPLE_AS_OF)
+    for _ in range(2):
+        outcome, _ = click(xlsx_tabs(WORKBOOKS / "example.xlsx"))
+        assert outcome is not None
+    with sqlite3.connect(tmp_path / "state" / "history.sqlite") as db:
+        runs = db.execute("SELECT as_of FROM runs").fetchall()
+        scored = db.execute("SELECT COUNT(DISTINCT run) FROM scores").fetchone()[0]
+    assert runs == [(EXAMPLE_AS_OF.isoformat(),)] * 2 and scored == 2
