@@ -13,9 +13,8 @@ import pandas as pd
 
 from .backends.base import Backend, RowAppend, SheetGrid, TaskColours, WritePlan
 from .book import Book, read_book
-from .calendar import week
 from .dispatch import Context, classify
-from .jobs import build_tabs, due_jobs
+from .jobs import build_tabs, due_jobs, weekly_period
 from .monthsheet import MonthRows, as_month_tasks, month_rows
 from .normalise import TabData, empty_tab
 from .problems import Problem
@@ -89,7 +88,7 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
               for m, data in book.months.items()}
     problems = book.problems + setting_problems + _deleted_problems(book.label, month_name, new, previous) \
         + _calendar_problems(book.label, rules)
-    monday = week(as_of)[0]
+    monday = weekly_period(rules, as_of)
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, book, rules, months, problems, empty,
                           _in_sheet(memory.previous(book.label, monday), month_name) if memory else None)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from .backends.base import SheetGrid
-from .calendar import WorkCalendar, quarter, week
+from .calendar import WorkCalendar, next_xun, quarter, week, xun
 from .reports.board import board
 from .reports.common import DispatchState
 from .reports.lists import kind_lists, problems_tab
@@ -53,6 +53,17 @@ def due_jobs(rules: Rulebook, day: date) -> list[str]:
     return [key for key in JOBS if is_due(rules.jobs[key], day, rules.calendar)]
 
 
+def weekly_period(rules: Rulebook, day: date) -> date:
+    """The Monday of the week a weekly bulletin reports: last week on its scheduled day, else this week."""
+    monday = week(day)[0]
+    return monday - timedelta(days=7) if is_due(rules.jobs["weekly"], day, rules.calendar) else monday
+
+
+def xun_period(rules: Rulebook, day: date) -> tuple[date, date]:
+    """The 旬 whose deadlines a self-check looks ahead to: the one starting on its scheduled day, else the next."""
+    return xun(day) if is_due(rules.jobs["xun"], day, rules.calendar) else next_xun(day)
+
+
 def monthly_period(rules: Rulebook, day: date) -> tuple[int, int]:
     """The month a monthly job reports on: last month on its scheduled day, else the current month to date."""
     if is_due(rules.jobs["monthly"], day, rules.calendar):
@@ -71,8 +82,8 @@ def quarterly_period(rules: Rulebook, day: date) -> tuple[int, int]:
 
 BUILDERS: dict[str, Callable[[DispatchState], list[SheetGrid]]] = {
     "daily": lambda s: [board(s), *kind_lists(s), problems_tab(s)],
-    "weekly": lambda s: [weekly(s)],
-    "xun": lambda s: [xun_check(s)],
+    "weekly": lambda s: [weekly(s, weekly_period(s.rules, s.as_of))],
+    "xun": lambda s: [xun_check(s, xun_period(s.rules, s.as_of))],
     "monthly": lambda s: [monthly_report(s, monthly_period(s.rules, s.as_of)),
                           monthly_assessment(s, monthly_period(s.rules, s.as_of))],
     "quarterly": lambda s: [quarterly(s, *quarterly_period(s.rules, s.as_of))],

@@ -7,8 +7,8 @@ the book is caught up. A caught-up job runs with the as-of day that reports the 
 scheduled run would have:
 
 - daily: today (a missed dispatch is today's dispatch);
-- weekly, xun: today, or the last day of the scheduled week / 旬 if that has already ended;
-- monthly, quarterly: the scheduled day itself, whose builders report the month / quarter before.
+- weekly, xun, monthly, quarterly: the scheduled day itself, whose builders report the week, month or
+  quarter before (and, for 旬自查, look ahead to the 旬 starting that day).
 
 Jobs sharing an as-of day run in one sync; earlier days first, so the book ends with today's colours.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from .calendar import WorkCalendar, week, xun
+from .calendar import WorkCalendar
 from .jobs import JOBS, is_due
 from .rulebook import Job, Rulebook
 
@@ -50,13 +50,7 @@ def _latest_due_day(job: Job, calendar: WorkCalendar, day: date) -> date | None:
 
 def run_day(job: str, scheduled: date, today: date) -> date:
     """The as-of day a job scheduled on ``scheduled`` runs with when it runs ``today``."""
-    if job == "daily" or scheduled == today:
-        return today
-    if job == "weekly":
-        return min(today, week(scheduled)[1])
-    if job == "xun":
-        return min(today, xun(scheduled)[1])
-    return scheduled
+    return today if job == "daily" else scheduled
 
 
 def due_runs(rules: Rulebook, now: datetime, done: Mapping[str, datetime], since: datetime) -> list[DueRun]:

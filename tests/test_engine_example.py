@@ -112,3 +112,15 @@ def test_json_result_shape(outcome):
     assert result["tasks"][0].keys() == {"id", "unit", "kind", "colour"}
     assert {a["level"] for a in result["assessment"]} == {"集团党委", "基层党委", "党支部"}
     assert result["written"] == ALL_TABS + ["月度任务 2026-10", "月度任务 2026-11"]
+
+
+def test_monday_bulletin_reports_the_week_before_and_the_self_check_looks_at_the_new_xun(example_memory, rules):
+    # Mon 23 Nov 2026: the weekly job's day, and the 21st (a Saturday) moved to the next working day.
+    outcome = run_sync(example_memory, date(2026, 11, 23), rules=rules)
+    assert outcome.jobs == ["daily", "weekly", "xun"]
+    assert tab(outcome, "周报表").rows[0][0] == "周报表 · 周通报 11月16日—11月22日（数据截至 2026-11-23）"
+    tasks = outcome.state.tasks
+    closed = tasks["closed"] & tasks["closed_on"].between(pd.Timestamp(2026, 11, 16), pd.Timestamp(2026, 11, 22))
+    assert tab(outcome, "周报表").rows[2][0].startswith(f"11月16日—11月22日：闭合 {int(closed.sum())} 项")
+    due = ~tasks["closed"] & tasks["deadline"].between(pd.Timestamp(2026, 11, 21), pd.Timestamp(2026, 11, 30))
+    assert tab(outcome, "旬自查").rows[2][0].endswith(f"11月下旬（11月21日—11月30日）到期 {int(due.sum())} 项")

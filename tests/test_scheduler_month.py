@@ -50,8 +50,11 @@ EXPECTED = [  # (tick, as-of day, jobs)
     (at(10, 13, 7, 30), date(2026, 10, 13), ("daily",)),
     (at(10, 14, 7, 30), date(2026, 10, 14), ("daily",)),
     # off 14 Oct 12:00 – 22 Oct 10:00: five dailies, Monday's bulletin and the 21st's self-check missed;
-    # each runs once, as today's (the week and the 旬 are still the same)
-    (at(10, 22, 10), date(2026, 10, 22), ("daily", "weekly", "xun")),
+    # each runs once: the bulletin and the self-check as of their own days (they report last week and
+    # look ahead to the 旬 starting on the 21st), then today's dispatch
+    (at(10, 22, 10), date(2026, 10, 19), ("weekly",)),
+    (at(10, 22, 10), date(2026, 10, 21), ("xun",)),
+    (at(10, 22, 10), date(2026, 10, 22), ("daily",)),
     (at(10, 23, 7, 30), date(2026, 10, 23), ("daily",)),
     (at(10, 26, 7, 30), date(2026, 10, 26), ("daily",)),
     (at(10, 26, 8), date(2026, 10, 26), ("weekly",)),
@@ -59,10 +62,10 @@ EXPECTED = [  # (tick, as-of day, jobs)
     (at(10, 28, 7, 30), date(2026, 10, 28), ("daily",)),
     (at(10, 29, 7, 30), date(2026, 10, 29), ("daily",)),
     (at(10, 30, 7, 30), date(2026, 10, 30), ("daily",)),
-    # off 30 Oct 18:00 – 3 Nov 09:15: Monday 2 Nov's jobs missed. The assessment still reports October
-    # (as of its own day, first); bulletin and self-check as today's
-    (at(11, 3, 9, 15), date(2026, 11, 2), ("monthly",)),
-    (at(11, 3, 9, 15), date(2026, 11, 3), ("daily", "weekly", "xun")),
+    # off 30 Oct 18:00 – 3 Nov 09:15: Monday 2 Nov's jobs missed. They run as of their own day, first:
+    # the assessment still reports October, the bulletin the last week of October; then today's dispatch
+    (at(11, 3, 9, 15), date(2026, 11, 2), ("weekly", "xun", "monthly")),
+    (at(11, 3, 9, 15), date(2026, 11, 3), ("daily",)),
 ]
 
 
@@ -128,7 +131,7 @@ def simulation(tmp_path_factory):  # type: ignore[no-untyped-def]
                     checks[clock().date()]["tabs"] = copy.deepcopy(book.tabs)
         if clock() == at(10, 22, 9, 30):  # just before the catch-up: the same book without any history
             copied = MemoryBook(copy.deepcopy(book.tabs))
-            plan = run_sync(copied, date(2026, 10, 22), jobs=["weekly"], dry_run=True).plan
+            plan = run_sync(copied, date(2026, 10, 19), jobs=["weekly"], dry_run=True).plan
             staff.without_history = MemoryBook({s.name: s.rows for s in plan.owned})
         step = clock() + timedelta(minutes=30)
         clock.moment = min([step] + [end for _, end in OFF if clock() < end < step])  # back at an odd time
@@ -193,12 +196,13 @@ def test_a_close_date_is_pinned_by_history(simulation) -> None:  # type: ignore[
     assert CLOSED not in checks[date(2026, 10, 13)]["first_closed"]  # closed in the afternoon
     assert checks[date(2026, 10, 14)]["first_closed"][CLOSED] == datetime(2026, 10, 13)
     assert checks[date(2026, 11, 3)]["first_closed"][CLOSED] == datetime(2026, 10, 13)
-    # The caught-up bulletin of the week 19–25 Oct: staff touched the task on the 20th, but it closed
-    # on the 13th — which only the history knows.
-    closed_this_week = block(checks[date(2026, 10, 22)]["tabs"]["周报表"], "本周闭合")
-    assert not mentions(closed_this_week, CLOSED)
+    # The caught-up bulletin (run on 22 Oct as of Monday 19 Oct) reports the week 12–18 Oct. Staff closed
+    # the task on the 13th and touched it again on the 20th: only the history knows it closed that week.
+    bulletin = checks[date(2026, 10, 22)]["tabs"]["周报表"]
+    assert bulletin[0][0] == "周报表 · 周通报 10月12日—10月18日（数据截至 2026-10-19）"
+    assert mentions(block(bulletin, "周内闭合"), CLOSED)
     assert staff.without_history is not None
-    assert mentions(block(staff.without_history.tabs["周报表"], "本周闭合"), CLOSED)  # a guess from 更新日期
+    assert not mentions(block(staff.without_history.tabs["周报表"], "周内闭合"), CLOSED)  # 更新日期 says the 20th
 
 
 def test_change_dispatch_lists_a_moved_deadline_the_next_day_only(simulation) -> None:  # type: ignore[no-untyped-def]
@@ -211,7 +215,7 @@ def test_change_dispatch_lists_a_moved_deadline_the_next_day_only(simulation) ->
 def test_caught_up_periodic_reports_cover_the_right_periods(simulation) -> None:  # type: ignore[no-untyped-def]
     _, checks, history, key, book, staff = simulation
     assert book.tabs["月考核"][0][0] == "月考核 · 2026年10月（数据截至 2026-11-02）"
-    assert book.tabs["周报表"][0][0] == "周报表 · 周通报（数据截至 2026-11-03）"
+    assert book.tabs["周报表"][0][0] == "周报表 · 周通报 10月26日—11月01日（数据截至 2026-11-02）"
     assert checks[date(2026, 10, 8)]["tabs"]["季例会"][0][0].startswith("季例会 · 2026年第3季度")
     assert checks[date(2026, 10, 8)]["tabs"]["月考核"][0][0].startswith("月考核 · 2026年9月")
     months = history.db.execute("SELECT DISTINCT s.year, s.month FROM scores s JOIN runs r ON r.id = s.run "

@@ -44,10 +44,10 @@ def test_last_occurrence_follows_configured_times(rules: Rulebook) -> None:
 
 @pytest.mark.parametrize(("job", "scheduled", "today", "expected"), [
     ("daily", date(2026, 9, 30), date(2026, 10, 8), date(2026, 10, 8)),  # a missed dispatch is today's
-    ("weekly", date(2026, 10, 19), date(2026, 10, 22), date(2026, 10, 22)),  # same week: today
-    ("weekly", date(2026, 9, 28), date(2026, 10, 6), date(2026, 10, 4)),  # that week has ended: its Sunday
-    ("xun", date(2026, 10, 21), date(2026, 10, 29), date(2026, 10, 29)),
-    ("xun", date(2026, 10, 21), date(2026, 11, 1), date(2026, 10, 31)),  # 下旬 ends with the month
+    ("weekly", date(2026, 10, 19), date(2026, 10, 22), date(2026, 10, 19)),  # still the week before the 19th
+    ("weekly", date(2026, 9, 28), date(2026, 10, 6), date(2026, 9, 28)),
+    ("xun", date(2026, 10, 21), date(2026, 10, 29), date(2026, 10, 21)),  # looks ahead from the 21st
+    ("xun", date(2026, 10, 21), date(2026, 11, 1), date(2026, 10, 21)),
     ("monthly", date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 2)),  # must still report October
     ("quarterly", date(2026, 10, 8), date(2026, 10, 12), date(2026, 10, 8)),
     ("monthly", date(2026, 11, 2), date(2026, 11, 2), date(2026, 11, 2)),
@@ -65,7 +65,7 @@ def test_nothing_is_due_when_every_job_ran_after_its_time(rules: Rulebook) -> No
 def test_missed_jobs_group_by_as_of_day_oldest_first(rules: Rulebook) -> None:
     done = dict.fromkeys(("daily", "weekly", "xun", "monthly", "quarterly"), at(10, 30, 8))
     assert due_runs(rules, at(11, 3, 9, 15), done, at(9, 19)) == [
-        DueRun(date(2026, 11, 2), ("monthly",)), DueRun(date(2026, 11, 3), ("daily", "weekly", "xun"))]
+        DueRun(date(2026, 11, 2), ("weekly", "xun", "monthly")), DueRun(date(2026, 11, 3), ("daily",))]
 
 
 def test_nothing_before_the_first_day_is_caught_up(rules: Rulebook) -> None:

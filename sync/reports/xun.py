@@ -1,22 +1,25 @@
-"""旬自查: per unit, the open items and the items due in the next 旬."""
+"""旬自查: per unit, the open items and the items due in the coming 旬."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 
 from ..backends.base import SheetGrid
-from ..calendar import next_xun, xun, xun_name
+from ..calendar import xun, xun_name
 from .common import SEVERITY, DispatchState, hierarchy, indent
 from .layout import Block, frame_rows, sheet
 
 NAME = "旬自查"
 
 
-def xun_check(state: DispatchState) -> SheetGrid:
+def xun_check(state: DispatchState, coming: tuple[date, date]) -> SheetGrid:
+    """The self-check as of today, with the open items due in the ``coming`` 旬 (first day, last day)."""
     tasks = state.tasks
     palette = state.rules.palette
     org = state.org
-    lo, hi = next_xun(state.as_of)
+    lo, hi = coming
     open_ = tasks[~tasks["closed"].astype(bool)] if len(tasks) else tasks
     due_next = open_["deadline"].between(pd.Timestamp(lo), pd.Timestamp(hi))
     flags = pd.DataFrame({"open": True, "red": open_["colour"] == "red", "orange": open_["colour"] == "orange",
@@ -35,13 +38,13 @@ def xun_check(state: DispatchState) -> SheetGrid:
                "latest"]
     fills = {(i, 6): palette[c] for i, c in enumerate(detail["colour"]) if c in palette}
     blocks = [
-        Block("分单位自查（本单位负责的任务）", ["单位编码", "单位", "层级", "未闭合", "其中红色", "其中橙色", "下一旬到期"],
+        Block("分单位自查（本单位负责的任务）", ["单位编码", "单位", "层级", "未闭合", "其中红色", "其中橙色", f"{xun_name(lo)}到期"],
               summary_rows),
-        Block(f"未闭合事项明细（下一旬：{lo:%m月%d日}—{hi:%m月%d日}）",
-              ["责任单位", "任务编号", "任务名称", "截止日期", "进度", "状态", "颜色", "下一旬到期", "最新进展"],
+        Block(f"未闭合事项明细（{xun_name(lo)}：{lo:%m月%d日}—{hi:%m月%d日}）",
+              ["责任单位", "任务编号", "任务名称", "截止日期", "进度", "状态", "颜色", f"{xun_name(lo)}到期", "最新进展"],
               frame_rows(detail, columns), formats={4: "0%"}, fills=fills),
     ]
     start, end = xun(state.as_of)
     note = (f"{xun_name(state.as_of)}（{start:%m月%d日}—{end:%m月%d日}）自查：未闭合 {len(open_)} 项，"
-            f"下一旬（{xun_name(lo)}）到期 {int(due_next.sum())} 项")
+            f"{xun_name(lo)}（{lo:%m月%d日}—{hi:%m月%d日}）到期 {int(due_next.sum())} 项")
     return sheet(NAME, "旬自查", state.as_of, blocks, [note], widths=[24, 24, 36, 12, 8, 10, 12, 12, 36])
