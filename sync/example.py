@@ -266,10 +266,10 @@ def _work_on(task: dict[str, object], judged: date, cal: WorkCalendar) -> dict[s
         task.update(progress=100, status=rng.choice(["已完成", "已完成", "已销号", "已闭合"]), updated=done,
                     latest="已完成并销号", exemplar=rng.random() < 0.08)
         return task
-    if roll > 0.9 and not overdue:
+    if roll > 0.93 and on_track < 0.5 and not overdue:
         task.update(progress=0, status=STATUS_LABELS["not_started"])
         return task
-    progress = int(max(5, min(95, on_track * 100 + rng.gauss(-5, 20))) // 5 * 5)
+    progress = int(max(5, min(95, on_track * 100 + rng.gauss(0, 14))) // 5 * 5)
     stale = rng.random() < 0.15
     updated = cal.shift(judged, -rng.randint(7, 12) if stale else -rng.randint(0, 2))
     task.update(progress=progress, status=rng.choice(["进行中", "推进中"]), updated=max(updated, start),
