@@ -266,7 +266,7 @@ def _work_on(task: dict[str, object], judged: date, cal: WorkCalendar) -> dict[s
         task.update(progress=100, status=rng.choice(["已完成", "已完成", "已销号", "已闭合"]), updated=done,
                     latest="已完成并销号", exemplar=rng.random() < 0.08)
         return task
-    if roll > 0.93 and on_track < 0.5 and not overdue:
+    if roll > 0.93 and on_track < 0.7 and not overdue:
         task.update(progress=0, status=STATUS_LABELS["not_started"])
         return task
     progress = int(max(5, min(95, on_track * 100 + rng.gauss(0, 14))) // 5 * 5)
