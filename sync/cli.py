@@ -18,7 +18,7 @@ from rich.table import Table
 
 from . import jobs as job_rules
 from .backends import open_book
-from .backends.base import WritePlan
+from .backends.base import Backend, Grid, WritePlan
 from .book import read_book
 from .config import DEFAULT_CONFIG, Config, ConfigError, book_key, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
@@ -210,22 +210,40 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
-        _print_plan(outcome.plan, book.sheet_names())
+        _print_plan(outcome.plan, book)
     else:
         _print_summary(outcome, book.label)
     return 0
 
 
-def _print_plan(plan: WritePlan, existing: list[str]) -> None:
+def _print_plan(plan: WritePlan, book: Backend) -> None:
     console.print("[bold]试运行：不写入任何内容。[/]若正式同步，将会：")
+    existing = book.sheet_names()
+    current = book.read([s.name for s in plan.owned if s.name in existing])
     for sheet in plan.owned:
-        console.print(f"  {'替换' if sheet.name in existing else '新建'}汇总表 {sheet.name}（{len(sheet.rows)} 行）")
+        if sheet.name not in current:
+            console.print(f"  新建汇总表 {sheet.name}（{len(sheet.rows)} 行）")
+        elif _trimmed(current[sheet.name]) == _trimmed(sheet.rows):
+            console.print(f"  汇总表 {sheet.name} 内容不变")
+        else:
+            console.print(f"  替换汇总表 {sheet.name}（{len(sheet.rows)} 行）")
     for sheet in plan.created:
         console.print(f"  新建月度任务表 {sheet.name}（{len(sheet.rows) - 1} 个任务）")
     for append in plan.appends:
         console.print(f"  在 {append.tab} 末尾追加 {len(append.rows)} 个任务")
     for colours in plan.colours:
         console.print(f"  为 {colours.tab} 的 {len(colours.colours)} 个任务标注颜色")
+
+
+def _trimmed(grid: Grid) -> list[list[object]]:
+    """A grid without trailing empty cells and rows, for comparing what a tab shows."""
+    rows = [list(row) for row in grid]
+    for row in rows:
+        while row and row[-1] in (None, ""):
+            row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def _print_summary(outcome: SyncOutcome, label: str) -> None:

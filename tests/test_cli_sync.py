@@ -1,0 +1,48 @@
+"""`dispatchbook sync` as a user runs it on a file: dry run, JSON, a second run that changes nothing."""
+
+import json
+import shutil
+from pathlib import Path
+
+from sync.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "workbooks" / "example.xlsx"
+
+
+def test_dry_run_writes_nothing_and_says_what_would_change(tmp_path, capsys):
+    book = tmp_path / "台账.xlsx"
+    shutil.copyfile(EXAMPLE, book)
+    before = book.read_bytes()
+    assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert book.read_bytes() == before
+    assert "新建汇总表 调度看板" in out and "为 月度任务 2026-11 的 234 个任务标注颜色" in out
+    assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily"]) == 0
+    capsys.readouterr()
+    assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily,weekly", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "汇总表 调度看板 内容不变" in out and "新建汇总表 周报表" in out
+
+
+def test_json_result_and_a_repeat_that_writes_nothing(tmp_path, capsys):
+    book = tmp_path / "台账.xlsx"
+    shutil.copyfile(EXAMPLE, book)
+    assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["as_of"] == "2026-11-18" and result["jobs"] == ["daily"]
+    assert {t["colour"] for t in result["tasks"]} == {"green", "red", "orange", "blue"}
+    assert "调度看板" in result["written"]
+    stamp = book.stat().st_mtime_ns
+    assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily"]) == 0
+    assert "内容与上次相同，未写入" in capsys.readouterr().out
+    assert book.stat().st_mtime_ns == stamp
+
+
+def test_a_book_open_in_excel_is_left_alone(tmp_path, capsys):
+    book = tmp_path / "台账.xlsx"
+    shutil.copyfile(EXAMPLE, book)
+    (tmp_path / "~$台账.xlsx").write_bytes(b"lock")
+    before = book.read_bytes()
+    assert main(["sync", str(book), "--as-of", "2026-11-18"]) == 3
+    assert "本次未写入" in capsys.readouterr().err
+    assert book.read_bytes() == before
