@@ -235,7 +235,7 @@ def _print_plan(plan: WritePlan, book: Backend) -> None:
         console.print(f"  为 {colours.tab} 的 {len(colours.colours)} 个任务标注颜色")
 
 
-def _trimmed(grid: Grid) -> list[list[object]]:
+def _trimmed(grid: Grid) -> Grid:
     """A grid without trailing empty cells and rows, for comparing what a tab shows."""
     rows = [list(row) for row in grid]
     for row in rows:
