@@ -44,7 +44,17 @@ def read_book(backend: Backend, as_of: date) -> Book:
             aliases = " / ".join(tab.aliases)
             raise DispatchError(backend.label, f"找不到工作表“{tab.name}”（也可命名为 {aliases}）",
                                 "请添加这个工作表，或用 dispatchbook init 生成模板后把数据复制进去")
-    month_sheets = {ym: name for name in names if (ym := parse_month_tab(name))}
+    month_sheets: dict[tuple[int, int], str] = {}
+    twins: list[Problem] = []
+    for name in names:
+        if (ym := parse_month_tab(name)) is None:
+            continue
+        if ym in month_sheets:
+            twins.append(Problem(backend.label, name, "", "duplicate_month_sheet",
+                                 f"与“{month_sheets[ym]}”是同一个月的任务表，本次只读取前者",
+                                 "请把两张表的任务合并到一张表里，删除或改名另一张"))
+        else:
+            month_sheets[ym] = name
     grids = backend.read([*found.values(), *month_sheets.values()])
 
     tabs = {t.key: normalise_tab(grids[found[t.key]], t, backend.label, found[t.key], as_of)
@@ -58,7 +68,7 @@ def read_book(backend: Backend, as_of: date) -> Book:
         problems += _resolve_units(data, org, backend.label, many=False)
     for data in (*months.values(), tabs[SUBMISSIONS.key]):
         problems += _check_dates(data, backend.label)
-    every = [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
+    every = twins + [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
     return Book(backend.label, names, org, tabs, months, every)
 
 

@@ -124,3 +124,13 @@ def test_plan_units_may_name_several_units_or_a_level(tmp_path):
     assert plan.at["JH-002", "unit"] == ("JC01", "JC02")
     assert plan.at["JH-003", "unit"] == ("ZB0101", "ZB0102", "ZB0201")
     assert plan.at["JH-002", "months"] == frozenset({3, 6})
+
+
+def test_two_sheets_for_one_month_are_a_problem_and_the_first_is_read(tmp_path):
+    tabs = minimal_tabs([row("T-1")])
+    tabs["月度任务2026年11月"] = [MONTH_HEADER, row("T-9")]
+    book = read(tmp_path, tabs)
+    assert [str(p) for p in book.problems] == [
+        "book.xlsx › 月度任务2026年11月: 与“月度任务 2026-11”是同一个月的任务表，本次只读取前者。"
+        "请把两张表的任务合并到一张表里，删除或改名另一张"]
+    assert list(book.months[(2026, 11)].frame["id"]) == ["T-1"]
