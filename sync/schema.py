@@ -145,7 +145,7 @@ SETTINGS = Tab("settings", "规则设置", (
     _c("value", "值", "text", "value", "取值", width=12),
     _c("note", "说明", "text", "note", "description", width=40, optional=True),
 ), aliases=("settings", "rule settings"), id_column="key",
-    description="optional: leaders' overrides of rule thresholds")
+    description="leaders' overrides of rule thresholds")
 
 STAFF_TABS: tuple[Tab, ...] = (ORG, PLAN, SUBMISSIONS, MONTH, CHANNELS, DUTY, SETTINGS)
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 import pandas as pd
 
 from .backends.base import Cell, CellStyle, ListValidation, SheetGrid
-from .schema import CATEGORIES, LEVELS, STATUS_LABELS, Tab
+from .schema import CATEGORIES, LEVELS, ORIENTATIONS, STATUS_LABELS, Tab
 
 HEADER = CellStyle(fill="DDEBF7", bold=True)
 TITLE = CellStyle(bold=True, size=14)
@@ -21,6 +21,7 @@ DROPDOWNS: dict[str, tuple[str, ...]] = {
     "status": tuple(STATUS_LABELS.values()),
     "level": LEVELS,
     "category": CATEGORIES,
+    "orientation": ORIENTATIONS,
 }
 
 
@@ -57,7 +58,7 @@ def _dropdown_key(tab: Tab, key: str, kind: str) -> str | None:
         return kind
     if key == "category" and tab.key in ("plan", "submissions", "month"):
         return "category"
-    return None
+    return "orientation" if key == "orientation" else None
 
 
 def cell_value(value: object) -> Cell:

@@ -9,11 +9,11 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def schema_table() -> str:
-    lines = ["| tab | columns (★ must be filled; ◇ column may be left out) |", "|---|---|"]
+    lines = ["| tab | what it holds | columns (★ must be filled; ◇ column may be left out) |", "|---|---|---|"]
     for tab in STAFF_TABS:
         name = f"`{tab.name} YYYY-MM`" if tab.key == "month" else f"`{tab.name}`"
         cols = "、".join(c.label + ("★" if c.required else "◇" if c.optional else "") for c in tab.columns)
-        lines.append(f"| {name}{'' if tab.required else ' (optional tab)'} | {cols} |")
+        lines.append(f"| {name}{'' if tab.required else ' (optional tab)'} | {tab.description} | {cols} |")
     return "\n".join(lines)
 
 

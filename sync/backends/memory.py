@@ -15,7 +15,6 @@ class MemoryBook:
         self.tabs: dict[str, Grid] = {name: [list(r) for r in grid] for name, grid in (tabs or {}).items()}
         self.sheets: dict[str, SheetGrid] = {}  # the last SheetGrid written for each tab
         self.colours: dict[str, dict[str, str]] = {}  # tab -> task id -> colour key
-        self.writes = 0
 
     def sheet_names(self) -> list[str]:
         return list(self.tabs)
@@ -24,7 +23,6 @@ class MemoryBook:
         return {name: [list(r) for r in self.tabs[name]] for name in names}
 
     def write(self, plan: WritePlan) -> bool:
-        self.writes += 1
         for sheet in plan.owned:
             self.tabs[sheet.name] = [list(r) for r in sheet.rows]
             self.sheets[sheet.name] = sheet

@@ -81,12 +81,6 @@ class Logged:
     identity: str | None
 
 
-class _Reply(Exception):
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(status)
-        self.status, self.body = status, body
-
-
 class StandIn:
     """A strict, stateful local stand-in of the Google Sheets v4 API (and a few Drive v3 calls).
 
