@@ -11,21 +11,19 @@ from __future__ import annotations
 import os
 import tempfile
 import traceback
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
 import xlwings as xw
 
 from .backends.excel import ExcelBook
-from .config import DEFAULT_CONFIG, Config, book_key, load_config
-from .engine import SyncOutcome, run_sync
+from .config import DEFAULT_CONFIG, Config, load_config
+from .engine import SyncOutcome
 from .errors import DispatchError
-from .history import History
 from .jobs import JOBS, due_jobs
 from .reports.lists import PROBLEMS_NAME
 from .rulebook import load_rules
-from .scheduler import locked_sync
+from .scheduler import on_demand_sync
 
 TITLE = "立即调度"
 CONFIG_ENV = "DISPATCHBOOK_CONFIG"
@@ -57,17 +55,11 @@ def _sync(book: xw.Book) -> SyncOutcome:
     its per-book lock when a config names one (``DISPATCHBOOK_CONFIG``, or dispatchbook.toml beside
     the workbook)."""
     config = _config(book)
-    entry = config.find(book.fullname) if config else None
-    rules = config.rules_for(entry) if config else load_rules()
+    rules = config.rules_for(config.find(book.fullname)) if config else load_rules()
     today = rules.calendar.today()
     due = due_jobs(rules, today)
     jobs = [job for job in JOBS if job == "daily" or job in due]
-    if config is None:
-        return run_sync(ExcelBook(book), today, jobs=jobs, rules=rules)
-    spec = entry.spec if entry else book.fullname
-    with closing(History(config.history)) as history:
-        return locked_sync(ExcelBook(book), book_key(spec), entry.name if entry else book.name, today,
-                           history=history, locks=config.locks, rules=rules, jobs=jobs)
+    return on_demand_sync(ExcelBook(book), book.fullname, today, config=config, rules=rules, jobs=jobs)
 
 
 def _config(book: xw.Book) -> Config | None:

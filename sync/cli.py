@@ -20,7 +20,7 @@ from . import jobs as job_rules
 from .backends import open_book
 from .backends.base import Backend, Grid, WritePlan
 from .book import read_book
-from .config import DEFAULT_CONFIG, Config, ConfigError, book_key, config_for_history, load_config
+from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
 from .errors import EXIT_PROBLEMS, DispatchError
 from .example import EXAMPLE_AS_OF, write_example
@@ -30,7 +30,7 @@ from .newbook import write_new_book
 from .problems import Problem
 from .rulebook import Rulebook, load_rules
 from .runlog import log_to
-from .scheduler import BookResult, Scheduler, exit_code, locked_sync
+from .scheduler import BookResult, Scheduler, exit_code, on_demand_sync
 from .schema import MONTH, STAFF_TABS, month_tab_name
 from .staffsheets import staff_sheet
 from .values import BadValue, parse_date, parse_month
@@ -200,13 +200,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     rules = config.rules_for(entry, args.rules) if config else _rules(args)
     spec = entry.spec if entry else args.book
     book = open_book(spec, args.credentials or (entry.credentials if entry else None), report_to=args.report_to)
-    as_of = args.as_of or rules.calendar.today()
-    if config:
-        with closing(History(config.history)) as history:
-            outcome = locked_sync(book, book_key(spec), entry.name if entry else book.label, as_of, history=history,
-                                  locks=config.locks, rules=rules, jobs=args.jobs, dry_run=args.dry_run)
-    else:
-        outcome = run_sync(book, as_of, jobs=args.jobs, rules=rules, dry_run=args.dry_run)
+    outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
+                             jobs=args.jobs, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 import time as clock_time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ import schedule
 from .backends import open_book
 from .backends.base import Backend
 from .booklock import BookLock
-from .config import BookConfig, Config
+from .config import BookConfig, Config, book_key
 from .engine import SyncOutcome, run_sync
 from .errors import EXIT_BUSY, BookBusyError, DispatchError
 from .history import History
@@ -41,6 +41,18 @@ def locked_sync(backend: Backend, key: str, label: str, as_of: date, *, history:
             raise BookBusyError(label, "另一个 dispatchbook 进程正在同步这个工作簿", "本次未写入任何内容，请稍后再试")
         memory = history.for_book(key, label, clock(), clock)
         return run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run)
+
+
+def on_demand_sync(backend: Backend, spec: str, as_of: date, *, config: Config | None, rules: Rulebook,
+                   jobs: list[str] | None = None, dry_run: bool = False) -> SyncOutcome:
+    """A sync a person asked for (the CLI, the Excel button): with a config, remembered in its history
+    and under the book's lock, like a scheduled sync; without one, a plain sync."""
+    if config is None:
+        return run_sync(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run)
+    entry = config.find(spec)
+    with closing(History(config.history)) as history:
+        return locked_sync(backend, book_key(entry.spec if entry else spec), entry.name if entry else backend.label,
+                           as_of, history=history, locks=config.locks, rules=rules, jobs=jobs, dry_run=dry_run)
 
 
 @dataclass

@@ -70,7 +70,7 @@ def test_a_bug_is_reported_with_its_log_not_a_traceback(monkeypatch: pytest.Monk
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("状态")
 
-    monkeypatch.setattr(sync.button, "run_sync", broken)
+    monkeypatch.setattr(sync.button, "on_demand_sync", broken)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     outcome, replay = click(xlsx_tabs(WORKBOOKS / "example.xlsx"))
     assert outcome is None
