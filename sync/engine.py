@@ -21,7 +21,7 @@ from .problems import Problem
 from .reports.common import DispatchState
 from .rulebook import Rulebook, load_rules
 from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name
-from .staffsheets import DATE, PERCENT, cell_value, staff_sheet
+from .staffsheets import staff_cell, staff_sheet
 
 
 class Memory(Protocol):
@@ -126,13 +126,9 @@ def _place_new_rows(book: Book, ym: tuple[int, int], name: str,
     for record in new.rows.to_dict("records"):
         row = {}
         for key, j in existing.columns.items():
-            value = cell_value(record.get(key))
-            column = MONTH.column(key)
-            if column.kind == "progress" and isinstance(value, int | float):
-                value, styles[j] = value / 100, PERCENT
-            elif column.kind == "date" and value is not None:
-                styles[j] = DATE
-            row[j] = value
+            row[j], style = staff_cell(MONTH.column(key), record.get(key))
+            if style:
+                styles[j] = style
         rows.append(row)
     return [], [RowAppend(existing.sheet, rows, styles)]
 
@@ -149,7 +145,8 @@ def _in_sheet(snapshot: pd.DataFrame | None, tab: str) -> pd.DataFrame | None:
 
 def _deleted_problems(book: str, tab: str, new: MonthRows, previous: pd.DataFrame | None) -> list[Problem]:
     """Tasks staff deleted since the last snapshot (the day before): reported that day, never re-added."""
-    last = set(previous.loc[previous["tab"] == tab, "id"]) if previous is not None else set()
+    sheet = _in_sheet(previous, tab)
+    last = set(sheet["id"]) if sheet is not None else set()
     return [Problem(book, tab, "", "deleted_task", f"任务“{task}”已从本表删除，同步不会再自动加回",
                     f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task)
             for task in new.deleted if task in last]

@@ -32,7 +32,7 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
                previous_ids: frozenset[str] = frozenset()) -> MonthRows:
     """The rows the month sheet (year, month) should gain now.
 
-    ``previous_ids`` are the sheet's task IDs at the last sync (from history); empty without history.
+    ``previous_ids`` are the task IDs the history ever saw in this sheet; empty without history.
     """
     cal = rules.calendar
     first, last = pd.Timestamp(cal.first_workday(year, month)), pd.Timestamp(cal.last_workday(year, month))
@@ -64,13 +64,17 @@ def _task(**values: object) -> dict[str, object]:
     return row | values
 
 
+def _per_unit(task_id: str, units: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(task id, unit code) for each unit a plan or submission row names: ``JH-1-ZB0101`` when several."""
+    return [(task_id if len(units) == 1 else f"{task_id}-{code}", code) for code in units]
+
+
 def _from_plan(book: Book, month: int, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
     records = []
     for r in book.tabs[PLAN.key].frame.itertuples(index=False):
         if month not in r.months:
             continue
-        for code in r.unit:
-            task_id = r.id if len(r.unit) == 1 else f"{r.id}-{code}"
+        for task_id, code in _per_unit(r.id, r.unit):
             records.append(_task(id=task_id, name=r.name, category=r.category, source=r.source,
                                  lead_dept=r.lead_dept, unit=book.org.label(code), start=first, deadline=last))
     return _frame(records)
@@ -81,8 +85,7 @@ def _from_submissions(book: Book, year: int, month: int, first: pd.Timestamp, la
     for r in book.tabs[SUBMISSIONS.key].frame.itertuples(index=False):
         if r.month != (year, month):
             continue
-        for code in r.unit:
-            task_id = r.id if len(r.unit) == 1 else f"{r.id}-{code}"
+        for task_id, code in _per_unit(r.id, r.unit):
             records.append(_task(id=task_id, name=r.name, category=r.category, source=r.source,
                                  lead_dept=r.dept, unit=book.org.label(code), owner=r.owner,
                                  start=r.start if pd.notna(r.start) else first,

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 import pandas as pd
 
 from .backends.base import Cell, CellStyle, ListValidation, SheetGrid
-from .schema import CATEGORIES, LEVELS, ORIENTATIONS, STATUS_LABELS, Tab
+from .schema import CATEGORIES, LEVELS, ORIENTATIONS, STATUS_LABELS, Column, Tab
 
 HEADER = CellStyle(fill="DDEBF7", bold=True)
 TITLE = CellStyle(bold=True, size=14)
@@ -37,20 +37,27 @@ def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title
     for i, row in enumerate(rows, start=top + 1):
         values: list[Cell] = []
         for j, col in enumerate(columns):
-            value = cell_value(row.get(col.key))
-            if col.kind == "progress" and isinstance(value, int | float):
-                value = value / 100
-                styles[(i, j)] = PERCENT
-            elif col.kind == "date" and isinstance(value, date):
-                styles[(i, j)] = DATE
-            elif col.kind == "flag":
-                value = "是" if value else None
+            value, style = staff_cell(col, row.get(col.key))
+            if style:
+                styles[(i, j)] = style
             values.append(value)
         grid.append(values)
     validations = [ListValidation(j, top + 1, top + VALIDATION_ROWS, DROPDOWNS[key])
                    for j, c in enumerate(columns) if (key := _dropdown_key(tab, c.key, c.kind))]
     return SheetGrid(name, grid, styles, [float(c.width) for c in columns], freeze=(top + 1, 0),
                      validations=validations)
+
+
+def staff_cell(column: Column, raw: object) -> tuple[Cell, CellStyle | None]:
+    """A value as staff would type it in ``column`` (progress as a percent, 典型 as 是) and its format."""
+    value = cell_value(raw)
+    if column.kind == "progress" and isinstance(value, int | float):
+        return value / 100, PERCENT
+    if column.kind == "date" and isinstance(value, date):
+        return value, DATE
+    if column.kind == "flag":
+        return ("是" if value else None), None
+    return value, None
 
 
 def _dropdown_key(tab: Tab, key: str, kind: str) -> str | None:
