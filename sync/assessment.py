@@ -22,10 +22,9 @@ class Assessment:
 
 def assess(tasks: pd.DataFrame, org: Org, rules: Rulebook) -> Assessment:
     """Score every unit of ``org`` from classified ``tasks`` (output of dispatch.classify)."""
-    params = dict(rules.params)
     parts = []
     for line in rules.lines:
-        hit = tasks[line.mask(tasks, params)]
+        hit = tasks[line.mask(tasks, rules.params)]
         parts.append(pd.DataFrame({
             "unit": hit["unit"], "unit_name": hit["unit_name"], "level": hit["level"], "id": hit["id"],
             "name": hit["name"], "rule": line.key, "rule_label": line.label, "points": rules.points(line)}))

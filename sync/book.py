@@ -12,7 +12,7 @@ from .errors import DispatchError
 from .normalise import TabData, empty_tab, normalise_tab
 from .org import Org, build_org
 from .problems import Problem
-from .schema import CHANNELS, MONTH, ORG, PLAN, SETTINGS, STAFF_TABS, SUBMISSIONS, Tab, match_tab, parse_month_tab
+from .schema import CHANNELS, MONTH, ORG, PLAN, STAFF_TABS, SUBMISSIONS, Tab, match_tab, parse_month_tab
 
 FIXED_TABS: tuple[Tab, ...] = tuple(t for t in STAFF_TABS if t is not MONTH)
 
@@ -20,16 +20,10 @@ FIXED_TABS: tuple[Tab, ...] = tuple(t for t in STAFF_TABS if t is not MONTH)
 @dataclass
 class Book:
     label: str
-    sheet_names: list[str]
     org: Org
     tabs: dict[str, TabData]  # by Tab.key: org, plan, submissions, channels, duty, settings
     months: dict[tuple[int, int], TabData]  # month task sheets by (year, month)
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def settings(self) -> dict[str, str]:
-        f = self.tabs[SETTINGS.key].frame
-        return dict(zip(f["key"], f["value"], strict=True))
 
 
 def read_book(backend: Backend, as_of: date) -> Book:
@@ -69,7 +63,7 @@ def read_book(backend: Backend, as_of: date) -> Book:
     for data in (*months.values(), tabs[SUBMISSIONS.key]):
         problems += _check_dates(data, backend.label)
     every = twins + [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
-    return Book(backend.label, names, org, tabs, months, every)
+    return Book(backend.label, org, tabs, months, every)
 
 
 def _resolve_units(data: TabData, org: Org, book: str, *, many: bool) -> list[Problem]:

@@ -91,9 +91,8 @@ def _changed(f: pd.DataFrame, previous: pd.DataFrame | None) -> np.ndarray:
 def classify(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.DataFrame:
     """Derived fields plus ``kind``/``kind_label`` and ``colour``/``colour_label`` for every task."""
     f = derive(tasks, org, rules, ctx)
-    params = dict(rules.params)
-    f["kind"] = rules.first_match(rules.kinds, f, params)
+    f["kind"] = rules.first_match(rules.kinds, f, rules.params)
     f["kind_label"] = f["kind"].map({r.key: r.label for r in rules.kinds})
-    f["colour"] = rules.first_match(rules.colours, f, params)
+    f["colour"] = rules.first_match(rules.colours, f, rules.params)
     f["colour_label"] = f["colour"].map({r.key: r.label for r in rules.colours})
     return f

@@ -17,15 +17,14 @@ import pandas as pd
 
 from . import values as v
 from .backends.base import Grid
-from .errors import DispatchError
 from .a1 import cell_address
+from .errors import DispatchError
 from .problems import Problem
 from .schema import Column, Kind, Tab, fold, header_words
 
 HEADER_SCAN_ROWS = 20
 
-_PARSERS: dict[Kind, Callable[[object, date], object]] = {
-    "text": lambda x, _: v.text(x),
+_PARSERS: dict[Kind, Callable[[object, date], object]] = {  # text is read in _parse_column itself
     "date": v.parse_date,
     "progress": lambda x, _: v.parse_progress(x),
     "status": lambda x, _: v.parse_status(x),

@@ -19,7 +19,7 @@ def _label(month: tuple[int, int]) -> str:
 
 
 def monthly_report(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
-    tasks = state.months.get(month, state.tasks.iloc[0:0])
+    tasks = state.months.get(month, state.empty)
     palette = state.rules.palette
     blocks = [_by_unit(tasks, state), _by_category(tasks), _problems(tasks, state),
               *_exemplars(tasks, state, month), _targets(tasks, state)]

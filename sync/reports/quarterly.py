@@ -55,9 +55,9 @@ def quarterly(state: DispatchState, year: int, q: int) -> SheetGrid:
                          formats={1: PERCENT, 2: PERCENT, 3: PERCENT})
 
     latest = next((f for f in reversed(list(frames.values())) if f is not None), None)
-    open_red = latest[latest["colour"] == "red"] if latest is not None else state.tasks.iloc[0:0]
+    open_red = latest[latest["colour"] == "red"] if latest is not None else state.empty
     exemplars = pd.concat([f[f["exemplar"].astype(bool)] for f in frames.values() if f is not None]) \
-        if latest is not None else state.tasks.iloc[0:0]
+        if latest is not None else state.empty
     blocks = [overview, by_committee,
               task_block("问题：季度内仍未闭合的逾期任务", open_red, state.rules),
               Block("典型：本季度典型任务", ["任务编号", "任务名称", "责任单位", "类别", "最新进展"],
