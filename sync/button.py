@@ -21,6 +21,7 @@ from .config import DEFAULT_CONFIG, Config, load_config
 from .engine import SyncOutcome
 from .errors import DispatchError
 from .jobs import JOBS, due_jobs
+from .reports.common import colour_counts
 from .reports.lists import PROBLEMS_NAME
 from .rulebook import load_rules
 from .scheduler import on_demand_sync
@@ -73,9 +74,7 @@ def _config(book: xw.Book) -> Config | None:
 def summary_text(outcome: SyncOutcome) -> str:
     state = outcome.state
     jobs = "、".join(state.rules.jobs[key].label for key in outcome.jobs)
-    counts = state.tasks["colour"].value_counts()
-    lines = [f"调度完成（数据截至 {outcome.as_of:%Y-%m-%d}，{jobs}）。",
-             "　".join(f"{c.label} {int(counts.get(key, 0))}" for key, c in state.rules.palette.items())]
+    lines = [f"调度完成（数据截至 {outcome.as_of:%Y-%m-%d}，{jobs}）。", colour_counts(state.tasks, state.rules, "　")]
     if outcome.month_created:
         lines.append(f"已新建 {outcome.plan.created[0].name}：{len(outcome.month.rows)} 个任务。")
     lines.append(f"已更新：{'、'.join(outcome.written)}。")

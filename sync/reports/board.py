@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..backends.base import SheetGrid
 from ..schema import DUTY, LEVELS
-from .common import DispatchState, hierarchy, indent, rate, rollup
+from .common import DispatchState, colour_counts, hierarchy, indent, rate, rollup
 from .layout import PERCENT, Block, BlockChart, sheet
 
 NAME = "调度看板"
@@ -33,7 +33,7 @@ def board(state: DispatchState) -> SheetGrid:
     org = state.org
     total = len(tasks)
     closed = int(tasks["closed"].sum()) if total else 0
-    summary = "，".join(f"{palette[k].label} {int((tasks['colour'] == k).sum()) if total else 0}" for k in keys)
+    summary = colour_counts(tasks, state.rules)
     notes = [duty_line(state),
              f"{state.as_of:%Y年%m月}任务共 {total} 项：{summary}；闭合率 {closed / total:.1%}" if total
              else f"{state.as_of:%Y年%m月}尚无任务"]

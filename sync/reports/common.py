@@ -84,6 +84,11 @@ def chains(units: pd.Series, org: Org) -> pd.Series:
     return units.map({u: org.chain(u) for u in units.unique()})
 
 
+def colour_counts(tasks: pd.DataFrame, rules: Rulebook, sep: str = "，") -> str:
+    """'绿色已闭合 57，红色考核 8，…' in palette order."""
+    return sep.join(f"{c.label} {int((tasks['colour'] == key).sum())}" for key, c in rules.palette.items())
+
+
 def indent(name: str, depth: int) -> str:
     return "　" * depth + name
 

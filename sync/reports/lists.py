@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..backends.base import SheetGrid
-from .common import DispatchState, task_block
+from .common import DispatchState, colour_counts, task_block
 from .layout import Block, sheet
 
 PROBLEMS_NAME = "数据问题"
@@ -12,14 +12,12 @@ PROBLEMS_NAME = "数据问题"
 def kind_lists(state: DispatchState) -> list[SheetGrid]:
     """One tab per dispatch kind except the default (常规), each task with owner, deadline and colour."""
     tasks = state.tasks
-    palette = state.rules.palette
     tabs = []
     for kind in state.rules.kinds:
         if kind.default:
             continue
         mine = tasks[tasks["kind"] == kind.key]
-        counts = "，".join(f"{c.label} {int((mine['colour'] == key).sum())}" for key, c in palette.items())
-        note = f"{state.as_of:%Y年%m月}{kind.label}任务 {len(mine)} 项：{counts}" if len(mine) \
+        note = f"{state.as_of:%Y年%m月}{kind.label}任务 {len(mine)} 项：{colour_counts(mine, state.rules)}" if len(mine) \
             else f"{state.as_of:%Y年%m月}暂无{kind.label}任务"
         tabs.append(sheet(kind.label, f"{kind.label}清单", state.as_of,
                           [task_block(None, mine, state.rules)], [note],
