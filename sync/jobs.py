@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from .backends.base import SheetGrid
-from .calendar import WorkCalendar, next_xun, quarter, week, xun
+from .calendar import WorkCalendar, month_end, next_xun, quarter, week, xun
 from .reports.board import board
 from .reports.common import DispatchState
 from .reports.lists import kind_lists, problems_tab
@@ -40,13 +40,8 @@ def is_due(job: Job, day: date, cal: WorkCalendar) -> bool:
     else:  # days:1,11,21 — this month's and, for shifts across the month end, last month's
         last_month = day.replace(day=1) - timedelta(days=1)
         scheduled = [d.replace(day=int(n)) for d in (day, last_month) for n in arg.split(",")
-                     if int(n) <= _days_in(d)]
+                     if int(n) <= month_end(d.year, d.month).day]
     return any(_effective(s, job, cal) == day for s in scheduled)
-
-
-def _days_in(day: date) -> int:
-    next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return (next_month - timedelta(days=1)).day
 
 
 def due_jobs(rules: Rulebook, day: date) -> list[str]:
