@@ -8,14 +8,13 @@ naming the file and the key (``books[2].path``) and how to fix it. Job *days* st
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .backends import is_gsheet
+from .backends import is_gsheet, spreadsheet_id
 from .calendar import WorkCalendar
 from .errors import DispatchError
 from .jobs import JOBS
@@ -23,7 +22,6 @@ from .rulebook import Rulebook, load_rules
 
 DEFAULT_CONFIG = Path("dispatchbook.toml")
 DEFAULT_HISTORY = "dispatchbook-history.sqlite"
-SHEET_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 
 
 class ConfigError(DispatchError):
@@ -81,8 +79,10 @@ class Config:
 def book_key(spec: str) -> str:
     """A stable identity for a book: its spreadsheet id, or its file's resolved path."""
     if is_gsheet(spec):
-        found = SHEET_ID.search(spec)
-        return "gsheet:" + (found.group(1) if found else spec.removeprefix("gsheet:").strip())
+        try:
+            return "gsheet:" + spreadsheet_id(spec)
+        except DispatchError:  # not a valid address: opening the book will say so; keep a key anyway
+            return "gsheet:" + spec.removeprefix("gsheet:").strip()
     return "file:" + os.path.normcase(str(Path(spec).expanduser().resolve()))
 
 

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from ..errors import DispatchError
 from .base import Backend
 
 GSHEET_PREFIXES = ("gsheet:", "https://docs.google.com/spreadsheets/")
+_URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_BARE_ID = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 
 
 def is_gsheet(spec: str) -> bool:
     return spec.startswith(GSHEET_PREFIXES)
+
+
+def spreadsheet_id(book: str) -> str:
+    """``gsheet:ID``, a bare ID or the spreadsheet's URL -> ID."""
+    text = book.strip().removeprefix("gsheet:")
+    match = _URL_ID.search(text)
+    if match:
+        return match.group(1)
+    if _BARE_ID.match(text):
+        return text
+    raise DispatchError(book, "不是有效的 Google 表格地址", "请写成 gsheet:表格ID，或粘贴表格的完整链接")
 
 
 def open_book(spec: str, credentials: str | None = None, *, report_to: Path | None = None) -> Backend:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,6 +30,7 @@ from gspread.http_client import ParamsType
 from requests.adapters import BaseAdapter
 
 from ..errors import DispatchError, RemoteError
+from . import spreadsheet_id
 from .base import Grid, WritePlan
 from .gsheets_cells import quote
 from .gsheets_plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata
@@ -42,20 +42,7 @@ log = logging.getLogger(__name__)
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_APIS = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
 CREDENTIAL_VARIABLES = ("DISPATCHBOOK_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
-_URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
-_BARE_ID = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 _SETUP = "见 docs/google-sheets.md"
-
-
-def spreadsheet_id(book: str) -> str:
-    """``gsheet:ID``, a bare ID or the spreadsheet's URL -> ID."""
-    text = book.strip().removeprefix("gsheet:")
-    match = _URL_ID.search(text)
-    if match:
-        return match.group(1)
-    if _BARE_ID.match(text):
-        return text
-    raise DispatchError(book, "不是有效的 Google 表格地址", "请写成 gsheet:表格ID，或粘贴表格的完整链接")
 
 
 def credentials_path(explicit: str | Path | None = None) -> Path:
