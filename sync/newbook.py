@@ -13,9 +13,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from .backends.base import CellStyle, SheetGrid
+from .backends.base import CellStyle, SheetGrid, default_date_format
 
-DEFAULT_DATE = "yyyy-mm-dd"
 
 
 def write_new_book(path: Path, sheets: list[SheetGrid]) -> None:
@@ -41,8 +40,8 @@ def write_new_book(path: Path, sheets: list[SheetGrid]) -> None:
                     if style:
                         ws.write_blank(i, j, None, _format(book, formats, style))
                     continue
-                if isinstance(value, date) and not style:
-                    style = CellStyle(number_format=DEFAULT_DATE)
+                if not style and (default := default_date_format(value)):
+                    style = CellStyle(number_format=default)
                 fmt = _format(book, formats, style) if style else None
                 if isinstance(value, bool):
                     ws.write_boolean(i, j, value, fmt)

@@ -8,12 +8,12 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from .backends.base import Cell, CellStyle, ListValidation, SheetGrid
+from .backends.base import DATE_FORMAT, Cell, CellStyle, ListValidation, SheetGrid
 from .schema import CATEGORIES, LEVELS, ORIENTATIONS, STATUS_LABELS, Column, Tab
 
 HEADER = CellStyle(fill="DDEBF7", bold=True)
 TITLE = CellStyle(bold=True, size=14)
-DATE = CellStyle(number_format="yyyy-mm-dd")
+DATE = CellStyle(number_format=DATE_FORMAT)
 PERCENT = CellStyle(number_format="0%")
 VALIDATION_ROWS = 5000  # dropdowns cover this many rows below the header
 

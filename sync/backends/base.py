@@ -16,6 +16,15 @@ Cell = str | int | float | bool | date | datetime | None
 """A cell value. ``str`` is always written as text (never a formula); dates as real dates."""
 Grid = list[list[Cell]]
 """Rows of cells; ``grid[0][0]`` is A1. Empty cells are ``None``."""
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def default_date_format(value: Cell) -> str | None:
+    """The number format every backend gives a date (or datetime) that the plan leaves unformatted."""
+    if isinstance(value, datetime):
+        return DATETIME_FORMAT
+    return DATE_FORMAT if isinstance(value, date) else None
 
 
 @dataclass(frozen=True)

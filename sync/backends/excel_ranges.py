@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from datetime import date, datetime
 from typing import TypeVar
 
 from ..values import text
-from .base import Cell, CellStyle, Grid, TaskColours
+from .base import Cell, CellStyle, Grid, TaskColours, default_date_format
 
 K = TypeVar("K", bound=Hashable)
 Rect = tuple[int, int, int, int]
 Format = tuple[str, object]
 """One formatting attribute and its value, e.g. ("fill", "D9E1F2") or ("bold", True)."""
 
-DATE_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}  # dates the plan leaves unformatted
 
 
 def excel_value(value: Cell) -> Cell:
@@ -88,9 +86,9 @@ def format_ranges(rows: Grid, styles: dict[tuple[int, int], CellStyle]) -> list[
             cells[fmt].append(position)
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            kind = "datetime" if isinstance(value, datetime) else "date" if isinstance(value, date) else None
-            if kind and not (styles.get((r, c)) or CellStyle()).number_format:
-                cells[("number_format", DATE_FORMATS[kind])].append((r, c))
+            default = default_date_format(value)
+            if default and not (styles.get((r, c)) or CellStyle()).number_format:
+                cells[("number_format", default)].append((r, c))
     return [(fmt, rectangles(where)) for fmt, where in cells.items()]
 
 

@@ -14,10 +14,9 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .base import Cell, CellStyle, SheetGrid
+from .base import Cell, CellStyle, SheetGrid, default_date_format
 
 EPOCH = datetime(1899, 12, 30)
-DATE_PATTERN, DATE_TIME_PATTERN = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 _RENDERING = 1  # bump when the way tabs are rendered changes, so every owned tab is rewritten once
 
 
@@ -76,8 +75,8 @@ def user_format(style: CellStyle | None, value: Cell) -> dict[str, Any]:
             fmt["wrapStrategy"] = "WRAP"
         if style.number_format:
             fmt["numberFormat"] = number_format(style.number_format)
-    if isinstance(value, date) and "numberFormat" not in fmt:
-        fmt["numberFormat"] = number_format(DATE_TIME_PATTERN if isinstance(value, datetime) else DATE_PATTERN)
+    if (default := default_date_format(value)) and "numberFormat" not in fmt:
+        fmt["numberFormat"] = number_format(default)
     return fmt
 
 

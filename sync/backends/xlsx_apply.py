@@ -11,10 +11,9 @@ from __future__ import annotations
 from functools import partial
 
 from ..errors import DispatchError
-from .base import Cell, CellStyle, Grid, SheetGrid, WritePlan
+from .base import Cell, CellStyle, Grid, SheetGrid, WritePlan, default_date_format
 from .xlsx_append import append_rows
 from .xlsx_blank import CT_STYLES, STYLES, STYLES_REL
-from .xlsx_cells import date_kind
 from .xlsx_chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
 from .xlsx_colours import ensure_rules, map_names, map_sheet, merged_map
 from .xlsx_package import DOC_REL, Package
@@ -84,7 +83,7 @@ class PlanWriter:
     def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell) -> int | None:
         """The format the plan gives a new cell, or None to keep the sheet's own."""
         style = styles.get(column)
-        return None if style is None and date_kind(value) is None else self.styles.cell_xf(style, value)
+        return None if style is None and default_date_format(value) is None else self.styles.cell_xf(style, value)
 
     def _colour(self, plan: WritePlan, colour_map: Grid | None) -> None:
         tabs = [(tc, self._staff_tab(tc.tab, "显示任务颜色")) for tc in plan.colours]

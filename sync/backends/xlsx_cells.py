@@ -23,13 +23,6 @@ MAX_TEXT = 32_767  # characters Excel allows in one cell
 _ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "_": "_x005F_"}
 
 
-def date_kind(value: Cell) -> str | None:
-    """"datetime" or "date" for date values (they need a date number format), else None."""
-    if isinstance(value, datetime):
-        return "datetime"
-    return "date" if isinstance(value, date) else None
-
-
 def serial(value: date | datetime) -> float:
     """The Excel serial number of a date (1900 date system)."""
     moment = value if isinstance(value, datetime) else datetime.combine(value, time())

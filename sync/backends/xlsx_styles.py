@@ -10,11 +10,9 @@ from __future__ import annotations
 from lxml import etree
 
 from . import xlsx_xmledit as xe
-from .base import Cell, CellStyle
-from .xlsx_cells import date_kind
+from .base import Cell, CellStyle, default_date_format
 from .xlsx_workbook import MAIN_NS
 
-_DATE_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                     "0.00%": 10, "0.00E+00": 11, "@": 49}
 _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
@@ -87,8 +85,8 @@ class Styles:
         key = (id(style), type(value))  # styles are shared objects: identity is a cheap, exact key
         found = self._cell_xfs.get(key)
         if found is None:
-            kind = date_kind(value)
-            found = self.xf(style, _DATE_FORMATS.get(kind or "")) if style or kind else 0
+            fmt = default_date_format(value)
+            found = self.xf(style, fmt) if style or fmt else 0
             self._cell_xfs[key] = found
             self._keep.append(style)  # keeps id(style) from being reused while cached
         return found
