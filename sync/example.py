@@ -9,7 +9,7 @@ People are named by their post only.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -186,7 +186,7 @@ def build_example(as_of: date = EXAMPLE_AS_OF, rules: Rulebook | None = None) ->
 
 
 def write_example(path: Path, as_of: date = EXAMPLE_AS_OF) -> None:
-    write_new_book(path, build_example(as_of))
+    write_new_book(path, build_example(as_of), created=datetime(as_of.year, as_of.month, as_of.day))
 
 
 def _org_rows() -> list[dict[str, object]]:

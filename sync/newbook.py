@@ -17,8 +17,11 @@ from .backends.base import CellStyle, SheetGrid, default_date_format
 
 
 
-def write_new_book(path: Path, sheets: list[SheetGrid]) -> None:
+def write_new_book(path: Path, sheets: list[SheetGrid], created: datetime | None = None) -> None:
+    """``created`` fixes the file's creation stamp (the same sheets then give the same bytes)."""
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    if created:
+        book.set_properties({"created": created})
     formats: dict[CellStyle, Format] = {}
     for sheet in sheets:
         if sheet.charts:

@@ -47,6 +47,7 @@ def test_example_is_reproducible_and_committed(tmp_path):
     assert main(["init", str(first), "--example"]) == 0
     assert main(["init", str(second), "--example"]) == 0
     assert values(first) == values(second) == values(EXAMPLE)
+    assert first.read_bytes() == second.read_bytes() == EXAMPLE.read_bytes()  # byte for byte
 
 
 def test_example_has_the_promised_shape():
