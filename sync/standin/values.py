@@ -124,6 +124,13 @@ def update(book: Spreadsheet, text: str, params: dict[str, Any], body: dict[str,
     if top + max(height, 1) > rows_total or left + max(width, 1) > cols_total:
         raise exceeds(format_range(sheet.title, top, left, top + max(height, 1), left + max(width, 1)),
                       rows_total, cols_total)
+    return _written(book, sheet, top, left, rows, input_option, params)
+
+
+def _written(book: Spreadsheet, sheet: Sheet, top: int, left: int, rows: list[list[Any]], input_option: str,
+             params: dict[str, Any]) -> dict[str, Any]:
+    """Write ``rows`` at (top, left); the reply the API gives for that write (range, counts, data)."""
+    height, width = _extent(rows)
     counts = _write(sheet, top, left, rows, input_option)
     bounds = (top, left, top + max(height, 1), left + max(width, 1))
     out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id,
@@ -165,12 +172,7 @@ def append(book: Spreadsheet, text: str, params: dict[str, Any], body: dict[str,
         insert_rows(sheet, top, height)
         rows_total += height
     sheet.resize(max(rows_total, top + height), max(cols_total, left + width))
-    counts = _write(sheet, top, left, rows, input_option)
-    written = (top, left, top + max(height, 1), left + max(width, 1))
-    updates: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id,
-                               "updatedRange": format_range(sheet.title, *written), **counts}
-    if flag(params, "includeValuesInResponse"):
-        updates["updatedData"] = _value_range(book, sheet, written, params, prefix="response")
+    updates = _written(book, sheet, top, left, rows, input_option, params)
     out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
     if table:
         out["tableRange"] = format_range(sheet.title, *table)
