@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.naive import write_with_openpyxl  # noqa: E402
 from benchmarks.org_100k import org_rows, task_rows  # noqa: E402
 
 AS_OF = date(2026, 11, 18)
@@ -49,9 +50,7 @@ def ours(path: Path, day: date = AS_OF) -> None:
 
 def naive(path: Path) -> None:
     """pandas (openpyxl engine) to read, the same rules, openpyxl load + modify + save to write back."""
-    import openpyxl  # noqa: PLC0415
     import pandas as pd  # noqa: PLC0415
-    from openpyxl.styles import PatternFill  # noqa: PLC0415
 
     from sync.backends.memory import MemoryBook  # noqa: PLC0415
     from sync.engine import run_sync  # noqa: PLC0415
@@ -60,22 +59,7 @@ def naive(path: Path) -> None:
     grids = {name: [[None if pd.isna(v) else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row]
                     for row in frame.itertuples(index=False, name=None)] for name, frame in frames.items()}
     memory = MemoryBook(grids, label=path.name)
-    plan = run_sync(memory, AS_OF, jobs=["daily"]).plan
-    book = openpyxl.load_workbook(path)
-    for grid in plan.owned:
-        if grid.name in book.sheetnames:
-            del book[grid.name]
-        sheet = book.create_sheet(grid.name)
-        for row in grid.rows:
-            sheet.append(row)
-    fills = {k: PatternFill("solid", fgColor=c.fill) for k, c in plan.palette.items()}
-    for colours in plan.colours:
-        sheet = book[colours.tab]
-        for r, row in enumerate(sheet.iter_rows(min_row=colours.header_row + 2), start=colours.header_row + 2):
-            colour = colours.colours.get(row[colours.id_column].value)
-            if colour:
-                sheet.cell(r, colours.status_column + 1).fill = fills[colour]
-    book.save(path)
+    write_with_openpyxl(path, run_sync(memory, AS_OF, jobs=["daily"]).plan)
 
 
 def child(mode: str, path: Path) -> None:

@@ -25,7 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sync.backends.base import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.naive import write_with_openpyxl  # noqa: E402
+from sync.backends.base import (  # noqa: E402
     Cell,
     CellStyle,
     Chart,
@@ -106,32 +109,13 @@ def ours(path: Path, rows: int, day: int = 0) -> None:
 
 
 def naive(path: Path, rows: int) -> None:
-    import openpyxl  # noqa: PLC0415
     import pandas as pd  # noqa: PLC0415
-    from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
 
     the_plan = plan(rows)
     start = time.perf_counter()
     frame = pd.read_excel(path, sheet_name=TAB, engine="openpyxl")
     assert len(frame) == rows
-    book = openpyxl.load_workbook(path)
-    sheet = book[TAB]
-    for append in the_plan.appends:
-        for row in append.rows:
-            sheet.append([row.get(c) for c in range(len(COLUMNS))])
-    fills = {k: (PatternFill("solid", fgColor=c.fill), Font(color=c.font)) for k, c in the_plan.palette.items()}
-    colours = the_plan.colours[0].colours
-    for row in sheet.iter_rows(min_row=2):
-        kind = colours.get(row[0].value)
-        if kind:
-            row[10].fill, row[10].font = fills[kind]
-    for grid in the_plan.owned:
-        if grid.name in book.sheetnames:
-            del book[grid.name]
-        target = book.create_sheet(grid.name)
-        for values in grid.rows:
-            target.append(values)
-    book.save(path)
+    write_with_openpyxl(path, the_plan)
     print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": _peak_mib()}))
 
 
