@@ -97,19 +97,25 @@ def rate(closed: float, total: float) -> float | None:
     return round(closed / total, 4) if total else None
 
 
-TASK_LIST_HEADER = ["任务编号", "任务名称", "类别", "来源", "责任单位", "责任人", "截止日期", "进度", "状态", "颜色", "最新进展"]
-TASK_LIST_COLUMNS = ["id", "name", "category", "source", "unit_name", "owner", "deadline", "progress_fraction",
-                     "status_label", "colour_label", "latest"]
+TASK_LIST = [("任务编号", "id"), ("任务名称", "name"), ("类别", "category"), ("来源", "source"),
+             ("责任单位", "unit_name"), ("责任人", "owner"), ("截止日期", "deadline"), ("进度", "progress_fraction"),
+             ("状态", "status_label"), ("颜色", "colour_label"), ("最新进展", "latest")]
 
 
-def task_block(title: str | None, tasks: pd.DataFrame, rules: Rulebook, empty_text: str = "（无）") -> Block:
-    """A task list, most urgent first (red, orange, blue, green; then deadline), colour cell filled."""
+def task_block(title: str | None, tasks: pd.DataFrame, rules: Rulebook,
+               columns: Sequence[tuple[str, str]] = TASK_LIST, first_by: str | None = None) -> Block:
+    """A task list: ``columns`` are (header, frame column) — ``progress_fraction`` shows progress as a
+    percent, ``colour_label`` is filled in its colour. Sorted by ``first_by`` (if given), then most
+    urgent first (red, orange, blue, green), then deadline."""
     palette = rules.palette
     f = tasks.assign(_sev=tasks["colour"].map(SEVERITY).fillna(9),
                      progress_fraction=tasks["progress"].astype("float64") / 100)
-    f = f.sort_values(["_sev", "deadline", "id"], kind="stable")
-    colour_col = TASK_LIST_COLUMNS.index("colour_label")
-    fills = {(i, colour_col): palette[c] for i, c in enumerate(f["colour"]) if c in palette}
-    return Block(title, TASK_LIST_HEADER, frame_rows(f, TASK_LIST_COLUMNS),
-                 formats={TASK_LIST_COLUMNS.index("progress_fraction"): "0%"}, fills=fills, empty_text=empty_text,
+    f = f.sort_values([*([first_by] if first_by else []), "_sev", "deadline", "id"], kind="stable")
+    keys = [key for _, key in columns]
+    fills = {}
+    if "colour_label" in keys:
+        colour_col = keys.index("colour_label")
+        fills = {(i, colour_col): palette[c] for i, c in enumerate(f["colour"]) if c in palette}
+    formats = {keys.index("progress_fraction"): "0%"} if "progress_fraction" in keys else {}
+    return Block(title, [header for header, _ in columns], frame_rows(f, keys), formats=formats, fills=fills,
                  plain=True)

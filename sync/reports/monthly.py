@@ -7,7 +7,7 @@ import pandas as pd
 from ..backends.base import SheetGrid
 from ..calendar import month_end
 from ..schema import PLAN
-from .common import DispatchState, hierarchy, indent, rate, rollup
+from .common import DispatchState, hierarchy, indent, rate, rollup, task_block
 from .layout import PERCENT, Block, frame_rows, sheet
 
 REPORT_NAME = "月报表"
@@ -67,14 +67,11 @@ def problem_text(row: pd.Series) -> str:
 
 
 def _problems(tasks: pd.DataFrame, state: DispatchState) -> Block:
-    palette = state.rules.palette
-    bad = tasks[tasks["colour"].isin(["red", "orange"])].sort_values(["colour", "deadline", "id"],
-                                                                     ascending=[False, True, True], kind="stable")
-    rows = [[r["id"], r["name"], r["unit_name"], r["deadline"].date(), r["progress"] / 100 if r["progress"] == r["progress"]
-             else None, r["colour_label"], problem_text(r)] for _, r in bad.iterrows()]
-    fills = {(i, 5): palette[c] for i, c in enumerate(bad["colour"])}
-    return Block("问题导向：逾期与预警任务", ["任务编号", "任务名称", "责任单位", "截止日期", "进度", "颜色", "问题"], rows,
-                 formats={4: "0%"}, fills=fills)
+    bad = tasks[tasks["colour"].isin(["red", "orange"])]
+    bad = bad.assign(problem=[problem_text(r) for _, r in bad.iterrows()])
+    columns = [("任务编号", "id"), ("任务名称", "name"), ("责任单位", "unit_name"), ("截止日期", "deadline"),
+               ("进度", "progress_fraction"), ("颜色", "colour_label"), ("问题", "problem")]
+    return task_block("问题导向：逾期与预警任务", bad, state.rules, columns)
 
 
 def _exemplars(tasks: pd.DataFrame, state: DispatchState, month: tuple[int, int]) -> list[Block]:
