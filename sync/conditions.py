@@ -6,6 +6,7 @@ No ``eval``: each operator is a vectorised pandas/numpy expression. Fields are t
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ OPS_BY_TYPE: dict[FieldType, tuple[str, ...]] = {
     "date": ("==", "!=", "<", "<=", ">", ">=", "empty", "not empty"),
     "bool": ("==", "!="),
 }
+COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+           ">=": operator.ge}
 LIST_OPS = ("in", "not in", "contains")
 NO_VALUE_OPS = ("empty", "not empty")
 
@@ -88,11 +91,7 @@ class Condition:
         known = col.notna().to_numpy()
         arr = col.to_numpy()
         with np.errstate(invalid="ignore"):
-            result = {
-                "==": lambda: arr == value, "!=": lambda: arr != value,
-                "<": lambda: arr < value, "<=": lambda: arr <= value,
-                ">": lambda: arr > value, ">=": lambda: arr >= value,
-            }[self.op]()
+            result = COMPARE[self.op](arr, value)
         return np.asarray(result, dtype=bool) & known
 
     def _text_mask(self, col: pd.Series, value: object) -> np.ndarray:
