@@ -7,11 +7,11 @@ No ``eval``: each operator is a vectorised pandas/numpy expression. Fields are t
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,7 @@ OPS_BY_TYPE: dict[FieldType, tuple[str, ...]] = {
     "date": ("==", "!=", "<", "<=", ">", ">=", "empty", "not empty"),
     "bool": ("==", "!="),
 }
-COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
            ">=": operator.ge}
 LIST_OPS = ("in", "not in", "contains")
 NO_VALUE_OPS = ("empty", "not empty")
