@@ -12,7 +12,17 @@ from .errors import DispatchError
 from .normalise import TabData, empty_tab, normalise_tab
 from .org import Org, build_org
 from .problems import Problem
-from .schema import CHANNELS, MONTH, ORG, PLAN, STAFF_TABS, SUBMISSIONS, Tab, match_tab, parse_month_tab
+from .schema import (
+    CHANNELS,
+    MONTH,
+    ORG,
+    PLAN,
+    STAFF_TABS,
+    SUBMISSIONS,
+    Tab,
+    match_tab,
+    parse_month_tab,
+)
 
 FIXED_TABS: tuple[Tab, ...] = tuple(t for t in STAFF_TABS if t is not MONTH)
 

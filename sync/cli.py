@@ -25,7 +25,15 @@ from .engine import SyncOutcome, run_sync
 from .errors import EXIT_PROBLEMS, DispatchError
 from .example import EXAMPLE_AS_OF, write_example
 from .history import History
-from .history_views import Labels, UnitMonth, find_book, restore, runs, timeline, unit_month
+from .history_views import (
+    Labels,
+    UnitMonth,
+    find_book,
+    restore,
+    runs,
+    timeline,
+    unit_month,
+)
 from .newbook import write_new_book
 from .problems import Problem
 from .rulebook import Rulebook, load_rules

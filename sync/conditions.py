@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, cast

@@ -21,7 +21,17 @@ from .calendar import WorkCalendar, month_end
 from .monthsheet import month_rows
 from .newbook import write_new_book
 from .rulebook import Rulebook, load_rules
-from .schema import CHANNELS, DUTY, MONTH, ORG, PLAN, SETTINGS, STATUS_LABELS, SUBMISSIONS, month_tab_name
+from .schema import (
+    CHANNELS,
+    DUTY,
+    MONTH,
+    ORG,
+    PLAN,
+    SETTINGS,
+    STATUS_LABELS,
+    SUBMISSIONS,
+    month_tab_name,
+)
 from .staffsheets import staff_sheet
 
 EXAMPLE_AS_OF = date(2026, 11, 18)

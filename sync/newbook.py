@@ -16,7 +16,6 @@ from xlsxwriter.workbook import Workbook
 from .backends.base import CellStyle, SheetGrid, default_date_format
 
 
-
 def write_new_book(path: Path, sheets: list[SheetGrid], created: datetime | None = None) -> None:
     """``created`` fixes the file's creation stamp (the same sheets then give the same bytes)."""
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})

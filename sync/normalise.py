@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from . import values as v
-from .backends.base import Grid
 from .a1 import cell_address
+from .backends.base import Grid
 from .errors import DispatchError
 from .problems import Problem
 from .schema import Column, Kind, Tab, fold, header_words

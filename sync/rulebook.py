@@ -6,10 +6,9 @@ Every mistake in a rule file is a :class:`RuleError` naming the file, the key pa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
@@ -20,8 +19,16 @@ import pandas as pd
 
 from .backends.base import Colour
 from .calendar import WorkCalendar
-from .conditions import FIELD_BY_NAME, FIELDS, LIST_OPS, NO_VALUE_OPS, OPS_BY_TYPE, Condition, all_any, \
-    parse_value
+from .conditions import (
+    FIELD_BY_NAME,
+    FIELDS,
+    LIST_OPS,
+    NO_VALUE_OPS,
+    OPS_BY_TYPE,
+    Condition,
+    all_any,
+    parse_value,
+)
 from .errors import DispatchError
 from .normalise import TabData
 from .problems import Problem

@@ -16,9 +16,9 @@ import pytest
 from xlwings.utils import col_name
 
 from sync.backends.base import Grid, TaskColours
+from sync.backends.colourmap import MAP_TAB
 from sync.backends.excel import ExcelBook
 from sync.backends.xlsx import XlsxBook
-from sync.backends.xlsx_colours import MAP_TAB
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF
 from sync.jobs import JOBS

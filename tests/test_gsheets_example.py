@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sync.backends.colourmap import MAP_TAB
 from sync.backends.gsheets_cells import canonical_grid
-from sync.backends.gsheets_colours import MAP_TAB
 from sync.backends.xlsx import XlsxBook
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF, write_example

@@ -13,7 +13,15 @@ from sync.cli import main
 from sync.engine import SyncOutcome, run_sync
 from sync.errors import EXIT_USER_ERROR
 from sync.history import History
-from sync.history_views import HistoryError, Labels, find_book, restore, runs, timeline, unit_month
+from sync.history_views import (
+    HistoryError,
+    Labels,
+    find_book,
+    restore,
+    runs,
+    timeline,
+    unit_month,
+)
 from sync.rulebook import Rulebook
 from sync.schema import MONTH, month_tab_name
 from tests.rhythm_helpers import Clock, at, example_book, set_cell

@@ -20,7 +20,15 @@ from sync.history import History
 from sync.history_views import restore
 from sync.scheduler import Scheduler
 from sync.schema import month_tab_name
-from tests.rhythm_helpers import Clock, at, example_book, header, make_config, set_cell, task_row
+from tests.rhythm_helpers import (
+    Clock,
+    at,
+    example_book,
+    header,
+    make_config,
+    set_cell,
+    task_row,
+)
 
 OCT = month_tab_name(2026, 10)
 CLOSED = "JH-2026-028-JC01"  # 新闻宣传报道 · 一矿党委: staff close it on 13 Oct, touch it again on 20 Oct

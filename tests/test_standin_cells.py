@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from sync.standin.a1 import Box, RangeError, format_range, parse_cells, quote_title, split_title
+from sync.standin.a1 import (
+    Box,
+    RangeError,
+    format_range,
+    parse_cells,
+    quote_title,
+    split_title,
+)
 from sync.standin.cells import format_number, quantise_colour, user_entered
 from sync.standin.formula import CellError, evaluate, shift_rows
 

@@ -16,7 +16,14 @@ from lxml import etree
 from openpyxl.styles import Border, Side
 from python_calamine import CalamineWorkbook
 
-from sync.backends.base import Cell, CellStyle, RowAppend, SheetGrid, TaskColours, WritePlan
+from sync.backends.base import (
+    Cell,
+    CellStyle,
+    RowAppend,
+    SheetGrid,
+    TaskColours,
+    WritePlan,
+)
 from sync.backends.xlsx import XlsxBook
 from sync.errors import DispatchError
 from tests.test_xlsx_helpers import PALETTE, board, parts, sheet_parts, weekly

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
+from sync.a1 import column_letter
 from sync.backends.base import CellStyle, Grid, ListValidation, SheetGrid, WritePlan
 from sync.backends.xlsx import XlsxBook
-from sync.a1 import column_letter
 from sync.backends.xlsx_cells import cell, serial
 from tests.test_xlsx_helpers import PALETTE, board, parts, sheet_parts, weekly
 

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from xlwings import Book, Sheet
 
 from .base import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
+from .colourmap import MAP_TAB, map_sheet, merged_map
 from .excel_ranges import colour_runs, last_filled_row
 from .excel_tab import block, write_formats, write_tab, write_values
-from .xlsx_colours import MAP_TAB, map_sheet, merged_map
 
 
 class ExcelBook:

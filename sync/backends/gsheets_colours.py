@@ -9,37 +9,15 @@ stays with its task when staff sort or insert rows, even while a sync is running
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from ..a1 import column_letter
-from .base import Grid, SheetGrid, TaskColours, WritePlan
+from .base import TaskColours, WritePlan
+from .colourmap import MAP_TAB
 from .gsheets_cells import colour, hex_of, quote
 
-MAP_TAB = "调度颜色"
-MAP_HEADER = ["键", "颜色"]
 _MAP_REF = quote(MAP_TAB)
 _MAP_MARK = f"{_MAP_REF}!"
-
-
-def map_sheet(plan: WritePlan, current: list[list[Any]] | None, tabs: set[str]) -> SheetGrid:
-    """The map after this sync: entries of the tabs this plan colours replaced, entries of other
-    existing tabs kept, entries of tabs that no longer exist dropped (as the .xlsx backend does)."""
-    replaced = [c.tab for c in plan.colours]
-
-    def tab_in(key: str, names: Iterable[str]) -> bool:
-        return any(key.startswith(f"{name}|") for name in names)
-
-    entries: dict[str, Any] = {}
-    for row in (current or [])[1:]:
-        key, label = (list(row) + [None, None])[:2]
-        if isinstance(key, str) and isinstance(label, str) and tab_in(key, tabs) and not tab_in(key, replaced):
-            entries[key] = label
-    for c in plan.colours:
-        for task, key in c.colours.items():
-            entries[f"{c.tab}|{task}"] = plan.palette[key].label
-    rows: Grid = [list(MAP_HEADER), *([key, label] for key, label in entries.items())]
-    return SheetGrid(MAP_TAB, rows, column_widths=[40, 12], hidden=True)
 
 
 def _literal(text: str) -> str:

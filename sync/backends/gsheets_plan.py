@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import Chart, Grid, SheetGrid, WritePlan
+from .colourmap import MAP_TAB, map_sheet, merged_map
 from .gsheets_cells import canonical_grid, cell_data, colour, fingerprint
-from .gsheets_colours import MAP_TAB, map_sheet, rule_requests
+from .gsheets_colours import rule_requests
 
 MARK_KEY = "dispatchbook"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"
@@ -206,7 +207,8 @@ def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[
     for sheet in plan.created:
         builder.write(sheet, owned=False)
     if plan.colours:
-        builder.write(map_sheet(plan, values.get(MAP_TAB), set(states) | set(builder.created)), owned=True)
+        entries = merged_map(values.get(MAP_TAB), plan.colours, plan.palette, set(states) | set(builder.created))
+        builder.write(map_sheet(entries), owned=True)
     for append in plan.appends:
         if not append.rows:
             continue

@@ -15,9 +15,9 @@ from python_calamine import CalamineWorkbook
 
 from ..errors import DispatchError
 from .base import Grid, WritePlan
+from .colourmap import MAP_TAB
 from .xlsx_apply import PlanWriter
 from .xlsx_blank import blank_workbook
-from .xlsx_colours import MAP_TAB
 from .xlsx_package import Package
 from .xlsx_safety import Snapshot, check, load, replace
 from .xlsx_zip import ZipSource

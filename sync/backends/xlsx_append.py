@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .base import Cell
 from ..a1 import column_letter
+from .base import Cell
 from .xlsx_cells import cell, has_value
 from .xlsx_xmledit import prefixed
 

@@ -12,10 +12,11 @@ from functools import partial
 
 from ..errors import DispatchError
 from .base import Cell, CellStyle, Grid, SheetGrid, WritePlan, default_date_format
+from .colourmap import map_sheet, merged_map
 from .xlsx_append import append_rows
 from .xlsx_blank import CT_STYLES, STYLES, STYLES_REL
 from .xlsx_chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
-from .xlsx_colours import ensure_rules, map_names, map_sheet, merged_map
+from .xlsx_colours import ensure_rules, map_names
 from .xlsx_package import DOC_REL, Package
 from .xlsx_sheetxml import worksheet_xml
 from .xlsx_styles import Styles

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numbers
 
-from .base import Chart, Grid
 from ..a1 import column_letter
+from .base import Chart, Grid
 from .xlsx_xmledit import text
 
 _C = "http://schemas.openxmlformats.org/drawingml/2006/chart"

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import unescape
 
-from .base import Colour, Grid, SheetGrid, TaskColours
-from .xlsx_append import worksheet_prefix
 from ..a1 import column_letter
+from .base import TaskColours
+from .colourmap import MAP_TAB
+from .xlsx_append import worksheet_prefix
 from .xlsx_xmledit import Tag, element_end, prefixed, tags, text
 
-MAP_TAB = "调度颜色"
 KEY_NAME = "_调度颜色键"
 VALUE_NAME = "_调度颜色值"
 _LAST_ROW = 1_048_576
@@ -27,32 +27,6 @@ _AFTER_RULES = ("dataValidations", "hyperlinks", "printOptions", "pageMargins", 
                 "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
 _FORMULA = re.compile(r"<(?:[\w.-]+:)?formula>(.*?)</(?:[\w.-]+:)?formula>", re.S)
 _PRIORITY = re.compile(r'\spriority="(\d+)"')
-
-
-def merged_map(existing: Grid | None, colours: list[TaskColours], palette: dict[str, Colour],
-               tabs: set[str]) -> dict[str, str]:
-    """The map after this sync: entries of tabs in ``colours`` replaced, entries of other existing
-    tabs kept, entries of tabs that no longer exist dropped."""
-    replaced = {tc.tab for tc in colours}
-    entries: dict[str, str] = {}
-    kept = tabs - replaced
-    for row in (existing or [])[1:]:
-        if len(row) >= 2 and isinstance(key := row[0], str) and isinstance(label := row[1], str) \
-                and _tab_of(key, tabs) in kept:
-            entries[key] = label
-    for tc in colours:
-        for task, colour in tc.colours.items():
-            if colour not in palette:
-                raise ValueError(f"colour {colour!r} of task {task!r} is not in the palette")
-            entries[f"{tc.tab}|{task}"] = palette[colour].label
-    return entries
-
-
-def map_sheet(entries: dict[str, str]) -> SheetGrid:
-    rows: Grid = [["键", "颜色"]]
-    for key, label in entries.items():
-        rows.append([key, label])
-    return SheetGrid(MAP_TAB, rows, column_widths=[40, 12], hidden=True)
 
 
 def map_names(count: int) -> dict[str, str]:
@@ -105,15 +79,3 @@ def _meaning(tail: str, tag: Tag, end: int) -> tuple[str, set[tuple[str, str]]]:
 def _quote(value: str) -> str:
     """Text inside a formula's string literal."""
     return value.replace('"', '""')
-
-
-def _tab_of(key: str, tabs: set[str]) -> str | None:
-    """The tab a map key belongs to (tab names may themselves contain "|")."""
-    if (tab := key.partition("|")[0]) in tabs:
-        return tab
-    at = key.find("|")
-    while at >= 0:
-        if key[:at] in tabs:
-            return key[:at]
-        at = key.find("|", at + 1)
-    return None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import CellStyle, ListValidation, SheetGrid
 from ..a1 import column_letter
+from .base import CellStyle, ListValidation, SheetGrid
 from .xlsx_cells import MAX_TEXT, NOT_PLAIN, cell, has_value
 from .xlsx_styles import Styles
 from .xlsx_workbook import MAIN_NS

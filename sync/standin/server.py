@@ -26,7 +26,14 @@ from .auth import TokenIssuer
 from .errors import ApiError, bad_request, not_found, unknown_parameter
 from .fields import MaskError, parse_mask, project
 from .formula import evaluate
-from .model import DEFAULT_COLUMNS, DEFAULT_PROPERTIES, DEFAULT_ROWS, Sheet, SheetContext, Spreadsheet
+from .model import (
+    DEFAULT_COLUMNS,
+    DEFAULT_PROPERTIES,
+    DEFAULT_ROWS,
+    Sheet,
+    SheetContext,
+    Spreadsheet,
+)
 from .transport import RedirectAdapter
 
 _SYSTEM = {"fields", "prettyPrint", "alt", "key", "quotaUser", "$.xgafv", "access_token", "callback",
