@@ -113,6 +113,12 @@ class WorkCalendar:
         return day if self.is_workday(day) else self.shift(day, -1)
 
 
+def add_months(year: int, month: int, offset: int) -> tuple[int, int]:
+    """(year, month) ``offset`` months later (earlier when negative)."""
+    y, m = divmod(year * 12 + month - 1 + offset, 12)
+    return y, m + 1
+
+
 def month_end(year: int, month: int) -> date:
     return date(year, month, std_calendar.monthrange(year, month)[1])
 

@@ -17,7 +17,7 @@ import pandas as pd
 from .backends.base import SheetGrid
 from .backends.memory import MemoryBook
 from .book import read_book
-from .calendar import WorkCalendar, month_end
+from .calendar import WorkCalendar, add_months, month_end
 from .monthsheet import month_rows
 from .newbook import write_new_book
 from .rulebook import Rulebook, load_rules
@@ -182,9 +182,8 @@ def build_example(as_of: date = EXAMPLE_AS_OF, rules: Rulebook | None = None) ->
         staff_sheet(SETTINGS, SETTINGS.name, [{"key": k, "value": v, "note": n} for k, v, n in SETTINGS_ROWS]),
     ]
     memory = MemoryBook({s.name: s.rows for s in sheets}, label="example")
-    last = as_of.replace(day=1) - timedelta(days=1)
-    for ym, judged in (((last.year, last.month), month_end(last.year, last.month) + timedelta(days=2)),
-                       ((as_of.year, as_of.month), as_of)):
+    last = add_months(as_of.year, as_of.month, -1)
+    for ym, judged in ((last, month_end(*last) + timedelta(days=2)), ((as_of.year, as_of.month), as_of)):
         book = read_book(memory, as_of)
         rows = month_rows(book, rules, *ym).rows
         worked = [_work_on(r, judged, cal) for r in rows.to_dict("records")]
@@ -218,15 +217,10 @@ def _plan_rows() -> list[dict[str, object]]:
             for i, task in enumerate(PLAN_TASKS, start=1)]
 
 
-def _month(as_of: date, offset: int) -> tuple[int, int]:
-    y, m = divmod(as_of.year * 12 + as_of.month - 1 + offset, 12)
-    return y, m + 1
-
-
 def _submission_rows(as_of: date, cal: WorkCalendar) -> list[dict[str, object]]:
     rows = []
     for i, (offset, dept, name, category, source, units, day) in enumerate(SUBMITTED, start=1):
-        y, m = _month(as_of, offset)
+        y, m = add_months(as_of.year, as_of.month, offset)
         deadline = min(date(y, m, min(day, 28)) if day < 29 else month_end(y, m), month_end(y, m))
         rows.append({"month": f"{y}-{m:02d}", "dept": dept, "id": f"SB-{y}{m:02d}-{i:02d}", "name": name,
                      "category": category, "source": source, "unit": units, "owner": f"{dept}联络员",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from .backends.base import SheetGrid
-from .calendar import WorkCalendar, month_end, next_xun, quarter, week, xun
+from .calendar import WorkCalendar, add_months, month_end, next_xun, quarter, week, xun
 from .reports.board import board
 from .reports.common import DispatchState
 from .reports.lists import kind_lists, problems_tab
@@ -38,9 +38,8 @@ def is_due(job: Job, day: date, cal: WorkCalendar) -> bool:
         monday = week(day)[0]
         scheduled = [monday + timedelta(days=int(arg) - 1 + shift) for shift in (0, -7)]
     else:  # days:1,11,21 — this month's and, for shifts across the month end, last month's
-        last_month = day.replace(day=1) - timedelta(days=1)
-        scheduled = [d.replace(day=int(n)) for d in (day, last_month) for n in arg.split(",")
-                     if int(n) <= month_end(d.year, d.month).day]
+        months = ((day.year, day.month), add_months(day.year, day.month, -1))
+        scheduled = [date(y, m, int(n)) for y, m in months for n in arg.split(",") if int(n) <= month_end(y, m).day]
     return any(_effective(s, job, cal) == day for s in scheduled)
 
 
@@ -62,8 +61,7 @@ def xun_period(rules: Rulebook, day: date) -> tuple[date, date]:
 def monthly_period(rules: Rulebook, day: date) -> tuple[int, int]:
     """The month a monthly job reports on: last month on its scheduled day, else the current month to date."""
     if is_due(rules.jobs["monthly"], day, rules.calendar):
-        last = day.replace(day=1) - timedelta(days=1)
-        return last.year, last.month
+        return add_months(day.year, day.month, -1)
     return day.year, day.month
 
 

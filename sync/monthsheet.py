@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .book import Book
-from .calendar import month_end
+from .calendar import add_months, month_end
 from .rulebook import Rulebook
 from .schema import CHANNELS, MONTH, PLAN, STATUS_LABELS, SUBMISSIONS, fold
 from .values import parse_progress, parse_status
@@ -108,8 +108,7 @@ def _from_channels(book: Book, rules: Rulebook, end: pd.Timestamp) -> pd.DataFra
 
 def _carried(book: Book, year: int, month: int) -> pd.DataFrame:
     """Last month's tasks that are still open, unchanged but for a note."""
-    prev = (year - 1, 12) if month == 1 else (year, month - 1)
-    data = book.months.get(prev)
+    data = book.months.get(add_months(year, month, -1))
     if data is None:
         return _frame([])
     f = data.frame[data.frame["status"] != "closed"]
