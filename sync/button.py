@@ -16,7 +16,7 @@ from pathlib import Path
 
 import xlwings as xw
 
-from .backends.excel import ExcelBook
+from .backends.xlwings import ExcelBook
 from .config import DEFAULT_CONFIG, Config, load_config
 from .engine import SyncOutcome
 from .errors import DispatchError

@@ -11,7 +11,6 @@ from typing import Protocol
 
 import pandas as pd
 
-from .backends.base import Backend, RowAppend, SheetGrid, TaskColours, WritePlan
 from .book import Book, read_book
 from .dispatch import Context, classify
 from .jobs import build_tabs, due_jobs, weekly_period
@@ -21,6 +20,7 @@ from .problems import Problem
 from .reports.common import DispatchState
 from .rulebook import Rulebook, load_rules
 from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name
+from .sheets import Backend, RowAppend, SheetGrid, TaskColours, WritePlan
 from .staffsheets import staff_cell, staff_sheet
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from .backends.base import SheetGrid
 from .calendar import WorkCalendar, add_months, month_end, next_xun, quarter, week, xun
 from .reports.board import board
 from .reports.common import DispatchState
@@ -15,6 +14,7 @@ from .reports.quarterly import quarterly
 from .reports.weekly import weekly
 from .reports.xun import xun_check
 from .rulebook import JOB_KEYS, Job, Rulebook
+from .sheets import SheetGrid
 
 JOBS = JOB_KEYS  # daily, weekly, xun, monthly, quarterly
 

@@ -13,7 +13,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from .backends.base import CellStyle, SheetGrid, default_date_format
+from .sheets import CellStyle, SheetGrid, default_date_format
 
 
 def write_new_book(path: Path, sheets: list[SheetGrid], created: datetime | None = None) -> None:

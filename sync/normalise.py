@@ -17,10 +17,10 @@ import pandas as pd
 
 from . import values as v
 from .a1 import cell_address
-from .backends.base import Grid
 from .errors import DispatchError
 from .problems import Problem
 from .schema import Column, Kind, Tab, fold, header_words
+from .sheets import Grid
 
 HEADER_SCAN_ROWS = 20
 

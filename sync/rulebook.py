@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .backends.base import Colour
 from .calendar import WorkCalendar
 from .conditions import (
     FIELD_BY_NAME,
@@ -33,6 +32,7 @@ from .errors import DispatchError
 from .normalise import TabData
 from .problems import Problem
 from .schema import fold
+from .sheets import Colour
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 HEX = re.compile(r"^[0-9A-Fa-f]{6}$")

@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sync.backends.base import (
+from sync.backends.gsheets.cells import serial
+from sync.backends.gsheets.plan import MARK_KEY
+from sync.errors import DispatchError
+from sync.sheets import (
     CellStyle,
     Chart,
     ListValidation,
@@ -18,9 +21,6 @@ from sync.backends.base import (
     SheetGrid,
     WritePlan,
 )
-from sync.backends.gsheets_cells import serial
-from sync.backends.gsheets_plan import MARK_KEY
-from sync.errors import DispatchError
 from sync.standin import StandinSession, running_standin
 
 MONTH = "月度任务 2026-11"
@@ -183,7 +183,7 @@ def test_widths_charts_and_hidden_tabs(standin: StandinSession) -> None:
 
 
 def test_identical_plans_make_identical_requests(standin: StandinSession) -> None:
-    from sync.backends.gsheets_plan import build_requests, parse_metadata
+    from sync.backends.gsheets.plan import build_requests, parse_metadata
 
     sid = standin.seed(STAFF)
     meta = standin.api.spreadsheet(sid).resource()

@@ -12,9 +12,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sync.a1 import column_letter
-from sync.backends.base import CellStyle, Grid, ListValidation, SheetGrid, WritePlan
 from sync.backends.xlsx import XlsxBook
-from sync.backends.xlsx_cells import cell, serial
+from sync.backends.xlsx.cells import cell, serial
+from sync.sheets import CellStyle, Grid, ListValidation, SheetGrid, WritePlan
 from tests.test_xlsx_helpers import PALETTE, board, parts, sheet_parts, weekly
 
 TRICKY = ["=SUM(A1:A3)", "+86 138", "-5", "@staff", "'quoted", "a & b <c>", "  spaced  ", "两行\n文字",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .base import Grid, SheetGrid, WritePlan
+from ..sheets import Grid, SheetGrid, WritePlan
 
 
 class MemoryBook:

@@ -16,8 +16,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from . import xlsx_xmledit as xe
-from .xlsx_zip import ZipSink, ZipSource, deflate
+from sync.backends.xlsx.ooxml import xmledit as xe
+from sync.backends.xlsx.ooxml.container import ZipSink, ZipSource, deflate
 
 CONTENT_TYPES = "[Content_Types].xml"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

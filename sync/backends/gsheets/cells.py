@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .base import Cell, CellStyle, SheetGrid, default_date_format
+from sync.sheets import Cell, CellStyle, SheetGrid, default_date_format
 
 EPOCH = datetime(1899, 12, 30)
 _RENDERING = 1  # bump when the way tabs are rendered changes, so every owned tab is rewritten once

@@ -29,12 +29,12 @@ from gspread.exceptions import APIError
 from gspread.http_client import ParamsType
 from requests.adapters import BaseAdapter
 
-from ..errors import DispatchError, RemoteError
-from . import spreadsheet_id
-from .base import Grid, WritePlan
-from .gsheets_cells import quote
-from .gsheets_plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata
-from .gsheets_quota import QuotaLimiter, RetryPolicy, limiter_for
+from sync.backends import spreadsheet_id
+from sync.backends.gsheets.cells import quote
+from sync.backends.gsheets.plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata
+from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy, limiter_for
+from sync.errors import DispatchError, RemoteError
+from sync.sheets import Grid, WritePlan
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

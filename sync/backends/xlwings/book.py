@@ -16,10 +16,10 @@ from collections.abc import Sequence
 
 from xlwings import Book, Sheet
 
-from .base import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
-from .colourmap import MAP_TAB, map_sheet, merged_map
-from .excel_ranges import colour_runs, last_filled_row
-from .excel_tab import block, write_formats, write_tab, write_values
+from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
+from sync.backends.xlwings.ranges import colour_runs, last_filled_row
+from sync.backends.xlwings.tab import block, write_formats, write_tab, write_values
+from sync.sheets import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
 
 
 class ExcelBook:

@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from ..values import text
-from .base import Cell, CellStyle, Grid, TaskColours, default_date_format
+from sync.sheets import Cell, CellStyle, Grid, TaskColours, default_date_format
+from sync.values import text
 
 K = TypeVar("K", bound=Hashable)
 Rect = tuple[int, int, int, int]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..a1 import column_letter
-from .base import Cell
-from .xlsx_cells import cell, has_value
-from .xlsx_xmledit import prefixed
+from sync.a1 import column_letter
+from sync.backends.xlsx.cells import cell, has_value
+from sync.backends.xlsx.ooxml.xmledit import prefixed
+from sync.sheets import Cell
 
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s/>]")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')

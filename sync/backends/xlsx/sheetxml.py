@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..a1 import column_letter
-from .base import CellStyle, ListValidation, SheetGrid
-from .xlsx_cells import MAX_TEXT, NOT_PLAIN, cell, has_value
-from .xlsx_styles import Styles
-from .xlsx_workbook import MAIN_NS
-from .xlsx_xmledit import text
+from sync.a1 import column_letter
+from sync.backends.xlsx.cells import MAX_TEXT, NOT_PLAIN, cell, has_value
+from sync.backends.xlsx.ooxml.xmledit import text
+from sync.backends.xlsx.styles import Styles
+from sync.backends.xlsx.workbook import MAIN_NS
+from sync.sheets import CellStyle, ListValidation, SheetGrid
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..a1 import column_letter
-from .base import TaskColours, WritePlan
-from .colourmap import MAP_TAB
-from .gsheets_cells import colour, hex_of, quote
+from sync.a1 import column_letter
+from sync.backends.colourmap import MAP_TAB
+from sync.backends.gsheets.cells import colour, hex_of, quote
+from sync.sheets import TaskColours, WritePlan
 
 _MAP_REF = quote(MAP_TAB)
 _MAP_MARK = f"{_MAP_REF}!"

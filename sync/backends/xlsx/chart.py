@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numbers
 
-from ..a1 import column_letter
-from .base import Chart, Grid
-from .xlsx_xmledit import text
+from sync.a1 import column_letter
+from sync.backends.xlsx.ooxml.xmledit import text
+from sync.sheets import Chart, Grid
 
 _C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"

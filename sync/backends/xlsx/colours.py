@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import unescape
 
-from ..a1 import column_letter
-from .base import TaskColours
-from .colourmap import MAP_TAB
-from .xlsx_append import worksheet_prefix
-from .xlsx_xmledit import Tag, element_end, prefixed, tags, text
+from sync.a1 import column_letter
+from sync.backends.colourmap import MAP_TAB
+from sync.backends.xlsx.append import worksheet_prefix
+from sync.backends.xlsx.ooxml.xmledit import Tag, element_end, prefixed, tags, text
+from sync.sheets import TaskColours
 
 KEY_NAME = "_调度颜色键"
 VALUE_NAME = "_调度颜色值"

@@ -14,8 +14,8 @@ from typing import Any
 from xlwings import Range, Sheet
 from xlwings.utils import col_name
 
-from .base import Cell, CellStyle, Chart, SheetGrid
-from .excel_ranges import Format, Rect, format_ranges, runs, value_block
+from sync.backends.xlwings.ranges import Format, Rect, format_ranges, runs, value_block
+from sync.sheets import Cell, CellStyle, Chart, SheetGrid
 
 _POINTS_PER_COLUMN, _POINTS_PER_ROW = 48.0, 15.0  # Excel's default cell size, to size charts
 

@@ -11,7 +11,7 @@ import numbers
 import re
 from datetime import date, datetime, time
 
-from .base import Cell
+from sync.sheets import Cell
 
 _EPOCH = datetime(1899, 12, 30)
 _EPOCH_DATE = _EPOCH.date()
