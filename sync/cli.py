@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from . import jobs as job_rules
+from . import jobdays as job_rules
 from .backends import open_book
 from .book import read_book
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .backends import is_gsheet, spreadsheet_id
 from .calendar import WorkCalendar
 from .errors import DispatchError
-from .jobs import JOBS
+from .jobdays import JOBS
 from .rulebook import Rulebook, load_rules
 
 DEFAULT_CONFIG = Path("dispatchbook.toml")

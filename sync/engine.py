@@ -13,11 +13,12 @@ import pandas as pd
 
 from .book import Book, read_book
 from .dispatch import Context, classify
-from .jobs import build_tabs, due_jobs, weekly_period
+from .jobdays import due_jobs, weekly_period
 from .monthsheet import MonthRows, as_month_tasks, month_rows
 from .normalise import TabData, empty_tab
 from .problems import Problem
 from .reports.common import DispatchState
+from .reports.registry import build_tabs
 from .rulebook import Rulebook, load_rules
 from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name
 from .sheets import Backend, RowAppend, SheetGrid, TaskColours, WritePlan
