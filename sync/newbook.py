@@ -1,7 +1,7 @@
 """Write staff tabs (SheetGrids without charts) into a brand-new .xlsx with xlsxwriter.
 
 Used by ``dispatchbook init`` for the template and the example; the sync itself never rewrites a
-book this way (see backends/xlsx.py).
+book this way (see backends/xlsx/).
 """
 
 from __future__ import annotations

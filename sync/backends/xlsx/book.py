@@ -1,8 +1,8 @@
 """Local .xlsx/.xlsm books: fast reading with python-calamine, lossless part-level writing.
 
 Writing copies every zip part the sync does not own byte for byte and adds or replaces only what
-the plan needs (see :mod:`xlsx_apply`); the file is replaced atomically, never while it is open in
-a client or after it changed on disk (see :mod:`xlsx_safety`).
+the plan needs (see :mod:`sync.backends.xlsx.apply`); the file is replaced atomically, never while it is open in
+a client or after it changed on disk (see :mod:`sync.backends.xlsx.safety`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the button stay), new tabs are added at the end, rows are appended below the las
 each task's 状态 cell takes its colour, found by task ID in the sheet as read — the user is waiting
 on the button, so rows cannot move in between. Excel then recalculates the staff's formulas.
 
-When the book also carries the file backend's colour map (see :mod:`xlsx_colours`), the map is
+When the book also carries the file backend's colour map (see :mod:`sync.backends.xlsx.colours`), the map is
 refreshed too, so its conditional formats agree with the colours set here.
 """
 

@@ -1,7 +1,7 @@
 """An OPC package (the parts of an .xlsx) being edited: source parts stay raw unless replaced.
 
 Keeps part contents, relationships and [Content_Types].xml consistent; every edit of an existing
-XML part is a minimal string edit (see :mod:`xlsx_xmledit`).
+XML part is a minimal string edit (see :mod:`sync.backends.xlsx.ooxml.xmledit`).
 """
 
 from __future__ import annotations
