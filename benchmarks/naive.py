@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.backends.base import WritePlan
+from sync.sheets import WritePlan
 
 
 def write_with_openpyxl(path: Path, plan: WritePlan) -> None:

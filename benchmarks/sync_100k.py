@@ -33,8 +33,8 @@ REPEATS = 2  # runs of ours on each side of the baseline
 
 def build(path: Path) -> None:
     """The big book, written once with xlsxwriter."""
-    from sync.backends.base import SheetGrid  # noqa: PLC0415
     from sync.newbook import write_new_book  # noqa: PLC0415
+    from sync.sheets import SheetGrid  # noqa: PLC0415
 
     plan = [["任务编号", "任务名称", "类别", "责任单位", "计划月份"], ["JH-1", "主题党日", "规定动作", "JT", "全年"]]
     write_new_book(path, [SheetGrid("组织架构", org_rows()), SheetGrid("年度计划书", plan),

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.naive import write_with_openpyxl  # noqa: E402
-from sync.backends.base import (  # noqa: E402
+from sync.sheets import (  # noqa: E402
     Cell,
     CellStyle,
     Chart,

@@ -15,7 +15,7 @@ from PIL import Image
 from sync.backends.xlsx import XlsxBook
 from sync.engine import run_sync
 from sync.example import EXAMPLE_AS_OF
-from sync.jobs import JOBS
+from sync.jobdays import JOBS
 
 ROOT = Path(__file__).resolve().parent.parent
 

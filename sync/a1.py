@@ -1,4 +1,6 @@
-"""A1 notation shared by messages, writers and the Sheets stand-in: column letters and cell addresses."""
+"""A1 notation shared by messages, writers and the Sheets stand-in: column letters and cell addresses.
+
+Tab names before ``!`` are quoted by :mod:`sync.quoting`."""
 
 from __future__ import annotations
 
@@ -11,6 +13,14 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_index(letters: str) -> int:
+    """A → 0, Z → 25, AA → 26 (upper-case letters)."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
 
 
 def cell_address(row: int, column: int) -> str:

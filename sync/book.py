@@ -7,7 +7,6 @@ from datetime import date
 
 import pandas as pd
 
-from .backends.base import Backend
 from .errors import DispatchError
 from .normalise import TabData, empty_tab, normalise_tab
 from .org import Org, build_org
@@ -23,6 +22,7 @@ from .schema import (
     match_tab,
     parse_month_tab,
 )
+from .sheets import Backend
 
 FIXED_TABS: tuple[Tab, ...] = tuple(t for t in STAFF_TABS if t is not MONTH)
 

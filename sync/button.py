@@ -16,11 +16,11 @@ from pathlib import Path
 
 import xlwings as xw
 
-from .backends.excel import ExcelBook
+from .backends.xlwings import ExcelBook
 from .config import DEFAULT_CONFIG, Config, load_config
 from .engine import SyncOutcome
 from .errors import DispatchError
-from .jobs import JOBS, due_jobs
+from .jobdays import JOBS, due_jobs
 from .reports.common import colour_counts
 from .reports.lists import PROBLEMS_NAME
 from .rulebook import load_rules

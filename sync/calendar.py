@@ -16,6 +16,8 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
+from .problems import Problem
+
 
 class WorkCalendar:
     def __init__(self, holidays: Iterable[date] = (), workdays: Iterable[date] = (),
@@ -153,3 +155,14 @@ def quarter(day: date) -> tuple[int, int]:
 
 def quarter_months(year: int, q: int) -> list[tuple[int, int]]:
     return [(year, m) for m in range(3 * q - 2, 3 * q + 1)]
+
+
+def calendar_problems(book: str, cal: WorkCalendar) -> list[Problem]:
+    """One problem naming the years the sync counted Monday to Friday for want of holiday data."""
+    years = sorted(cal.uncovered_years)
+    if not years:
+        return []
+    listed = "、".join(str(y) for y in years)
+    return [Problem(book, "rules/calendar.toml", "", "calendar_missing",
+                    f"{listed} 年的法定节假日和调休数据缺失，已按周一至周五计算工作日",
+                    "请在 rules/calendar.toml 中补充节假日和调休上班日，或升级 chinese-calendar")]

@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from . import jobs as job_rules
+from . import jobdays as job_rules
 from .backends import open_book
-from .backends.base import Backend, Grid, WritePlan
 from .book import read_book
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
@@ -40,6 +39,7 @@ from .rulebook import Rulebook, load_rules
 from .runlog import log_to
 from .scheduler import BookResult, Scheduler, exit_code, on_demand_sync
 from .schema import MONTH, STAFF_TABS, month_tab_name
+from .sheets import Backend, Grid, WritePlan
 from .staffsheets import staff_sheet
 from .values import BadValue, parse_date, parse_month
 

@@ -8,7 +8,6 @@ naming the file and the key (``books[2].path``) and how to fix it. Job *days* st
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
@@ -17,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .backends import is_gsheet, spreadsheet_id
 from .calendar import WorkCalendar
 from .errors import DispatchError
-from .jobs import JOBS
+from .jobdays import JOBS
 from .rulebook import Rulebook, load_rules
+from .tomlfile import TomlFile
 
 DEFAULT_CONFIG = Path("dispatchbook.toml")
 DEFAULT_HISTORY = "dispatchbook-history.sqlite"
@@ -105,14 +105,9 @@ def config_for_history(history: Path) -> Config:
 
 
 def load_config(path: Path) -> Config:
-    name = path.name
-    if not path.exists():
-        raise ConfigError(name, "找不到配置文件", "请参照 dispatchbook.example.toml 新建，或用 --config 指定路径")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(name, f"TOML 格式错误：{exc}", "请检查该行的引号、等号和括号") from None
-    return _Parser(path, data).config()
+    toml = TomlFile(path, path.name, ConfigError,
+                    ("找不到配置文件", "请参照 dispatchbook.example.toml 新建，或用 --config 指定路径"))
+    return _Parser(path, toml).config()
 
 
 TOP_KEYS = frozenset({"timezone", "history", "locks", "rules", "log", "poll_minutes", "credentials", "jobs", "books"})
@@ -120,11 +115,9 @@ BOOK_KEYS = frozenset({"name", "path", "gsheet", "credentials", "rules"})
 
 
 class _Parser:
-    def __init__(self, path: Path, data: dict) -> None:
-        self.path, self.data, self.base = path, data, path.resolve().parent
-
-    def fail(self, key: str, message: str, fix: str) -> ConfigError:
-        return ConfigError(f"{self.path.name} › {key}", message, fix)
+    def __init__(self, path: Path, toml: TomlFile) -> None:
+        self.path, self.data, self.base = path, toml.data, path.resolve().parent
+        self.fail, self.only = toml.fail, toml.only
 
     def text(self, table: dict, key: str, where: str) -> str | None:
         value = table.get(key)
@@ -137,9 +130,7 @@ class _Parser:
 
     def config(self) -> Config:
         data = self.data
-        for key in data:
-            if key not in TOP_KEYS:
-                raise self.fail(key, "不认识的项", "可用的项：" + "、".join(sorted(TOP_KEYS)))
+        self.only(data, TOP_KEYS, "")
         history = self.local(self.text(data, "history", "history")) or self.base / DEFAULT_HISTORY
         zone = self.text(data, "timezone", "timezone")
         if zone:
@@ -180,9 +171,7 @@ class _Parser:
             where = f"books[{i}]"
             if not isinstance(entry, dict):
                 raise self.fail(where, "应为一张表", "写作 [[books]]，下面是 name = … 和 path = …")
-            for key in entry:
-                if key not in BOOK_KEYS:
-                    raise self.fail(f"{where}.{key}", "不认识的项", "可用的项：" + "、".join(sorted(BOOK_KEYS)))
+            self.only(entry, BOOK_KEYS, where)
             name = self.text(entry, "name", f"{where}.name")
             path, sheet = self.text(entry, "path", f"{where}.path"), self.text(entry, "gsheet", f"{where}.gsheet")
             if not name:

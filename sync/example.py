@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .backends.base import SheetGrid
 from .backends.memory import MemoryBook
 from .book import read_book
 from .calendar import WorkCalendar, add_months, month_end
@@ -32,6 +31,7 @@ from .schema import (
     SUBMISSIONS,
     month_tab_name,
 )
+from .sheets import SheetGrid
 from .staffsheets import staff_sheet
 
 EXAMPLE_AS_OF = date(2026, 11, 18)

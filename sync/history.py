@@ -26,7 +26,7 @@ import pandas as pd
 
 from .engine import SyncOutcome
 from .errors import DispatchError
-from .jobs import monthly_period
+from .jobdays import monthly_period
 from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 

@@ -8,14 +8,18 @@ it is not put back (``dispatchbook history`` can print it for pasting back).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from .book import Book
 from .calendar import add_months, month_end
+from .normalise import TabData
+from .problems import Problem
 from .rulebook import Rulebook
 from .schema import CHANNELS, MONTH, PLAN, STATUS_LABELS, SUBMISSIONS, fold
+from .sheets import RowAppend, SheetGrid, TaskColours
+from .staffsheets import staff_cell, staff_sheet
 from .values import parse_progress, parse_status
 
 CARRIED_NOTE = "上月结转"
@@ -132,3 +136,63 @@ def as_month_tasks(rows: pd.DataFrame, book: Book) -> pd.DataFrame:
     f["exemplar"] = f["exemplar"].fillna(False).astype(bool)
     return f
 
+
+
+@dataclass
+class Placed:
+    """New month rows placed in the book: the sheet to create or the rows to append, and the book as
+    it will read once they are written (a new :class:`Book`; the one read is left as it was)."""
+
+    book: Book
+    created: list[SheetGrid]
+    appends: list[RowAppend]
+
+
+def place_rows(book: Book, ym: tuple[int, int], name: str, new: MonthRows) -> Placed:
+    """Create the month sheet ``name`` with the new rows, or append them below the existing ones;
+    either way the returned book's month frame includes them, as if staff had typed them."""
+    existing = book.months.get(ym)
+    added = as_month_tasks(new.rows, book)
+    if existing is None:
+        grid = staff_sheet(MONTH, name, new.rows.to_dict("records"))
+        columns = {c.key: j for j, c in enumerate(MONTH.columns)}
+        added["_row"] = range(2, len(added) + 2)
+        return Placed(_with_month(book, ym, TabData(MONTH, name, added, 0, columns)), [grid], [])
+    if added.empty:
+        return Placed(book, [], [])
+    last_row = int(existing.frame["_row"].max()) if len(existing.frame) else existing.header_row + 1
+    added["_row"] = range(last_row + 1, last_row + 1 + len(added))
+    grown = replace(existing, frame=pd.concat([existing.frame, added], ignore_index=True))
+    rows, styles = [], {}
+    for record in new.rows.to_dict("records"):
+        row = {}
+        for key, j in existing.columns.items():
+            row[j], style = staff_cell(MONTH.column(key), record.get(key))
+            if style:
+                styles[j] = style
+        rows.append(row)
+    return Placed(_with_month(book, ym, grown), [], [RowAppend(existing.sheet, rows, styles)])
+
+
+def _with_month(book: Book, ym: tuple[int, int], data: TabData) -> Book:
+    return replace(book, months={**book.months, ym: data})
+
+
+def task_colours(data: TabData, frame: pd.DataFrame) -> TaskColours:
+    """Each task's colour, shown on the month sheet's 状态 cell and found by 任务编号."""
+    return TaskColours(data.sheet, data.header_row, data.columns["id"], data.columns["status"],
+                       dict(zip(frame["id"], frame["colour"], strict=True)))
+
+
+def in_sheet(snapshot: pd.DataFrame | None, tab: str) -> pd.DataFrame | None:
+    """One month sheet's rows of a snapshot: a plan task's id recurs in every month's sheet."""
+    return snapshot[snapshot["tab"] == tab] if snapshot is not None else None
+
+
+def deleted_problems(book: str, tab: str, new: MonthRows, previous: pd.DataFrame | None) -> list[Problem]:
+    """Tasks staff deleted since the last snapshot (the day before): reported that day, never re-added."""
+    sheet = in_sheet(previous, tab)
+    last = set(sheet["id"]) if sheet is not None else set()
+    return [Problem(book, tab, "", "deleted_task", f"任务“{task}”已从本表删除，同步不会再自动加回",
+                    f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task)
+            for task in new.deleted if task in last]

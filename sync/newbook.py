@@ -1,7 +1,7 @@
 """Write staff tabs (SheetGrids without charts) into a brand-new .xlsx with xlsxwriter.
 
 Used by ``dispatchbook init`` for the template and the example; the sync itself never rewrites a
-book this way (see backends/xlsx.py).
+book this way (see backends/xlsx/).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from .backends.base import CellStyle, SheetGrid, default_date_format
+from .sheets import CellStyle, SheetGrid, default_date_format
 
 
 def write_new_book(path: Path, sheets: list[SheetGrid], created: datetime | None = None) -> None:

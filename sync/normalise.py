@@ -17,10 +17,11 @@ import pandas as pd
 
 from . import values as v
 from .a1 import cell_address
-from .backends.base import Grid
+from .empty import is_empty
 from .errors import DispatchError
 from .problems import Problem
 from .schema import Column, Kind, Tab, fold, header_words
+from .sheets import Grid
 
 HEADER_SCAN_ROWS = 20
 
@@ -144,7 +145,7 @@ def _parse_column(col: Column, cells: Sequence[object],
     failures: list[tuple[int, str, object]] = []
     cache: dict[tuple[type, object], object] = {}
     for i, x in enumerate(cells):
-        if v.is_empty(x):
+        if is_empty(x):
             out.append(None)
             continue
         try:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from .calendar import WorkCalendar
-from .jobs import JOBS, is_due
+from .jobdays import JOBS, is_due
 from .rulebook import Job, Rulebook
 
 LOOKBACK_DAYS = 400  # further back than any job's period

@@ -7,17 +7,14 @@ Every mistake in a rule file is a :class:`RuleError` naming the file, the key pa
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .backends.base import Colour
 from .calendar import WorkCalendar
 from .conditions import (
     FIELD_BY_NAME,
@@ -33,6 +30,8 @@ from .errors import DispatchError
 from .normalise import TabData
 from .problems import Problem
 from .schema import fold
+from .sheets import Colour
+from .tomlfile import TomlFile
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
@@ -136,52 +135,10 @@ def _setting_value(raw: str, current: float | bool) -> float | bool:
         raise ValueError("不是数字") from None
 
 
-class _Reader:
-    """Walks one TOML file, reporting every mistake with its file and key path."""
-
-    def __init__(self, path: Path) -> None:
-        self.file = f"rules/{path.name}"
-        if not path.exists():
-            raise RuleError(self.file, "找不到规则文件", "请从项目的 rules/ 目录复制一份")
-        try:
-            self.data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise RuleError(self.file, f"TOML 格式错误：{exc}", "请检查该行的引号、等号和括号") from None
-
-    def fail(self, key: str, message: str, fix: str = "") -> RuleError:
-        return RuleError(f"{self.file} › {key}", message, fix)
-
-    def get(self, table: dict[str, Any], key: str, path: str, kind: type | tuple[type, ...],
-            default: object = ...) -> Any:  # noqa: ANN401 - checked against ``kind`` at run time
-        if key not in table:
-            if default is ...:
-                raise self.fail(f"{path}.{key}".lstrip("."), "缺少这一项", "请按 README 中的规则说明补上")
-            return default
-        value = table[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _tuple(kind)):
-            raise self.fail(f"{path}.{key}".lstrip("."), f"值“{value}”的类型不对", f"应为 {_type_name(kind)}")
-        return value
-
-    def only(self, table: dict[str, Any], allowed: set[str], path: str) -> None:
-        for key in table:
-            if key not in allowed:
-                raise self.fail(f"{path}.{key}".lstrip("."), "不认识的项",
-                                "可用的项：" + "、".join(sorted(allowed)))
-
-
-def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "文字", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "表"}
-    return " 或 ".join(names.get(k, k.__name__) for k in _tuple(kind))
-
-
 def load_rules(rules_dir: Path | None = None) -> Rulebook:
     """Read and check every rule file."""
     folder = Path(rules_dir) if rules_dir else DEFAULT_RULES_DIR
-    readers = {name: _Reader(folder / f"{name}.toml") for name in
+    readers = {name: _rule_file(folder, name) for name in
                ("colours", "dispatch", "assessment", "calendar", "jobs")}
     params, aliases = _params(readers)
     colours = _rules(readers["colours"], "colour", params, "task", colour=True)
@@ -206,7 +163,12 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
     )
 
 
-def _params(readers: dict[str, _Reader]) -> tuple[dict[str, float | bool], dict[str, str]]:
+def _rule_file(folder: Path, name: str) -> TomlFile:
+    return TomlFile(folder / f"{name}.toml", f"rules/{name}.toml", RuleError,
+                    ("找不到规则文件", "请从项目的 rules/ 目录复制一份"))
+
+
+def _params(readers: dict[str, TomlFile]) -> tuple[dict[str, float | bool], dict[str, str]]:
     params: dict[str, float | bool] = {}
     aliases: dict[str, str] = {}
     for reader in readers.values():
@@ -229,7 +191,7 @@ def _params(readers: dict[str, _Reader]) -> tuple[dict[str, float | bool], dict[
     return params, aliases
 
 
-def _rules(reader: _Reader, name: str, params: dict[str, float | bool], stage: str, *,
+def _rules(reader: TomlFile, name: str, params: dict[str, float | bool], stage: str, *,
            colour: bool = False, line: bool = False) -> tuple[Rule, ...]:
     entries = reader.get(reader.data, name, "", list)
     if not entries:
@@ -271,7 +233,7 @@ def _rules(reader: _Reader, name: str, params: dict[str, float | bool], stage: s
     return tuple(rules)
 
 
-def _condition(reader: _Reader, entry: object, path: str, params: dict[str, float | bool],
+def _condition(reader: TomlFile, entry: object, path: str, params: dict[str, float | bool],
                stage: str) -> Condition:
     if not isinstance(entry, dict):
         raise reader.fail(path, "条件应为一张表", "写作 field = …、op = …、value = …")
@@ -308,14 +270,14 @@ def _condition(reader: _Reader, entry: object, path: str, params: dict[str, floa
     return Condition(fld, op)
 
 
-def _check(reader: _Reader, fld: object, value: object, path: str) -> object:
+def _check(reader: TomlFile, fld: object, value: object, path: str) -> object:
     try:
         return parse_value(fld, value)  # type: ignore[arg-type]
     except ValueError as bad:
         raise reader.fail(path, f"值“{value}”{bad}", f"字段“{fld.name}”的值{bad}") from None  # type: ignore[attr-defined]
 
 
-def _calendar(reader: _Reader) -> WorkCalendar:
+def _calendar(reader: TomlFile) -> WorkCalendar:
     reader.only(reader.data, {"timezone", "holidays", "workdays"}, "")
     days: dict[str, list[date]] = {}
     for key in ("holidays", "workdays"):
@@ -338,7 +300,7 @@ JOB_WHEN = re.compile(r"^(workday|first_workday|quarter_first_workday|weekday:[1
 JOB_KEYS = ("daily", "weekly", "xun", "monthly", "quarterly")
 
 
-def _jobs(reader: _Reader) -> dict[str, Job]:
+def _jobs(reader: TomlFile) -> dict[str, Job]:
     reader.only(reader.data, set(JOB_KEYS), "")
     jobs: dict[str, Job] = {}
     for key in JOB_KEYS:

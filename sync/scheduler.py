@@ -17,7 +17,6 @@ from types import FrameType
 import schedule
 
 from .backends import open_book
-from .backends.base import Backend
 from .booklock import BookLock
 from .config import BookConfig, Config, book_key
 from .engine import SyncOutcome, run_sync
@@ -26,6 +25,7 @@ from .history import History
 from .rhythm import DueRun, due_runs
 from .rulebook import Rulebook
 from .runlog import fields, log
+from .sheets import Backend
 
 SLICE_SECONDS = 1.0  # the loop wakes at least this often to notice a stop request
 EXIT_FAILED = 1  # a book's sync failed with an unexpected error (see the log)

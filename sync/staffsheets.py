@@ -8,8 +8,8 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from .backends.base import DATE_FORMAT, Cell, CellStyle, ListValidation, SheetGrid
 from .schema import CATEGORIES, LEVELS, ORIENTATIONS, STATUS_LABELS, Column, Tab
+from .sheets import DATE_FORMAT, Cell, CellStyle, ListValidation, SheetGrid
 
 HEADER = CellStyle(fill="DDEBF7", bold=True)
 TITLE = CellStyle(bold=True, size=14)

@@ -8,25 +8,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from .empty import is_empty
 from .schema import LEVEL_ALIASES, STATUS_SYNONYMS, fold
-
-EXCEL_EPOCH = date(1899, 12, 30)
-_MAX_SERIAL = 2958465  # 9999-12-31
+from .serials import from_serial
 
 
 class BadValue(ValueError):
     """A value that cannot be read; the message is the user-facing reason (Chinese)."""
-
-
-def is_empty(value: object) -> bool:
-    if value is None:
-        return True
-    kind = type(value)
-    if kind is str:
-        return not value.strip()  # type: ignore[attr-defined]
-    return kind is float and value != value  # NaN
 
 
 def text(value: object) -> str | None:
@@ -92,9 +82,10 @@ def _from_number(n: float) -> date:
             return date(int(s[:4]), int(s[4:6]), int(s[6:]))
         except ValueError:
             raise BadValue("无法识别为日期") from None
-    if 1 <= n <= _MAX_SERIAL:
-        return EXCEL_EPOCH + timedelta(days=int(n))
-    raise BadValue("无法识别为日期")
+    day = from_serial(n)
+    if day is None:
+        raise BadValue("无法识别为日期")
+    return day
 
 
 def parse_progress(value: object) -> float | None:

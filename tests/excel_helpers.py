@@ -18,7 +18,7 @@ from typing import Any
 import openpyxl
 import xlwings as xw
 
-from sync.backends.base import Cell, Grid
+from sync.sheets import Cell, Grid
 
 Pos = tuple[int, int]
 

@@ -7,7 +7,7 @@ import pytest
 
 from sync.engine import run_sync
 from sync.example import EXAMPLE_AS_OF
-from sync.jobs import JOBS
+from sync.jobdays import JOBS
 
 ALL_TABS = ["调度看板", "重点调度", "超前调度", "变化调度", "数据问题", "周报表", "旬自查", "月报表", "月考核", "季例会"]
 

@@ -16,7 +16,7 @@ import sync.button
 from sync.button import TITLE, recalc
 from sync.calendar import WorkCalendar
 from sync.example import EXAMPLE_AS_OF
-from sync.jobs import due_jobs
+from sync.jobdays import due_jobs
 from sync.rulebook import load_rules
 from tests.excel_helpers import Replay, book_payload, open_remote, xlsx_tabs
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime
 
-from sync.backends.base import CellStyle, TaskColours
-from sync.backends.excel_ranges import (
+from sync.backends.xlwings.ranges import (
     colour_runs,
     excel_value,
     format_ranges,
@@ -16,6 +15,7 @@ from sync.backends.excel_ranges import (
     style_formats,
     value_block,
 )
+from sync.sheets import CellStyle, TaskColours
 
 
 def test_every_text_is_guarded_so_excel_keeps_it_as_typed() -> None:

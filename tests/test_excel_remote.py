@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from xlwings.utils import col_name
 
-from sync.backends.base import Grid, TaskColours
 from sync.backends.colourmap import MAP_TAB
-from sync.backends.excel import ExcelBook
 from sync.backends.xlsx import XlsxBook
+from sync.backends.xlwings import ExcelBook
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF
-from sync.jobs import JOBS
+from sync.jobdays import JOBS
+from sync.sheets import Grid, TaskColours
 from sync.values import text
 from tests.excel_helpers import Replay, book_payload, open_remote, xlsx_tabs
 

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sync.backends.base import (
+from sync.backends.gsheets.plan import MARK_KEY
+from sync.errors import DispatchError
+from sync.sheets import (
     CellStyle,
     Chart,
     ListValidation,
@@ -18,9 +20,6 @@ from sync.backends.base import (
     SheetGrid,
     WritePlan,
 )
-from sync.backends.gsheets_cells import serial
-from sync.backends.gsheets_plan import MARK_KEY
-from sync.errors import DispatchError
 from sync.standin import StandinSession, running_standin
 
 MONTH = "月度任务 2026-11"
@@ -74,7 +73,7 @@ def test_values_are_typed_never_parsed(standin: StandinSession) -> None:
     sync(standin, sid, plan)
     got = standin.api.values(sid, "调度看板")
     assert got[1] == texts
-    assert got[2] == [1, 2.5, True, serial(date(2026, 11, 5)), serial(datetime(2026, 11, 5, 8, 30))]
+    assert got[2] == [1, 2.5, True, 46331, 46331 + 8.5 / 24]
     shown = standin.api.values(sid, "调度看板", render="FORMATTED_VALUE")
     assert shown[2][3:5] == ["2026-11-05", "2026-11-05 08:30"]
     cell = standin.api.spreadsheet(sid).sheet("调度看板").cells[(1, 2)]  # type: ignore[union-attr]
@@ -85,7 +84,7 @@ def test_pandas_and_numpy_values_are_written_as_plain_values(standin: StandinSes
     sid = standin.seed(STAFF)
     sync(standin, sid, WritePlan(owned=[board([np.int64(7), np.bool_(True), pd.Timestamp("2026-11-05"), np.nan,
                                                pd.NaT, "end"])]))
-    assert standin.api.values(sid, "调度看板")[1] == [7, True, serial(date(2026, 11, 5)), "", "", "end"]
+    assert standin.api.values(sid, "调度看板")[1] == [7, True, 46331, "", "", "end"]
     sheet = standin.api.spreadsheet(sid).sheet("调度看板")
     assert sheet is not None and (1, 4) not in sheet.cells
 
@@ -98,7 +97,7 @@ def test_read_returns_serial_dates_and_rectangular_grids_whatever_the_format(sta
     sheet.cells[(1, 0)]["userEnteredFormat"]["numberFormat"] = {"type": "DATE", "pattern": "dd/mm/yyyy"}
     book.properties["locale"] = "fr_FR"
     grid = standin.book(sid).read(["值班表"])["值班表"]
-    assert grid == [["日期", "值班领导"], [serial(date(2026, 11, 5)), "甲"], [serial(date(2026, 11, 6)), None]]
+    assert grid == [["日期", "值班领导"], [46331, "甲"], [46332, None]]
 
 
 def test_reading_a_missing_tab_is_a_user_error(standin: StandinSession) -> None:
@@ -183,7 +182,7 @@ def test_widths_charts_and_hidden_tabs(standin: StandinSession) -> None:
 
 
 def test_identical_plans_make_identical_requests(standin: StandinSession) -> None:
-    from sync.backends.gsheets_plan import build_requests, parse_metadata
+    from sync.backends.gsheets.plan import build_requests, parse_metadata
 
     sid = standin.seed(STAFF)
     meta = standin.api.spreadsheet(sid).resource()

@@ -9,9 +9,9 @@ import gspread
 import pytest
 from google.oauth2 import service_account
 
-from sync.backends.base import Colour, TaskColours, WritePlan
 from sync.backends.colourmap import MAP_TAB
-from sync.backends.gsheets_colours import rule_requests, rules
+from sync.backends.gsheets.colours import rule_requests, rules
+from sync.sheets import Colour, TaskColours, WritePlan
 from sync.standin import StandinSession, running_standin
 from sync.standin.cells import quantise_colour
 

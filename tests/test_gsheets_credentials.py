@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sync.backends import spreadsheet_id
-from sync.backends.gsheets import credentials_path
+from sync.backends.gsheets.book import credentials_path
 from sync.errors import EXIT_USER_ERROR, DispatchError
 from sync.standin import StandinSession, running_standin
 

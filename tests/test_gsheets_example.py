@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync.backends.colourmap import MAP_TAB
-from sync.backends.gsheets_cells import canonical_grid
+from sync.backends.gsheets.cells import canonical_grid
 from sync.backends.xlsx import XlsxBook
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF, write_example

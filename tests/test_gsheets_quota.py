@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from sync.backends.base import SheetGrid, WritePlan
-from sync.backends.gsheets_quota import QuotaLimiter, RetryPolicy
+from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy
 from sync.errors import EXIT_REMOTE, RemoteError
+from sync.sheets import SheetGrid, WritePlan
 from sync.standin import StandinSession, running_standin
 
 STAFF = {"组织架构": [["单位编码", "单位名称"], ["JT", "集团党委"]]}

@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 from sync.backends.xlsx import XlsxBook
 from sync.engine import run_sync
 from sync.example import EXAMPLE_AS_OF
-from sync.jobs import JOBS
+from sync.jobdays import JOBS
 from tests.test_xlsx_helpers import soffice
 from tests.test_xlsx_render import colour_bands
 

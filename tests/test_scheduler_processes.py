@@ -10,7 +10,6 @@ from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sync.backends.base import WritePlan
 from sync.backends.memory import MemoryBook
 from sync.booklock import BookLock
 from sync.cli import main
@@ -20,6 +19,7 @@ from sync.example import write_example
 from sync.history import History
 from sync.rulebook import DEFAULT_RULES_DIR
 from sync.scheduler import Scheduler
+from sync.sheets import WritePlan
 from tests.rhythm_helpers import TZ, Clock, at, example_book, make_config
 
 

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from sync.backends.base import Backend
 from sync.backends.memory import MemoryBook
 from sync.booklock import BookLock
 from sync.config import BookConfig, Config
@@ -21,6 +20,7 @@ from sync.errors import EXIT_BUSY, EXIT_USER_ERROR, DispatchError
 from sync.history import History
 from sync.rhythm import DueRun
 from sync.scheduler import EXIT_FAILED, BookResult, Scheduler, exit_code
+from sync.sheets import Backend
 from tests.rhythm_helpers import Clock, at, example_book, make_config
 
 DAILY = [DueRun(date(2026, 10, 8), ("daily",))]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sync.backends.base import (
+from sync.sheets import (
     CellStyle,
     Chart,
     Colour,

@@ -16,7 +16,9 @@ from lxml import etree
 from openpyxl.styles import Border, Side
 from python_calamine import CalamineWorkbook
 
-from sync.backends.base import (
+from sync.backends.xlsx import XlsxBook
+from sync.errors import DispatchError
+from sync.sheets import (
     Cell,
     CellStyle,
     RowAppend,
@@ -24,8 +26,6 @@ from sync.backends.base import (
     TaskColours,
     WritePlan,
 )
-from sync.backends.xlsx import XlsxBook
-from sync.errors import DispatchError
 from tests.test_xlsx_helpers import PALETTE, board, parts, sheet_parts, weekly
 
 TAB = "月度任务 2026-11"

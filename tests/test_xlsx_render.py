@@ -14,8 +14,8 @@ import pytest
 import xlsxwriter
 from PIL import Image
 
-from sync.backends.base import TaskColours, WritePlan
 from sync.backends.xlsx import XlsxBook
+from sync.sheets import TaskColours, WritePlan
 from tests.test_xlsx_helpers import (
     EXCEL_MADE,
     PALETTE,

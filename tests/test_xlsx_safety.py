@@ -17,9 +17,9 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from sync.backends.base import SheetGrid, WritePlan
 from sync.backends.xlsx import XlsxBook
 from sync.errors import EXIT_BUSY, BookBusyError
+from sync.sheets import SheetGrid, WritePlan
 
 LOCKED = ("book.xlsx: 工作簿正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {}），本次未写入。"
           "请关闭工作簿后重试，下次同步也会自动重试；如确认无人打开，可删除该锁文件")

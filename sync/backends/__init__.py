@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import DispatchError
-from .base import Backend
+from ..sheets import Backend
 
 GSHEET_PREFIXES = ("gsheet:", "https://docs.google.com/spreadsheets/")
 _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")

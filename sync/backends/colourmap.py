@@ -4,7 +4,7 @@ task ID, not to a row."""
 
 from __future__ import annotations
 
-from .base import Colour, Grid, SheetGrid, TaskColours
+from ..sheets import Colour, Grid, SheetGrid, TaskColours
 
 MAP_TAB = "调度颜色"
 

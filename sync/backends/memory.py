@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .base import Grid, SheetGrid, WritePlan
+from ..sheets import Grid, SheetGrid, WritePlan
 
 
 class MemoryBook:
@@ -23,18 +23,28 @@ class MemoryBook:
         return {name: [list(r) for r in self.tabs[name]] for name in names}
 
     def write(self, plan: WritePlan) -> bool:
+        """Apply ``plan``; False when the tabs, sheets and colours already held all of it."""
+        changed = False
         for sheet in plan.owned:
-            self.tabs[sheet.name] = [list(r) for r in sheet.rows]
-            self.sheets[sheet.name] = sheet
+            changed |= self._put(sheet)
         for sheet in plan.created:
             if sheet.name not in self.tabs:
-                self.tabs[sheet.name] = [list(r) for r in sheet.rows]
-                self.sheets[sheet.name] = sheet
+                changed |= self._put(sheet)
         for append in plan.appends:
             grid = self.tabs[append.tab]
             width = max([len(r) for r in grid] + [c + 1 for row in append.rows for c in row] + [0])
             for row in append.rows:
                 grid.append([row.get(c) for c in range(width)])
+            changed |= bool(append.rows)
         for colours in plan.colours:
+            changed |= self.colours.get(colours.tab) != colours.colours
             self.colours[colours.tab] = dict(colours.colours)
-        return True
+        return changed
+
+    def _put(self, sheet: SheetGrid) -> bool:
+        """Replace a whole tab; whether it differed from what the tab held."""
+        rows = [list(r) for r in sheet.rows]
+        same = self.tabs.get(sheet.name) == rows and self.sheets.get(sheet.name) == sheet
+        self.tabs[sheet.name] = rows
+        self.sheets[sheet.name] = sheet
+        return not same

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..backends.base import SheetGrid
 from ..schema import DUTY, LEVELS
+from ..sheets import SheetGrid
 from .common import DispatchState, colour_counts, hierarchy, indent, rate, rollup
 from .layout import PERCENT, Block, BlockChart, sheet
 

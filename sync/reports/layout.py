@@ -10,7 +10,7 @@ from typing import cast
 
 import pandas as pd
 
-from ..backends.base import Cell, CellStyle, Chart, Colour, Series, SheetGrid
+from ..sheets import Cell, CellStyle, Chart, Colour, Series, SheetGrid
 from ..staffsheets import cell_value
 
 BANNER = CellStyle(bold=True, size=14)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..backends.base import SheetGrid
+from ..sheets import SheetGrid
 from .common import DispatchState, colour_counts, task_block
 from .layout import Block, sheet
 

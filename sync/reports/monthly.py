@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..backends.base import SheetGrid
 from ..calendar import month_end
 from ..schema import PLAN
+from ..sheets import SheetGrid
 from .common import DispatchState, hierarchy, indent, rate, rollup, task_block
 from .layout import PERCENT, Block, frame_rows, sheet
 

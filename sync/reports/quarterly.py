@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..backends.base import SheetGrid
 from ..calendar import quarter_months
 from ..schema import LEVELS
+from ..sheets import SheetGrid
 from .common import DispatchState, rate, rollup, task_block
 from .layout import PERCENT, Block, frame_rows, sheet
 

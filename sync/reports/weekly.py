@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from ..backends.base import SheetGrid
+from ..sheets import SheetGrid
 from .common import DispatchState, chains, hierarchy, indent, task_block
 from .layout import Block, sheet
 

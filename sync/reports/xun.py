@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from ..backends.base import SheetGrid
 from ..calendar import xun, xun_name
+from ..sheets import SheetGrid
 from .common import DispatchState, hierarchy, indent, task_block
 from .layout import Block, sheet
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from . import xlsx_xmledit as xe
-from .base import Cell, CellStyle, default_date_format
-from .xlsx_workbook import MAIN_NS
+from sync.backends.xlsx.ooxml import xmledit as xe
+from sync.backends.xlsx.workbook import MAIN_NS
+from sync.sheets import Cell, CellStyle, default_date_format
 
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                     "0.00%": 10, "0.00E+00": 11, "@": 49}

@@ -6,7 +6,7 @@ the button stay), new tabs are added at the end, rows are appended below the las
 each task's 状态 cell takes its colour, found by task ID in the sheet as read — the user is waiting
 on the button, so rows cannot move in between. Excel then recalculates the staff's formulas.
 
-When the book also carries the file backend's colour map (see :mod:`xlsx_colours`), the map is
+When the book also carries the file backend's colour map (see :mod:`sync.backends.xlsx.colours`), the map is
 refreshed too, so its conditional formats agree with the colours set here.
 """
 
@@ -16,10 +16,10 @@ from collections.abc import Sequence
 
 from xlwings import Book, Sheet
 
-from .base import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
-from .colourmap import MAP_TAB, map_sheet, merged_map
-from .excel_ranges import colour_runs, last_filled_row
-from .excel_tab import block, write_formats, write_tab, write_values
+from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
+from sync.backends.xlwings.ranges import colour_runs, last_filled_row
+from sync.backends.xlwings.tab import block, write_formats, write_tab, write_values
+from sync.sheets import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
 
 
 class ExcelBook:
@@ -39,28 +39,35 @@ class ExcelBook:
         return grids
 
     def write(self, plan: WritePlan) -> bool:
-        """Apply ``plan``, put the user back on the sheet they were on, then recalculate."""
+        """Apply ``plan``, put the user back on the sheet they were on, then recalculate.
+
+        Sync-owned tabs are always rewritten, so this is True whenever the plan holds any; otherwise
+        True only when a month sheet was created, rows were appended or a 状态 cell was coloured."""
         app = self.book.app
         active = self.book.sheets.active.name
         app.screen_updating = False
+        written = False
         try:
             for grid in plan.owned:
                 self._replace(grid)
+                written = True
             present = {name.casefold() for name in self.sheet_names()}
             for grid in plan.created:
                 if grid.name.casefold() not in present:
                     self._replace(grid)
+                    written = True
             for append in plan.appends:
-                self._append(append)
+                written |= self._append(append)
             for colours in plan.colours:
-                self._colour(colours, plan)
+                written |= self._colour(colours, plan)
             if plan.colours and MAP_TAB in self.sheet_names():
                 self._refresh_colour_map(plan)
+                written = True
             self.book.sheets[active].activate()
         finally:
             app.screen_updating = True
         app.calculate()
-        return True
+        return written
 
     def _replace(self, grid: SheetGrid) -> None:
         """Write a whole tab: the existing sheet emptied (cells, formats, charts) or a new one at the end."""
@@ -76,13 +83,13 @@ class ExcelBook:
         write_tab(sheet, grid)
         self._grids[grid.name] = [list(row) for row in grid.rows]
 
-    def _append(self, append: RowAppend) -> None:
-        """New rows below the last row holding a value, in the columns they name."""
+    def _append(self, append: RowAppend) -> bool:
+        """New rows below the last row holding a value, in the columns they name; whether there were any."""
         grid = self._grid(append.tab)
         top = last_filled_row(grid) + 1
         columns = sorted({c for row in append.rows for c in row})
         if not columns:
-            return
+            return False
         left, right = columns[0], columns[-1]
         rows = [[row.get(c) for c in range(left, right + 1)] for row in append.rows]
         sheet = self.book.sheets[append.tab]
@@ -91,14 +98,18 @@ class ExcelBook:
                   if left <= c <= right}
         write_formats(sheet, top, rows, styles)
         self._grids[append.tab] = grid[:top] + [[None] * left + row for row in rows]
+        return True
 
-    def _colour(self, colours: TaskColours, plan: WritePlan) -> None:
+    def _colour(self, colours: TaskColours, plan: WritePlan) -> bool:
+        """Each task's 状态 cell in its colour; whether any task of the tab was found."""
         sheet = self.book.sheets[colours.tab]
-        for first, last, key in colour_runs(self._grid(colours.tab), colours):
+        found = colour_runs(self._grid(colours.tab), colours)
+        for first, last, key in found:
             colour = plan.palette[key]
             cells = block(sheet, (first, colours.status_column, last, colours.status_column))
             cells.color = f"#{colour.fill}"
             cells.font.color = f"#{colour.font}"
+        return bool(found)
 
     def _refresh_colour_map(self, plan: WritePlan) -> None:
         """Rewrite the file backend's hidden colour map, which its conditional formats look up."""

@@ -1,8 +1,8 @@
 """Local .xlsx/.xlsm books: fast reading with python-calamine, lossless part-level writing.
 
 Writing copies every zip part the sync does not own byte for byte and adds or replaces only what
-the plan needs (see :mod:`xlsx_apply`); the file is replaced atomically, never while it is open in
-a client or after it changed on disk (see :mod:`xlsx_safety`).
+the plan needs (see :mod:`sync.backends.xlsx.apply`); the file is replaced atomically, never while it is open in
+a client or after it changed on disk (see :mod:`sync.backends.xlsx.safety`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from ..errors import DispatchError
-from .base import Grid, WritePlan
-from .colourmap import MAP_TAB
-from .xlsx_apply import PlanWriter
-from .xlsx_blank import blank_workbook
-from .xlsx_package import Package
-from .xlsx_safety import Snapshot, check, load, replace
-from .xlsx_zip import ZipSource
+from sync.backends.colourmap import MAP_TAB
+from sync.backends.xlsx.apply import PlanWriter
+from sync.backends.xlsx.blank import blank_workbook
+from sync.backends.xlsx.ooxml.container import ZipSource
+from sync.backends.xlsx.ooxml.package import Package
+from sync.backends.xlsx.safety import Snapshot, check, load, replace
+from sync.errors import DispatchError
+from sync.sheets import Grid, WritePlan
 
 
 class XlsxBook:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import unescape
 
-from ..a1 import column_letter
-from .base import TaskColours
-from .colourmap import MAP_TAB
-from .xlsx_append import worksheet_prefix
-from .xlsx_xmledit import Tag, element_end, prefixed, tags, text
+from sync.a1 import column_letter
+from sync.backends.colourmap import MAP_TAB
+from sync.backends.xlsx.append import worksheet_prefix
+from sync.backends.xlsx.ooxml.xmledit import Tag, element_end, prefixed, tags, text
+from sync.quoting import formula_string, sheet_ref
+from sync.sheets import TaskColours
 
 KEY_NAME = "_调度颜色键"
 VALUE_NAME = "_调度颜色值"
@@ -32,7 +33,7 @@ _PRIORITY = re.compile(r'\spriority="(\d+)"')
 def map_names(count: int) -> dict[str, str]:
     """The two workbook names over the map's key and colour columns."""
     last = max(count, 1) + 1
-    return {KEY_NAME: f"'{MAP_TAB}'!$A$2:$A${last}", VALUE_NAME: f"'{MAP_TAB}'!$B$2:$B${last}"}
+    return {KEY_NAME: f"{sheet_ref(MAP_TAB)}!$A$2:$A${last}", VALUE_NAME: f"{sheet_ref(MAP_TAB)}!$B$2:$B${last}"}
 
 
 def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> bytes:
@@ -47,8 +48,8 @@ def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> b
     status, first = column_letter(tc.status_column), tc.header_row + 2
     sqref = f"{status}{first}:{status}{_LAST_ROW}"
     task = f"TRIM(${column_letter(tc.id_column)}{first})"  # IDs typed with stray spaces still match
-    lookup = f'INDEX({VALUE_NAME},MATCH("{_quote(tc.tab)}|"&{task},{KEY_NAME},0))'
-    wanted = {(str(dxf), f'{lookup}="{_quote(label)}"') for label, dxf in rules}
+    lookup = f'INDEX({VALUE_NAME},MATCH({formula_string(tc.tab + "|")}&{task},{KEY_NAME},0))'
+    wanted = {(str(dxf), f'{lookup}={formula_string(label)}') for label, dxf in rules}
     ours = [(tag, element_end(tail, tag)) for tag in tags(tail, "conditionalFormatting", prefix=p)
             if KEY_NAME in tail[tag.start:element_end(tail, tag)]]
     if len(ours) == 1 and _meaning(tail, *ours[0]) == (sqref, wanted):
@@ -75,7 +76,3 @@ def _meaning(tail: str, tag: Tag, end: int) -> tuple[str, set[tuple[str, str]]]:
         rules.add((rule.attrs.get("dxfId", ""), text_))
     return tag.attrs.get("sqref", ""), rules
 
-
-def _quote(value: str) -> str:
-    """Text inside a formula's string literal."""
-    return value.replace('"', '""')

@@ -11,17 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..a1 import column_letter
-from .base import TaskColours, WritePlan
-from .colourmap import MAP_TAB
-from .gsheets_cells import colour, hex_of, quote
+from sync.a1 import column_letter
+from sync.backends.colourmap import MAP_TAB
+from sync.backends.gsheets.cells import colour, hex_of
+from sync.quoting import formula_string, sheet_ref
+from sync.sheets import TaskColours, WritePlan
 
-_MAP_REF = quote(MAP_TAB)
+_MAP_REF = sheet_ref(MAP_TAB)
 _MAP_MARK = f"{_MAP_REF}!"
-
-
-def _literal(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
 
 
 def rules(colours: TaskColours, plan: WritePlan, sheet_id: int) -> list[dict[str, Any]]:
@@ -30,8 +27,8 @@ def rules(colours: TaskColours, plan: WritePlan, sheet_id: int) -> list[dict[str
     task = f"${column_letter(colours.id_column)}{first + 1}"
     out = []
     for entry in plan.palette.values():
-        formula = (f'=IFERROR(INDEX(INDIRECT({_literal(_MAP_REF + "!B:B")}),MATCH({_literal(colours.tab + "|")}'
-                   f'&{task},INDIRECT({_literal(_MAP_REF + "!A:A")}),0))={_literal(entry.label)},FALSE)')
+        formula = (f'=IFERROR(INDEX(INDIRECT({formula_string(_MAP_REF + "!B:B")}),MATCH({formula_string(colours.tab + "|")}'
+                   f'&{task},INDIRECT({formula_string(_MAP_REF + "!A:A")}),0))={formula_string(entry.label)},FALSE)')
         out.append({
             "ranges": [{"sheetId": sheet_id, "startRowIndex": first, "startColumnIndex": colours.status_column,
                         "endColumnIndex": colours.status_column + 1}],

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import unescape
 
-from . import xlsx_xmledit as xe
-from .xlsx_package import DOC_REL, Package
+from sync.backends.xlsx.ooxml import xmledit as xe
+from sync.backends.xlsx.ooxml.package import DOC_REL, Package
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 WORKSHEET = f"{DOC_REL}/worksheet"

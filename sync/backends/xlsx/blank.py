@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from .xlsx_zip import ZipSink
+from sync.backends.xlsx.ooxml.container import ZipSink
 
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _PKG = "http://schemas.openxmlformats.org/package/2006"

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from xlwings import Range, Sheet
-from xlwings.utils import col_name
 
-from .base import Cell, CellStyle, Chart, SheetGrid
-from .excel_ranges import Format, Rect, format_ranges, runs, value_block
+from sync.a1 import column_letter
+from sync.backends.xlwings.ranges import Format, Rect, format_ranges, runs, value_block
+from sync.sheets import Cell, CellStyle, Chart, SheetGrid
 
 _POINTS_PER_COLUMN, _POINTS_PER_ROW = 48.0, 15.0  # Excel's default cell size, to size charts
 
@@ -94,7 +94,7 @@ def add_chart(sheet: Sheet, chart: Chart) -> None:
 
 
 def _freeze(sheet: Sheet, rows: int, columns: int) -> None:
-    last = col_name(columns) if columns else ""
+    last = column_letter(columns - 1) if columns else ""
     address = f"A1:{last}{rows}" if rows and columns else f"1:{rows}" if rows else f"A:{last}"
     try:
         sheet.freeze_panes.freeze_at(address)

@@ -9,25 +9,18 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from datetime import date, datetime, time
+from datetime import date
 
-from .base import Cell
+from sync.empty import is_empty
+from sync.serials import day_serial, to_serial
+from sync.sheets import Cell
 
-_EPOCH = datetime(1899, 12, 30)
-_EPOCH_DATE = _EPOCH.date()
 # Characters XML 1.0 cannot carry, CR (parsers turn it into LF), and text that looks like Excel's
 # own _xHHHH_ escape: all written as _xHHHH_ escapes, as Excel does.
 _SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 NOT_PLAIN = re.compile(r"[&<>\r\n\t\x00-\x1f\ufffe\uffff]|_x|^\s|\s$")  # text needing care
 MAX_TEXT = 32_767  # characters Excel allows in one cell
 _ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "_": "_x005F_"}
-
-
-def serial(value: date | datetime) -> float:
-    """The Excel serial number of a date (1900 date system)."""
-    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
-    delta = moment.replace(tzinfo=None) - _EPOCH
-    return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
 
 
 def escape_text(value: str) -> str:
@@ -49,7 +42,7 @@ def cell(ref: str, value: Cell, style: int = 0) -> str:  # noqa: PLR0911 - one r
     if type(value) is float:
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>' if math.isfinite(value) else f'<c r="{ref}"{s}/>'
     if type(value) is date:
-        return f'<c r="{ref}"{s}><v>{(value - _EPOCH_DATE).days}</v></c>'
+        return f'<c r="{ref}"{s}><v>{day_serial(value)}</v></c>'
     return _other(ref, value, s)
 
 
@@ -59,19 +52,14 @@ def _other(ref: str, value: Cell, s: str) -> str:
         return cell(ref, str(value), int(s[4:-1]) if s else 0)
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, date) and has_value(value):  # NaT is a date that equals nothing
-        number = serial(value)
+    if isinstance(value, date) and not is_empty(value):  # NaT is a date that is empty
+        number = to_serial(value)
         return f'<c r="{ref}"{s}><v>{int(number) if number.is_integer() else repr(number)}</v></c>'
     if isinstance(value, numbers.Integral):
         return f'<c r="{ref}"{s}><v>{int(value)}</v></c>'
     if isinstance(value, numbers.Real) and math.isfinite(value):
         return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
     return f'<c r="{ref}"{s}/>'
-
-
-def has_value(value: Cell) -> bool:
-    """Whether a cell value writes anything (None, "", NaN and NaT do not)."""
-    return value is not None and value != "" and value == value  # noqa: PLR0124 - NaN, NaT equal nothing
 
 
 def _escape_one(m: re.Match[str]) -> str:

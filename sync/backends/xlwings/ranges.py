@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from ..values import text
-from .base import Cell, CellStyle, Grid, TaskColours, default_date_format
+from sync.empty import is_empty
+from sync.sheets import Cell, CellStyle, Grid, TaskColours, default_date_format
+from sync.values import text
 
 K = TypeVar("K", bound=Hashable)
 Rect = tuple[int, int, int, int]
@@ -29,7 +30,7 @@ def excel_value(value: Cell) -> Cell:
     so every non-empty text gets one; an empty text is an empty cell.
     """
     if isinstance(value, str):
-        return f"'{value}" if value else None
+        return None if is_empty(value) else f"'{value}"
     return value
 
 

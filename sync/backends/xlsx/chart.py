@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numbers
 
-from ..a1 import column_letter
-from .base import Chart, Grid
-from .xlsx_xmledit import text
+from sync.a1 import column_letter
+from sync.backends.xlsx.ooxml.xmledit import text
+from sync.quoting import sheet_ref
+from sync.sheets import Chart, Grid
 
 _C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -20,8 +21,7 @@ CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 def _ref(sheet: str, span: tuple[int, int, int]) -> str:
     first, last, col = span
     letter = column_letter(col)
-    quoted = sheet.replace("'", "''")
-    return text(f"'{quoted}'!${letter}${first + 1}:${letter}${last + 1}")
+    return text(f"{sheet_ref(sheet)}!${letter}${first + 1}:${letter}${last + 1}")
 
 
 def _cells(rows: Grid, span: tuple[int, int, int]) -> list[object]:

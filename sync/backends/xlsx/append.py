@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..a1 import column_letter
-from .base import Cell
-from .xlsx_cells import cell, has_value
-from .xlsx_xmledit import prefixed
+from sync.a1 import column_index, column_letter
+from sync.backends.xlsx.cells import cell
+from sync.backends.xlsx.ooxml.xmledit import prefixed
+from sync.empty import is_empty
+from sync.sheets import Cell
 
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s/>]")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
@@ -30,7 +31,7 @@ CellXf = Callable[[int, Cell], "int | None"]
 
 def append_rows(xml: bytes, rows: list[dict[int, Cell]], plan_xf: CellXf) -> bytes:
     """The worksheet part with ``rows`` (0-based column -> value) added below its filled rows."""
-    filled = [row for row in rows if any(has_value(v) for v in row.values())]
+    filled = [row for row in rows if not all(is_empty(v) for v in row.values())]
     return _Sheet(xml).append(filled, plan_xf) if filled else xml
 
 
@@ -105,7 +106,7 @@ class _Sheet:
         close = b"</" + self.p + b"c>"
         for m in _CELL.finditer(self.xml, start, end):
             ref = _CELL_REF.search(m[0])
-            col = _column(ref[1].decode()) if ref else col + 1
+            col = column_index(ref[1].decode()) if ref else col + 1
             stop = m.end() if m[0].endswith(b"/>") else self.xml.index(close, m.end()) + len(close)
             style = _STYLE.search(m[0])
             found[col] = (m.start(), stop, style[1] if style else b"")
@@ -119,9 +120,9 @@ class _Sheet:
         """A new row, or a pre-formatted empty row filled with ``values``."""
         old = self._cells(*span) if span else {}
         parts = []
-        for c in sorted(old.keys() | {c for c, v in values.items() if has_value(v)}):
+        for c in sorted(old.keys() | {c for c, v in values.items() if not is_empty(v)}):
             value = values.get(c)
-            if not has_value(value):
+            if is_empty(value):
                 parts.append(self.xml[old[c][0]:old[c][1]])
                 continue
             text = cell(f"{column_letter(c)}{n}", value, style_of(c, value, old[c][2] if c in old else b""))
@@ -141,14 +142,9 @@ class _Sheet:
         refs = [_REF.fullmatch(r) for r in m[1].decode().split(":")] if m else []
         if m is None or not refs or not all(refs):
             return [view[:upto]]
-        cols = [_column(r[1]) for r in refs if r] + [c for row in rows.values() for c, v in row.items() if has_value(v)]
+        cols = [column_index(r[1]) for r in refs if r] + [c for row in rows.values() for c, v in row.items()
+                                                      if not is_empty(v)]
         numbers = [int(r[2]) for r in refs if r] + list(rows)
         ref = f"{column_letter(min(cols))}{min(numbers)}:{column_letter(max(cols))}{max(numbers)}"
         return [view[:m.start(1)], ref.encode(), view[m.end(1):upto]]
 
-
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1

@@ -11,24 +11,14 @@ import hashlib
 import json
 import math
 from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
-from .base import Cell, CellStyle, SheetGrid, default_date_format
+from sync.empty import is_empty
+from sync.serials import to_serial
+from sync.sheets import Cell, CellStyle, SheetGrid, default_date_format
 
-EPOCH = datetime(1899, 12, 30)
 _RENDERING = 1  # bump when the way tabs are rendered changes, so every owned tab is rewritten once
-
-
-def serial(value: date) -> float:
-    """Days since 1899-12-30 (Sheets' and Excel's date numbers); a datetime keeps its time of day."""
-    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
-    return (moment.replace(tzinfo=None) - EPOCH) / timedelta(days=1)
-
-
-def quote(title: str) -> str:
-    """A tab title quoted for A1 notation: ``'月度任务 2026-11'``."""
-    return "'" + title.replace("'", "''") + "'"
 
 
 def colour(hex_rgb: str) -> dict[str, float]:
@@ -106,18 +96,15 @@ def cell_data(value: Cell, style: CellStyle | None) -> dict[str, Any]:
 def canonical(value: Any) -> str | float | bool | None:
     """One comparable form for a plan cell and a cell read back (UNFORMATTED, SERIAL_NUMBER).
 
-    numpy scalars become Python values; NaN, NaT and pandas' NA are empty cells."""
+    numpy scalars become Python values; an empty cell (:func:`sync.empty.is_empty`) is None."""
     if type(value).__module__ == "numpy":
         value = value.item()
-    try:
-        if value is None or value == "" or bool(value != value):
-            return None
-    except TypeError:  # pandas.NA refuses to be a bool
+    if is_empty(value):
         return None
     if isinstance(value, bool | str):
         return value
     if isinstance(value, date):
-        return serial(value)
+        return to_serial(value)
     number = float(value)
     return number if math.isfinite(number) else None  # JSON cannot carry infinities
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Chart, Grid, SheetGrid, WritePlan
-from .colourmap import MAP_TAB, map_sheet, merged_map
-from .gsheets_cells import canonical_grid, cell_data, colour, fingerprint
-from .gsheets_colours import rule_requests
+from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
+from sync.backends.gsheets.cells import canonical_grid, cell_data, colour, fingerprint
+from sync.backends.gsheets.colours import rule_requests
+from sync.sheets import Chart, Grid, SheetGrid, WritePlan
 
 MARK_KEY = "dispatchbook"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"

@@ -1,7 +1,7 @@
 """An OPC package (the parts of an .xlsx) being edited: source parts stay raw unless replaced.
 
 Keeps part contents, relationships and [Content_Types].xml consistent; every edit of an existing
-XML part is a minimal string edit (see :mod:`xlsx_xmledit`).
+XML part is a minimal string edit (see :mod:`sync.backends.xlsx.ooxml.xmledit`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from . import xlsx_xmledit as xe
-from .xlsx_zip import ZipSink, ZipSource, deflate
+from sync.backends.xlsx.ooxml import xmledit as xe
+from sync.backends.xlsx.ooxml.container import ZipSink, ZipSource, deflate
 
 CONTENT_TYPES = "[Content_Types].xml"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..errors import DispatchError
-from .base import Cell, CellStyle, Grid, SheetGrid, WritePlan, default_date_format
-from .colourmap import map_sheet, merged_map
-from .xlsx_append import append_rows
-from .xlsx_blank import CT_STYLES, STYLES, STYLES_REL
-from .xlsx_chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
-from .xlsx_colours import ensure_rules, map_names
-from .xlsx_package import DOC_REL, Package
-from .xlsx_sheetxml import worksheet_xml
-from .xlsx_styles import Styles
-from .xlsx_workbook import CT_WORKSHEET, WORKSHEET, Tab, Workbook
+from sync.backends.colourmap import map_sheet, merged_map
+from sync.backends.xlsx.append import append_rows
+from sync.backends.xlsx.blank import CT_STYLES, STYLES, STYLES_REL
+from sync.backends.xlsx.chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
+from sync.backends.xlsx.colours import ensure_rules, map_names
+from sync.backends.xlsx.ooxml.package import DOC_REL, Package
+from sync.backends.xlsx.sheetxml import worksheet_xml
+from sync.backends.xlsx.styles import Styles
+from sync.backends.xlsx.workbook import CT_WORKSHEET, WORKSHEET, Tab, Workbook
+from sync.errors import DispatchError
+from sync.sheets import Cell, CellStyle, Grid, SheetGrid, WritePlan, default_date_format
 
 _DRAWING = f"{DOC_REL}/drawing"
 _CHART = f"{DOC_REL}/chart"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from ..a1 import column_letter
-from .base import CellStyle, ListValidation, SheetGrid
-from .xlsx_cells import MAX_TEXT, NOT_PLAIN, cell, has_value
-from .xlsx_styles import Styles
-from .xlsx_workbook import MAIN_NS
-from .xlsx_xmledit import text
+from sync.a1 import column_letter
+from sync.backends.xlsx.cells import MAX_TEXT, NOT_PLAIN, cell
+from sync.backends.xlsx.ooxml.xmledit import text
+from sync.backends.xlsx.styles import Styles
+from sync.backends.xlsx.workbook import MAIN_NS
+from sync.empty import is_empty
+from sync.quoting import formula_string
+from sync.sheets import CellStyle, ListValidation, SheetGrid
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
@@ -35,7 +37,7 @@ def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = No
             style = styled.get(c) if styled else None
             if style is None and type(v) is str and v and len(v) <= MAX_TEXT and not plain(v):
                 cells.append(f'<c r="{letters[c]}{n}" t="inlineStr"><is><t>{v}</t></is></c>')  # the common case
-            elif has_value(v):
+            elif not is_empty(v):
                 cells.append(cell(f"{letters[c]}{n}", v, styles.cell_xf(style, v)))
             elif style is not None:
                 cells.append(cell(f"{letters[c]}{n}", None, styles.cell_xf(style, None)))
@@ -80,11 +82,10 @@ def _validations(validations: list[ListValidation]) -> str:
         if any("," in value for value in v.values):
             raise ValueError(f"dropdown values may not contain commas: {v.values}")
         listed = ",".join(v.values)
-        quoted = '"' + listed.replace('"', '""') + '"'
         if len(listed) > 255:
             raise ValueError("a dropdown list is limited to 255 characters")
         letter = column_letter(v.column)
         items.append(f'<dataValidation type="list" allowBlank="1" showInputMessage="1" '
                      f'showErrorMessage="1" sqref="{letter}{v.first_row + 1}:{letter}{v.last_row + 1}">'
-                     f"<formula1>{text(quoted)}</formula1></dataValidation>")
+                     f"<formula1>{text(formula_string(listed))}</formula1></dataValidation>")
     return f'<dataValidations count="{len(items)}">{"".join(items)}</dataValidations>'

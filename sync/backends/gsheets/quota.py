@@ -22,7 +22,7 @@ import requests
 from google.auth.exceptions import TransportError
 from gspread.exceptions import APIError
 
-from ..errors import RemoteError
+from sync.errors import RemoteError
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

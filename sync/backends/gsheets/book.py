@@ -29,12 +29,12 @@ from gspread.exceptions import APIError
 from gspread.http_client import ParamsType
 from requests.adapters import BaseAdapter
 
-from ..errors import DispatchError, RemoteError
-from . import spreadsheet_id
-from .base import Grid, WritePlan
-from .gsheets_cells import quote
-from .gsheets_plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata
-from .gsheets_quota import QuotaLimiter, RetryPolicy, limiter_for
+from sync.backends import spreadsheet_id
+from sync.backends.gsheets.plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata
+from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy, limiter_for
+from sync.errors import DispatchError, RemoteError
+from sync.quoting import sheet_ref
+from sync.sheets import Grid, WritePlan
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class GSheetsBook:
             return {}
         params: ParamsType = {"valueRenderOption": "UNFORMATTED_VALUE",
                                   "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
-        answer = self._call("读取", lambda: self._http.values_batch_get(self.id, [quote(t) for t in titles], params))
+        answer = self._call("读取", lambda: self._http.values_batch_get(self.id, [sheet_ref(t) for t in titles], params))
         for title, value_range in zip(titles, answer.get("valueRanges", []), strict=True):
             self._values[title] = _grid(value_range.get("values", []))
         return {n: self._values[n] for n in names}

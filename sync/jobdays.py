@@ -1,19 +1,10 @@
-"""The 五个一 jobs: when each is due (rules/jobs.toml) and which sync-owned tabs it builds."""
+"""The 五个一 jobs' days (rules/jobs.toml) and the period each job's report covers on a given day."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
-from .backends.base import SheetGrid
 from .calendar import WorkCalendar, add_months, month_end, next_xun, quarter, week, xun
-from .reports.board import board
-from .reports.common import DispatchState
-from .reports.lists import kind_lists, problems_tab
-from .reports.monthly import monthly_assessment, monthly_report
-from .reports.quarterly import quarterly
-from .reports.weekly import weekly
-from .reports.xun import xun_check
 from .rulebook import JOB_KEYS, Job, Rulebook
 
 JOBS = JOB_KEYS  # daily, weekly, xun, monthly, quarterly
@@ -72,16 +63,3 @@ def quarterly_period(rules: Rulebook, day: date) -> tuple[int, int]:
         return (year - 1, 4) if q == 1 else (year, q - 1)
     return year, q
 
-
-BUILDERS: dict[str, Callable[[DispatchState], list[SheetGrid]]] = {
-    "daily": lambda s: [board(s), *kind_lists(s), problems_tab(s)],
-    "weekly": lambda s: [weekly(s, weekly_period(s.rules, s.as_of))],
-    "xun": lambda s: [xun_check(s, xun_period(s.rules, s.as_of))],
-    "monthly": lambda s: [monthly_report(s, monthly_period(s.rules, s.as_of)),
-                          monthly_assessment(s, monthly_period(s.rules, s.as_of))],
-    "quarterly": lambda s: [quarterly(s, *quarterly_period(s.rules, s.as_of))],
-}
-
-
-def build_tabs(jobs: list[str], state: DispatchState) -> list[SheetGrid]:
-    return [tab for job in JOBS if job in jobs for tab in BUILDERS[job](state)]

@@ -126,14 +126,29 @@ class WritePlan:
 
 
 class Backend(Protocol):
-    """One open book."""
+    """One open book: ``read`` the tabs a sync needs, then ``write`` one plan built from them.
+
+    ``read`` comes before ``write``: a backend writes against the book as it read it. The file
+    backend refuses to write over a file that changed since it was read, the Google backend compares
+    the plan with the values it read, and the Excel backend finds each task's row by ID in the grid
+    it read. A tab the plan appends to or colours and that was not read is read by ``write`` first.
+    """
 
     label: str  # how messages name the book, e.g. "example.xlsx" or "gsheet:1AbC…"
 
-    def sheet_names(self) -> list[str]: ...
+    def sheet_names(self) -> list[str]:
+        """The book's tabs, in order."""
+        ...
 
-    def read(self, names: Sequence[str]) -> dict[str, Grid]: ...
+    def read(self, names: Sequence[str]) -> dict[str, Grid]:
+        """Each named tab (names from :meth:`sheet_names`) as it is now: rows from A1, empty cells None."""
+        ...
 
     def write(self, plan: WritePlan) -> bool:
-        """Apply the plan; False when the book already held all of it and nothing was written."""
+        """Apply ``plan`` to the book, all of it or (on an error) as little as the backend can help.
+
+        Returns True when anything in the book was written, False when nothing was: the plan was
+        empty, or the book already held all of it (the file and Google backends then leave it
+        untouched). The engine reports the plan's tabs as written only on True.
+        """
         ...

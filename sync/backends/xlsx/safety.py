@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import BookBusyError, DispatchError
+from sync.errors import BookBusyError, DispatchError
 
 BACKUP_DIR = ".dispatchbook-backups"
 _TEMP_SUFFIX = ".dispatchbook-tmp"
