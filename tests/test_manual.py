@@ -131,7 +131,7 @@ def _problem_kinds_in_code() -> set[str]:
         source = path.read_text(encoding="utf-8")
         for call in re.split(r"\bProblem\(", source)[1:]:
             window = call[:300]
-            if re.search(r'f"bad_\{', window.split("Problem(")[0]):
+            if re.search(r'f"bad_\{', window):
                 used = {c.kind for t in STAFF_TABS for c in t.columns}
                 kinds |= {f"bad_{kind}" for kind in normalise.FIXES if kind in used}
                 continue
