@@ -1,7 +1,8 @@
 """Working days in mainland China (statutory holidays and 调休 working weekends), 旬, weeks, quarters.
 
 Holidays come from the ``chinese-calendar`` package; ``rules/calendar.toml`` may add holidays and
-working days (e.g. for a year the package does not cover yet, or a company's own rest days).
+working days (e.g. for a year the package does not cover yet, or a company's own rest days), and a
+book's 节假日 tab overrides both (see :meth:`WorkCalendar.overlaid`).
 Counting is vectorised: a cumulative table of working days answers any number of ranges at once.
 """
 
@@ -27,6 +28,11 @@ class WorkCalendar:
         self._checked: set[int] = set()
         self._base = date.max
         self._cum = np.zeros(0, dtype=np.int64)
+
+    def overlaid(self, holidays: Iterable[date], workdays: Iterable[date]) -> WorkCalendar:
+        """A new calendar in which these days (a book's 节假日 tab) override this one's extra days."""
+        off, on = frozenset(holidays), frozenset(workdays)
+        return WorkCalendar((self.extra_holidays - on) | off, (self.extra_workdays - off) | on, self.timezone.key)
 
     def today(self) -> date:
         return datetime.now(self.timezone).date()

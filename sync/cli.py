@@ -167,8 +167,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         write_example(path, args.as_of)
         console.print(f"已生成示例工作簿 {path}（示例日期 {args.as_of:%Y-%m-%d}）")
     else:
-        sheets = [staff_sheet(t, month_tab_name(args.as_of.year, args.as_of.month) if t is MONTH else t.name, [])
-                  for t in STAFF_TABS]
+        sheets = [staff_sheet(t, month_tab_name(args.as_of.year, args.as_of.month) if t is MONTH else t.name, [],
+                              t.note or None, note=True) for t in STAFF_TABS]
         write_new_book(path, sheets)
         console.print(f"已生成空白模板 {path}")
     return 0

@@ -14,13 +14,14 @@ import pandas as pd
 from .backends.base import Backend, RowAppend, SheetGrid, TaskColours, WritePlan
 from .book import Book, read_book
 from .dispatch import Context, classify
+from .holidays import missing_years, with_holidays
 from .jobs import build_tabs, due_jobs, weekly_period
 from .monthsheet import MonthRows, as_month_tasks, month_rows
 from .normalise import TabData, empty_tab
 from .problems import Problem
 from .reports.common import DispatchState
 from .rulebook import Rulebook, load_rules
-from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name
+from .schema import CHANNELS, HOLIDAYS, MONTH, SETTINGS, month_tab_name
 from .staffsheets import staff_cell, staff_sheet
 
 
@@ -74,6 +75,7 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     rules = rules or load_rules()
     book = read_book(backend, as_of)
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
+    rules = with_holidays(rules, book.tabs[HOLIDAYS.key])
     ym = (as_of.year, as_of.month)
     previous = memory.previous(book.label, as_of) if memory else None
     month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
@@ -87,7 +89,7 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
                                   _in_sheet(previous, month_name) if m == ym else None))
               for m, data in book.months.items()}
     problems = book.problems + setting_problems + _deleted_problems(book.label, month_name, new, previous) \
-        + _calendar_problems(book.label, rules)
+        + missing_years(book.label, rules, book.tabs[HOLIDAYS.key])
     monday = weekly_period(rules, as_of)
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, book, rules, months, problems, empty,
@@ -150,13 +152,3 @@ def _deleted_problems(book: str, tab: str, new: MonthRows, previous: pd.DataFram
     return [Problem(book, tab, "", "deleted_task", f"任务“{task}”已从本表删除，同步不会再自动加回",
                     f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task)
             for task in new.deleted if task in last]
-
-
-def _calendar_problems(book: str, rules: Rulebook) -> list[Problem]:
-    years = sorted(rules.calendar.uncovered_years)
-    if not years:
-        return []
-    listed = "、".join(str(y) for y in years)
-    return [Problem(book, "rules/calendar.toml", "", "calendar_missing",
-                    f"{listed} 年的法定节假日和调休数据缺失，已按周一至周五计算工作日",
-                    "请在 rules/calendar.toml 中补充节假日和调休上班日，或升级 chinese-calendar")]
