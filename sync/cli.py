@@ -111,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _book_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("book", help="a .xlsx/.xlsm path, or gsheet:SPREADSHEET_ID, or a Google Sheets URL")
+    p.add_argument("book", help="a .xlsx/.xlsm path (.xls/.xlsb/.ods/.et: check, or sync --report-to), "
+                                "or gsheet:SPREADSHEET_ID, or a Google Sheets URL")
     p.add_argument("--as-of", type=_date, help="the dispatch date (default: today in the rules' timezone)")
     p.add_argument("--rules", type=Path, help="the rules folder (default: the project's rules/)")
     p.add_argument("--credentials", help="service-account JSON for Google Sheets")
