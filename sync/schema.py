@@ -63,7 +63,7 @@ class Tab:
     id_column: str | None = None  # key whose values must be unique
     description: str = ""
     pattern: re.Pattern[str] | None = field(default=None, compare=False)
-    note: str = ""  # a note row `init` writes above the header of an empty template tab
+    note: str = ""  # note rows (one per line) `init` writes above the header of the template tab
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -161,8 +161,9 @@ HOLIDAYS = Tab("holidays", "节假日", (
     _c("note", "说明", "text", "note", "description", width=40, optional=True),
 ), aliases=("holidays", "holiday schedule", "节假日安排", "放假安排"), id_column="date",
     description="the State Council's holiday schedule as the office types it: 放假 days and 调休上班 days",
-    note="说明：国务院办公厅公布每年的节假日安排后，在下面逐日填写——放假的每一天类型填“放假”，"
-         "调休上班的周末类型填“调休上班”。这里填写的日期优先于内置日历；没有数据的年份按周一至周五计算。")
+    note="说明：国务院办公厅每年公布节假日安排后，在下面逐日填写：\n"
+         "放假的每一天（含周末）类型填“放假”，调休上班的周末类型填“调休上班”。\n"
+         "这里的日期优先于内置日历；没有数据的年份按周一至周五计算工作日。")
 
 STAFF_TABS: tuple[Tab, ...] = (ORG, PLAN, SUBMISSIONS, MONTH, CHANNELS, DUTY, SETTINGS, HOLIDAYS)
 

@@ -29,15 +29,14 @@ DROPDOWNS: dict[str, tuple[str, ...]] = {
 
 def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title: str | None = None, *,
                 note: bool = False) -> SheetGrid:
-    """A staff tab with ``rows`` (dicts by column key); an optional title row above the header, set as
-    a plain grey note when ``note`` (the header is still found below it)."""
+    """A staff tab with ``rows`` (dicts by column key); an optional title above the header (one row per
+    line), set as plain grey note rows when ``note`` (the header is still found below them)."""
     columns = list(tab.columns)
-    top = 1 if title else 0
-    grid: list[list[Cell]] = [[title]] if title else []
+    grid: list[list[Cell]] = [[line] for line in title.split("\n")] if title else []
+    top = len(grid)
     grid.append([c.label for c in columns])
     styles = {(top, j): HEADER for j in range(len(columns))}
-    if title:
-        styles[(0, 0)] = NOTE if note else TITLE
+    styles |= {(i, 0): NOTE if note else TITLE for i in range(top)}
     for i, row in enumerate(rows, start=top + 1):
         values: list[Cell] = []
         for j, col in enumerate(columns):

@@ -127,13 +127,14 @@ def test_init_writes_the_tab_with_its_header_under_a_note_row(tmp_path):
     path = tmp_path / "模板.xlsx"
     assert main(["init", str(path)]) == 0
     grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("节假日").to_python()
-    assert grid[0][0].startswith("说明：国务院办公厅公布每年的节假日安排后") and grid[1] == ["日期", "类型", "说明"]
+    assert [row[0] for row in grid[:3]] == HOLIDAYS.note.split("\n") and grid[3] == ["日期", "类型", "说明"]
+    assert grid[0][0].startswith("说明：国务院办公厅每年公布节假日安排后")
     staff = openpyxl.load_workbook(path)  # staff type below the header
     staff["节假日"].append([date(2027, 2, 20), "调休上班", None])
     staff.save(path)
     data = normalise_tab(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("节假日").to_python(),
                          HOLIDAYS, "模板.xlsx", "节假日", date(2027, 1, 1))
-    assert data.problems == [] and list(data.frame["day_type"]) == ["work"] and data.header_row == 1
+    assert data.problems == [] and list(data.frame["day_type"]) == ["work"] and data.header_row == 3
 
 
 @pytest.mark.parametrize("typed", ["放假", "休息", "Holiday", "day off"])
