@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError
 
 from ..errors import DispatchError
 from ..problems import Problem
@@ -94,9 +94,9 @@ class XlsxBook:
             raise DispatchError(self.label, f"{self.kind.this_is}，无法读取", save_as_fix(self.kind))
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
+        except PasswordError as exc:  # e.g. an .xls saved with an open password (RC4); untested: no writer here
+            raise DispatchError(self.label, "工作簿设有打开密码，无法读取", password_fix()) from exc
         except Exception as exc:  # calamine raises its own error types for corrupt files
-            if "password" in str(exc).lower():
-                raise DispatchError(self.label, "工作簿设有打开密码，无法读取", password_fix()) from exc
             if not self.kind.writable:
                 raise DispatchError(self.label, f"{self.kind.this_is}，但无法读取（{exc}）",
                                     save_as_fix(self.kind)) from exc
