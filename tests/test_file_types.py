@@ -141,7 +141,7 @@ def test_an_xlsx_named_xls_is_read_and_written_as_xlsx(tmp_path, capsys):
     book = write_xlsx(tmp_path / "台账.xlsx", TABS).rename(tmp_path / "台账.xls")
     code, problems = _json(capsys, "check", str(book), "--as-of", AS_OF)
     assert code == 1 and [p["kind"] for p in problems] == ["misnamed_file"]
-    assert problems[0]["message"] == "文件名以“.xls”结尾，内容却是Excel 工作簿（.xlsx），已按 .xlsx 读写"
+    assert problems[0]["message"] == "文件名以“.xls”结尾，内容却是 Excel 工作簿（.xlsx），已按 .xlsx 读写"
     assert "建议把文件改名为 台账.xlsx" in problems[0]["fix"]
     tasks, _ = _tasks_of(capsys, book)
     assert {t["id"]: t["colour"] for t in tasks}["T2"] == "red"

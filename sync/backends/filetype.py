@@ -34,9 +34,14 @@ class FileKind:
         return self.label
 
     @property
+    def spaced(self) -> str:
+        """The label after Chinese text: a space before a Latin word."""
+        return f" {self.label}" if self.label[0].isascii() else self.label
+
+    @property
     def this_is(self) -> str:
         """“这是 …” naming the kind, for the start of a message."""
-        return f"这是{' ' if self.label[0].isascii() else ''}{self.label}"
+        return f"这是{self.spaced}"
 
 
 XLSX = FileKind("xlsx", "Excel 工作簿（.xlsx）", True, True)
@@ -117,7 +122,7 @@ def kind_problems(kind: FileKind, book: str, name: str) -> list[Problem]:
     if kind in (XLSX, XLSM) and suffix not in WRITABLE_SUFFIXES:
         right = ".xlsm" if kind is XLSM else ".xlsx"
         return [Problem(book, FILE_TAB, "", "misnamed_file",
-                        f"文件名以“{suffix or '（无扩展名）'}”结尾，内容却是{kind.label}，已按 {right} 读写",
+                        f"文件名以“{suffix or '（无扩展名）'}”结尾，内容却是{kind.spaced}，已按 {right} 读写",
                         f"建议把文件改名为 {PurePath(name).stem}{right}，Excel 打开时就不会提示格式与扩展名不一致",
                         suffix or None)]
     return []
