@@ -72,7 +72,8 @@ def read_book(backend: Backend, as_of: date) -> Book:
         problems += _resolve_units(data, org, backend.label, many=False)
     for data in (*months.values(), tabs[SUBMISSIONS.key]):
         problems += _check_dates(data, backend.label)
-    every = twins + [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
+    about_file: list[Problem] = getattr(backend, "file_problems", [])  # e.g. a read-only .xls (backends/xlsx.py)
+    every = about_file + twins + [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
     return Book(backend.label, org, tabs, months, every)
 
 

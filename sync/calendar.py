@@ -1,7 +1,8 @@
 """Working days in mainland China (statutory holidays and 调休 working weekends), 旬, weeks, quarters.
 
 Holidays come from the ``chinese-calendar`` package; ``rules/calendar.toml`` may add holidays and
-working days (e.g. for a year the package does not cover yet, or a company's own rest days).
+working days (e.g. for a year the package does not cover yet, or a company's own rest days), and a
+book's 节假日 tab overrides both (see :meth:`WorkCalendar.overlaid`).
 Counting is vectorised: a cumulative table of working days answers any number of ranges at once.
 """
 
@@ -16,7 +17,6 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-from .problems import Problem
 
 
 class WorkCalendar:
@@ -29,6 +29,11 @@ class WorkCalendar:
         self._checked: set[int] = set()
         self._base = date.max
         self._cum = np.zeros(0, dtype=np.int64)
+
+    def overlaid(self, holidays: Iterable[date], workdays: Iterable[date]) -> WorkCalendar:
+        """A new calendar in which these days (a book's 节假日 tab) override this one's extra days."""
+        off, on = frozenset(holidays), frozenset(workdays)
+        return WorkCalendar((self.extra_holidays - on) | off, (self.extra_workdays - off) | on, self.timezone.key)
 
     def today(self) -> date:
         return datetime.now(self.timezone).date()
@@ -156,13 +161,3 @@ def quarter(day: date) -> tuple[int, int]:
 def quarter_months(year: int, q: int) -> list[tuple[int, int]]:
     return [(year, m) for m in range(3 * q - 2, 3 * q + 1)]
 
-
-def calendar_problems(book: str, cal: WorkCalendar) -> list[Problem]:
-    """One problem naming the years the sync counted Monday to Friday for want of holiday data."""
-    years = sorted(cal.uncovered_years)
-    if not years:
-        return []
-    listed = "、".join(str(y) for y in years)
-    return [Problem(book, "rules/calendar.toml", "", "calendar_missing",
-                    f"{listed} 年的法定节假日和调休数据缺失，已按周一至周五计算工作日",
-                    "请在 rules/calendar.toml 中补充节假日和调休上班日，或升级 chinese-calendar")]

@@ -111,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _book_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("book", help="a .xlsx/.xlsm path, or gsheet:SPREADSHEET_ID, or a Google Sheets URL")
+    p.add_argument("book", help="a .xlsx/.xlsm path (.xls/.xlsb/.ods/.et: check, or sync --report-to), "
+                                "or gsheet:SPREADSHEET_ID, or a Google Sheets URL")
     p.add_argument("--as-of", type=_date, help="the dispatch date (default: today in the rules' timezone)")
     p.add_argument("--rules", type=Path, help="the rules folder (default: the project's rules/)")
     p.add_argument("--credentials", help="service-account JSON for Google Sheets")
@@ -167,8 +168,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         write_example(path, args.as_of)
         console.print(f"已生成示例工作簿 {path}（示例日期 {args.as_of:%Y-%m-%d}）")
     else:
-        sheets = [staff_sheet(t, month_tab_name(args.as_of.year, args.as_of.month) if t is MONTH else t.name, [])
-                  for t in STAFF_TABS]
+        sheets = [staff_sheet(t, month_tab_name(args.as_of.year, args.as_of.month) if t is MONTH else t.name, [],
+                              t.note or None, note=True) for t in STAFF_TABS]
         write_new_book(path, sheets)
         console.print(f"已生成空白模板 {path}")
     return 0

@@ -12,8 +12,8 @@ from typing import Protocol
 import pandas as pd
 
 from .book import Book, read_book
-from .calendar import calendar_problems
 from .dispatch import Context, classify
+from .holidays import missing_years, with_holidays
 from .jobdays import due_jobs, weekly_period
 from .monthsheet import MonthRows, deleted_problems, in_sheet, month_rows, place_rows, task_colours
 from .normalise import empty_tab
@@ -21,7 +21,7 @@ from .problems import Problem
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
 from .rulebook import Rulebook, load_rules
-from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name
+from .schema import CHANNELS, HOLIDAYS, MONTH, SETTINGS, month_tab_name
 from .sheets import Backend, WritePlan
 
 
@@ -90,6 +90,7 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
     """Everything between reading and writing: new month rows, colours and kinds, the jobs' tabs, and
     the plan that writes them. ``book`` is not changed."""
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
+    rules = with_holidays(rules, book.tabs[HOLIDAYS.key])
     ym = (as_of.year, as_of.month)
     previous = memory.previous(book.label, as_of) if memory else None
     month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
@@ -103,7 +104,7 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
                                   in_sheet(previous, month_name) if m == ym else None))
               for m, data in placed.book.months.items()}
     problems = book.problems + setting_problems + deleted_problems(book.label, month_name, new, previous) \
-        + calendar_problems(book.label, rules.calendar)
+        + missing_years(book.label, rules, book.tabs[HOLIDAYS.key])
     monday = weekly_period(rules, as_of)
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, placed.book, rules, months, problems, empty,

@@ -23,6 +23,7 @@ from .rulebook import Rulebook, load_rules
 from .schema import (
     CHANNELS,
     DUTY,
+    HOLIDAYS,
     MONTH,
     ORG,
     PLAN,
@@ -180,6 +181,7 @@ def build_example(as_of: date = EXAMPLE_AS_OF, rules: Rulebook | None = None) ->
         staff_sheet(CHANNELS, CHANNELS.name, _channel_rows(as_of, cal)),
         staff_sheet(DUTY, DUTY.name, _duty_rows(as_of, cal)),
         staff_sheet(SETTINGS, SETTINGS.name, [{"key": k, "value": v, "note": n} for k, v, n in SETTINGS_ROWS]),
+        staff_sheet(HOLIDAYS, HOLIDAYS.name, [], HOLIDAYS.note, note=True),
     ]
     memory = MemoryBook({s.name: s.rows for s in sheets}, label="example")
     last = add_months(as_of.year, as_of.month, -1)

@@ -34,6 +34,7 @@ _PARSERS: dict[Kind, Callable[[object, date], object]] = {  # text is read in _p
     "months": lambda x, _: v.parse_months(x),
     "units": lambda x, _: v.parse_units(x),
     "flag": lambda x, _: v.parse_flag(x),
+    "day_type": lambda x, _: v.parse_day_type(x),
 }
 
 FIXES: dict[Kind, str] = {
@@ -44,6 +45,7 @@ FIXES: dict[Kind, str] = {
     "month": "请填写月份，如 2026-11",
     "months": "请填写计划月份，如 11、3,6,9、1-6月 或 全年",
     "flag": "典型任务请填“是”，否则留空",
+    "day_type": "请填写 放假（休息的日子）或 调休上班（补班的周末）",
 }
 
 

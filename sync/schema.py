@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "date", "progress", "status", "level", "month", "months", "units", "flag"]
+Kind = Literal["text", "date", "progress", "status", "level", "month", "months", "units", "flag", "day_type"]
 
 LEVELS = ("集团党委", "基层党委", "党支部")
 LEVEL_ALIASES = {
@@ -28,6 +28,13 @@ STATUS_SYNONYMS = {
     "open": ("进行中", "推进中", "办理中", "在办", "正在推进", "正在办理", "已启动", "执行中",
              "open", "in progress", "ongoing", "doing", "started"),
     "not_started": ("未开始", "未启动", "待办", "待启动", "not started", "todo", "to do", "pending"),
+}
+
+# 节假日 tab: canonical day type -> label shown in the template dropdown, and the words staff type.
+DAY_TYPE_LABELS = {"off": "放假", "work": "调休上班"}
+DAY_TYPE_SYNONYMS = {
+    "off": ("放假", "休息", "休假", "假日", "节假日", "法定节假日", "holiday", "off", "day off", "rest day"),
+    "work": ("调休上班", "上班", "补班", "调休补班", "工作日", "workday", "working day", "work day", "work"),
 }
 
 CATEGORIES = ("焦点", "热点", "难点", "规定动作", "上级部署", "两学一做", "三基建设", "政治巡视",
@@ -56,6 +63,7 @@ class Tab:
     id_column: str | None = None  # key whose values must be unique
     description: str = ""
     pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    note: str = ""  # note rows (one per line) `init` writes above the header of the template tab
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -147,7 +155,17 @@ SETTINGS = Tab("settings", "规则设置", (
 ), aliases=("settings", "rule settings"), id_column="key",
     description="leaders' overrides of rule thresholds")
 
-STAFF_TABS: tuple[Tab, ...] = (ORG, PLAN, SUBMISSIONS, MONTH, CHANNELS, DUTY, SETTINGS)
+HOLIDAYS = Tab("holidays", "节假日", (
+    _c("date", "日期", "date", "date", "day", "放假日期", required=True, width=14),
+    _c("day_type", "类型", "day_type", "type", "day type", "kind", required=True, width=12),
+    _c("note", "说明", "text", "note", "description", width=40, optional=True),
+), aliases=("holidays", "holiday schedule", "节假日安排", "放假安排"), id_column="date",
+    description="the State Council's holiday schedule as the office types it: 放假 days and 调休上班 days",
+    note="说明：国务院办公厅每年公布节假日安排后，在下面逐日填写：\n"
+         "放假的每一天（含周末）类型填“放假”，调休上班的周末类型填“调休上班”。\n"
+         "这里的日期优先于内置日历；没有数据的年份按周一至周五计算工作日。")
+
+STAFF_TABS: tuple[Tab, ...] = (ORG, PLAN, SUBMISSIONS, MONTH, CHANNELS, DUTY, SETTINGS, HOLIDAYS)
 
 
 _DROP = re.compile(r"[\s*:]+")

@@ -8,11 +8,12 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from .schema import CATEGORIES, LEVELS, ORIENTATIONS, STATUS_LABELS, Column, Tab
+from .schema import CATEGORIES, DAY_TYPE_LABELS, LEVELS, ORIENTATIONS, STATUS_LABELS, Column, Tab
 from .sheets import DATE_FORMAT, Cell, CellStyle, ListValidation, SheetGrid
 
 HEADER = CellStyle(fill="DDEBF7", bold=True)
 TITLE = CellStyle(bold=True, size=14)
+NOTE = CellStyle(font_colour="595959")
 DATE = CellStyle(number_format=DATE_FORMAT)
 PERCENT = CellStyle(number_format="0%")
 VALIDATION_ROWS = 5000  # dropdowns cover this many rows below the header
@@ -22,18 +23,20 @@ DROPDOWNS: dict[str, tuple[str, ...]] = {
     "level": LEVELS,
     "category": CATEGORIES,
     "orientation": ORIENTATIONS,
+    "day_type": tuple(DAY_TYPE_LABELS.values()),
 }
 
 
-def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title: str | None = None) -> SheetGrid:
-    """A staff tab with ``rows`` (dicts by column key); an optional title row above the header."""
+def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title: str | None = None, *,
+                note: bool = False) -> SheetGrid:
+    """A staff tab with ``rows`` (dicts by column key); an optional title above the header (one row per
+    line), set as plain grey note rows when ``note`` (the header is still found below them)."""
     columns = list(tab.columns)
-    top = 1 if title else 0
-    grid: list[list[Cell]] = [[title]] if title else []
+    grid: list[list[Cell]] = [[line] for line in title.split("\n")] if title else []
+    top = len(grid)
     grid.append([c.label for c in columns])
     styles = {(top, j): HEADER for j in range(len(columns))}
-    if title:
-        styles[(0, 0)] = TITLE
+    styles |= {(i, 0): NOTE if note else TITLE for i in range(top)}
     for i, row in enumerate(rows, start=top + 1):
         values: list[Cell] = []
         for j, col in enumerate(columns):
@@ -57,11 +60,13 @@ def staff_cell(column: Column, raw: object) -> tuple[Cell, CellStyle | None]:
         return value, DATE
     if column.kind == "flag":
         return ("是" if value else None), None
+    if column.kind == "day_type" and isinstance(value, str):
+        return DAY_TYPE_LABELS.get(value, value), None
     return value, None
 
 
 def _dropdown_key(tab: Tab, key: str, kind: str) -> str | None:
-    if kind in ("status", "level"):
+    if kind in ("status", "level", "day_type"):
         return kind
     if key == "category" and tab.key in ("plan", "submissions", "month"):
         return "category"

@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date, datetime
 
 from .empty import is_empty
-from .schema import LEVEL_ALIASES, STATUS_SYNONYMS, fold
+from .schema import DAY_TYPE_SYNONYMS, LEVEL_ALIASES, STATUS_SYNONYMS, fold
 from .serials import from_serial
 
 
@@ -150,6 +150,19 @@ def parse_flag(value: object) -> bool:
     if word in _FALSE:
         return False
     raise BadValue("应填“是”或留空")
+
+
+_DAY_TYPE_WORDS = {fold(w): key for key, words in DAY_TYPE_SYNONYMS.items() for w in words}
+
+
+def parse_day_type(value: object) -> str | None:
+    """A 节假日 row's type: ``off`` (放假) or ``work`` (调休上班)."""
+    if is_empty(value):
+        return None
+    try:
+        return _DAY_TYPE_WORDS[fold(text(value))]
+    except KeyError:
+        raise BadValue("不是可识别的类型") from None
 
 
 def parse_month(value: object) -> tuple[int, int] | None:

@@ -23,7 +23,7 @@ def test_template_is_ready_to_use(tmp_path):
     path = tmp_path / "空白.xlsx"
     assert main(["init", str(path), "--as-of", "2026-12-03"]) == 0
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["组织架构", "年度计划书", "月度上报", "月度任务 2026-12", "渠道诉求", "值班表", "规则设置"]
+    assert book.sheetnames == ["组织架构", "年度计划书", "月度上报", "月度任务 2026-12", "渠道诉求", "值班表", "规则设置", "节假日"]
     month = book["月度任务 2026-12"]
     assert month.freeze_panes == "A2"
     assert [c.value for c in month[1]][:3] == ["任务编号", "任务名称", "类别"]

@@ -208,17 +208,18 @@ def test_calculates_last_and_returns_the_user_to_their_sheet(
 
 def test_existing_summary_tab_is_emptied_in_place(example_tabs: dict[str, Grid]) -> None:
     tabs = dict(example_tabs) | {"调度看板": [["旧的看板"], ["旧行", 1]]}
-    outcome, actions, replay = sync_remote(tabs, charts={"调度看板": 2}, active=8)
+    last = len(example_tabs)  # the old board is the last tab
+    outcome, actions, replay = sync_remote(tabs, charts={"调度看板": 2}, active=last)
     board = replay.names().index("调度看板")
-    assert board == 8  # same place: formulas pointing at it keep working
+    assert board == last  # same place: formulas pointing at it keep working
     assert [a["args"] for a in actions if a["func"] == "addSheet"] == \
-        [[9 + i, s.name] for i, s in enumerate(outcome.plan.owned[1:])]
+        [[last + 1 + i, s.name] for i, s in enumerate(outcome.plan.owned[1:])]
     mine = [a["func"] for a in actions if a["sheet_position"] == board]
     assert mine[:3] == ["sheetClear", "deleteChart", "deleteChart"]
     (chart,) = replay["调度看板"].charts
     assert chart[-1] == ("title", outcome.plan.owned[0].charts[0].title)
     assert plain(replay["调度看板"].grid()) == plain(outcome.plan.owned[0].rows)
-    assert replay.active == 8
+    assert replay.active == last
 
 
 def test_new_month_sheet_is_added_with_dropdowns_and_colours(example_tabs: dict[str, Grid]) -> None:
@@ -251,7 +252,7 @@ def test_appended_tasks_go_below_the_last_filled_row(example_tabs: dict[str, Gri
     outcome, actions, replay = sync_remote(tabs)
     (append,) = outcome.plan.appends
     assert append.tab == NOV and len(append.rows) >= 1
-    (write,) = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == 7]
+    (write,) = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == list(tabs).index(NOV)]
     assert write["start_row"] == last and write["start_column"] == 0
     grid = replay[NOV].grid()
     assert "职工澡堂热水保障专项" in [row[1] for row in grid[last:]]

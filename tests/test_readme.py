@@ -18,10 +18,10 @@ def schema_table() -> str:
 
 
 def alias_table() -> str:
-    seen: dict[str, tuple[str, ...]] = {}
+    seen: dict[str, dict[str, None]] = {}  # label -> every alias any tab accepts for it, in order
     for tab in STAFF_TABS:
         for c in tab.columns:
-            seen.setdefault(c.label, c.aliases)
+            seen.setdefault(c.label, {}).update(dict.fromkeys(c.aliases))
     lines = ["| column | also accepted |", "|---|---|"]
     lines += [f"| {label} | {', '.join(aliases)} |" for label, aliases in seen.items()]
     return "\n".join(lines)

@@ -29,7 +29,8 @@ def spreadsheet_id(book: str) -> str:
 
 
 def open_book(spec: str, credentials: str | None = None, *, report_to: Path | None = None) -> Backend:
-    """A book by name: a local .xlsx/.xlsm path, or ``gsheet:ID`` / a Google Sheets URL."""
+    """A book by name: a local workbook file (written in place only when it is .xlsx/.xlsm), or
+    ``gsheet:ID`` / a Google Sheets URL."""
     if is_gsheet(spec):
         from .gsheets import GSheetsBook  # noqa: PLC0415 - Google libraries load only when needed
 

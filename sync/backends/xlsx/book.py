@@ -1,5 +1,8 @@
 """Local .xlsx/.xlsm books: fast reading with python-calamine, lossless part-level writing.
 
+.xls, .xlsb, .ods and WPS .et files are read the same way (python-calamine reads them) but never
+written in place: their summary tabs go to another workbook with ``report_to`` (see :mod:`filetype`).
+
 Writing copies every zip part the sync does not own byte for byte and adds or replaces only what
 the plan needs (see :mod:`sync.backends.xlsx.apply`); the file is replaced atomically, never while it is open in
 a client or after it changed on disk (see :mod:`sync.backends.xlsx.safety`).
@@ -11,15 +14,17 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError
 
 from sync.backends.colourmap import MAP_TAB
+from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
 from sync.backends.xlsx.apply import PlanWriter
 from sync.backends.xlsx.blank import blank_workbook
 from sync.backends.xlsx.ooxml.container import ZipSource
 from sync.backends.xlsx.ooxml.package import Package
 from sync.backends.xlsx.safety import Snapshot, check, load, replace
 from sync.errors import DispatchError
+from sync.problems import Problem
 from sync.sheets import Grid, WritePlan
 
 
@@ -59,6 +64,9 @@ class XlsxBook:
         if self.report_to is not None:
             target, read = self.report_to, self._report
             plan = WritePlan(owned=plan.owned, palette=plan.palette)
+        elif not self.kind.writable:
+            raise DispatchError(self.label, f"{self.kind.this_is}，同步只能写入 .xlsx/.xlsm 文件，本次未写入",
+                                save_as_fix(self.kind) + "；或加 --report-to 汇总.xlsx，把汇总表写到另一个工作簿")
         else:
             target, read = self.path, self._snapshot
         if not (plan.owned or plan.created or plan.appends or plan.colours):
@@ -79,11 +87,22 @@ class XlsxBook:
     def _open(self) -> None:
         """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
         self._snapshot = load(self.path, self.label)
+        self.kind: FileKind = detect(self._snapshot.data, self.path.name)
+        if self.kind is ENCRYPTED:
+            raise DispatchError(self.label, "工作簿设有打开密码，无法读取", password_fix())
+        if not self.kind.readable:
+            raise DispatchError(self.label, f"{self.kind.this_is}，无法读取", save_as_fix(self.kind))
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
+        except PasswordError as exc:  # e.g. an .xls saved with an open password (RC4); untested: no writer here
+            raise DispatchError(self.label, "工作簿设有打开密码，无法读取", password_fix()) from exc
         except Exception as exc:  # calamine raises its own error types for corrupt files
+            if not self.kind.writable:
+                raise DispatchError(self.label, f"{self.kind.this_is}，但无法读取（{exc}）",
+                                    save_as_fix(self.kind)) from exc
             raise DispatchError(self.label, f"无法作为 Excel 工作簿打开（{exc}）",
                                 "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
+        self.file_problems: list[Problem] = kind_problems(self.kind, self.label, self.path.name)
 
 
 def _source(label: str, blob: bytes) -> ZipSource:
