@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from standin import StandinSession, running_standin
 from sync.backends.base import (
     CellStyle,
     Chart,
@@ -19,9 +20,8 @@ from sync.backends.base import (
     WritePlan,
 )
 from sync.backends.gsheets_cells import serial
-from sync.backends.gsheets_plan import MARK_KEY
+from sync.backends.gsheets_plan import MARK_KEY, build_requests, parse_metadata
 from sync.errors import DispatchError
-from sync.standin import StandinSession, running_standin
 
 MONTH = "月度任务 2026-11"
 STAFF = {
@@ -183,8 +183,6 @@ def test_widths_charts_and_hidden_tabs(standin: StandinSession) -> None:
 
 
 def test_identical_plans_make_identical_requests(standin: StandinSession) -> None:
-    from sync.backends.gsheets_plan import build_requests, parse_metadata
-
     sid = standin.seed(STAFF)
     meta = standin.api.spreadsheet(sid).resource()
     plan = WritePlan(owned=[board(["任务", 3])], created=[SheetGrid("新表", [["a"]])])
