@@ -32,9 +32,10 @@ from .conditions import (
 from .errors import DispatchError
 from .normalise import TabData
 from .problems import Problem
+from .resources import default_rules_dir
 from .schema import fold
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_RULES_DIR = default_rules_dir()
 HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 
 
