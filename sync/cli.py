@@ -63,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dispatchbook", description="党建调度：在员工已在用的 Excel / Google 表格上运行调度。")
+    p = argparse.ArgumentParser(prog="dispatchbook", description="党建调度：在员工已在用的 Excel / Google 表格上运行调度。",
+                                epilog="示例：dispatchbook init 示例.xlsx --example，然后 dispatchbook sync 示例.xlsx")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help="显示版本号并退出")
     sub = p.add_subparsers(required=True, metavar="COMMAND", title="命令")
 
@@ -77,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     init.set_defaults(run=cmd_init)
 
     rules = sub.add_parser("init-rules", help="把默认规则文件写入文件夹，供本单位修改",
-                           description="把默认规则文件写入 DIR，修改后用 --rules DIR 使用。")
+                           description="把默认规则文件写入 DIR，修改后用 --rules DIR 使用。",
+                           epilog="示例：dispatchbook init-rules 本单位规则，然后 dispatchbook check 党建调度.xlsx --rules 本单位规则")
     rules.add_argument("folder", type=Path, metavar="DIR", help="规则文件夹（不存在则新建）")
     rules.add_argument("--force", action="store_true", help="覆盖文件夹中已有的规则文件")
     rules.set_defaults(run=cmd_init_rules)
@@ -89,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check)
 
     sync = sub.add_parser("sync", help="对工作簿运行调度，写回汇总表",
-                          description="对工作簿运行调度：标注任务颜色，写回汇总表。")
+                          description="对工作簿运行调度：标注任务颜色，写回汇总表。",
+                          epilog="示例：dispatchbook sync 党建调度.xlsx --as-of 2026-11-18 --jobs all --dry-run")
     _book_args(sync)
     sync.add_argument("--jobs", type=_jobs, metavar="JOBS",
                       help="逗号分隔：daily,weekly,xun,monthly,quarterly 或 all（默认：调度日期当天到期的作业）")

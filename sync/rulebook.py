@@ -141,9 +141,9 @@ class _Reader:
     """Walks one TOML file, reporting every mistake with its file and key path."""
 
     def __init__(self, path: Path) -> None:
-        self.file = f"rules/{path.name}"
+        self.file = f"{path.parent.name}/{path.name}"  # "rules/colours.toml", or the organisation's folder
         if not path.exists():
-            raise RuleError(self.file, "找不到规则文件", "请从项目的 rules/ 目录复制一份")
+            raise RuleError(self.file, "找不到规则文件", f"请用 dispatchbook init-rules {path.parent} 写出默认规则文件")
         try:
             self.data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
