@@ -30,6 +30,6 @@ def example_workbook() -> Path:
     return _shipped("example.xlsx") or REPOSITORY / "workbooks" / "example.xlsx"
 
 
-def rule_files(folder: Path | None = None) -> list[Path]:
-    """The rule files in ``folder`` (default: the default rules), sorted by name."""
-    return sorted((folder or default_rules_dir()).glob("*.toml"))
+def rule_files() -> list[Path]:
+    """The default rule files, sorted by name."""
+    return sorted(default_rules_dir().glob("*.toml"))

@@ -103,6 +103,12 @@ def test_init_rules_from_the_wheel_writes_the_shipped_rules(installed: Path, tmp
     assert written == {p.name: p.read_bytes() for p in (REPO / "rules").glob("*.toml")}
 
 
+def test_the_demo_from_a_wheel_syncs_the_shipped_example(installed: Path, tmp_path: Path) -> None:
+    demo = _run(installed / "dispatchbook", "demo", cwd=tmp_path)
+    assert demo.stdout.startswith(f"示例工作簿已复制到 {Path('build') / 'demo.xlsx'}，按示例日期 2026-11-18 运行全部作业")
+    assert (tmp_path / "build" / "demo.xlsx").stat().st_size > (REPO / "workbooks" / "example.xlsx").stat().st_size
+
+
 def test_the_google_demo_from_a_wheel_says_it_needs_a_checkout(installed: Path, tmp_path: Path) -> None:
     demo = _run(installed / "dispatchbook", "demo", "--gsheets", cwd=tmp_path, check=False)
     assert demo.returncode == 2
