@@ -5,6 +5,7 @@ built wheel carries copies of them in ``sync/defaults/`` (read by :mod:`sync.res
 Everything else about the package is declared in ``pyproject.toml``.
 """
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -18,6 +19,8 @@ class BuildWithDefaults(build_py):
     """``build_py`` that also copies the shipped defaults into ``sync/defaults/`` of the build."""
 
     def run(self) -> None:
+        if not self.editable_mode:  # no stale files from an earlier in-tree build (e.g. the old sync/standin/)
+            shutil.rmtree(Path(self.build_lib) / "sync", ignore_errors=True)
         super().run()
         if self.editable_mode:  # an editable install reads the repository's files in place
             return

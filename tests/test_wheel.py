@@ -43,6 +43,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(REPO / name, source / name)
+    stale = source / "build" / "lib" / "sync" / "standin"  # left by an in-tree build before the stand-in moved
+    stale.mkdir(parents=True)
+    (stale / "__init__.py").write_text("")
     out = tmp_path_factory.mktemp("dist")
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index", "--no-build-isolation", "-q", "-w", out, ".",
          cwd=source)
