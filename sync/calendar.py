@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 
-
 class WorkCalendar:
     def __init__(self, holidays: Iterable[date] = (), workdays: Iterable[date] = (),
                  timezone: str = "Asia/Shanghai") -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 from rich.console import Console
@@ -19,6 +22,7 @@ from rich.table import Table
 from . import jobdays as job_rules
 from .backends import open_book
 from .book import read_book
+from .clihelp import chinese_argparse
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
 from .errors import EXIT_PROBLEMS, DispatchError
@@ -35,6 +39,7 @@ from .history_views import (
 )
 from .newbook import write_new_book
 from .problems import Problem
+from .resources import REPOSITORY, example_workbook, rule_files
 from .rulebook import Rulebook, load_rules
 from .runlog import log_to
 from .scheduler import BookResult, Scheduler, exit_code, on_demand_sync
@@ -45,11 +50,11 @@ from .values import BadValue, parse_date, parse_month
 
 console = Console(highlight=False)
 EXIT_INTERRUPTED = 130  # stopped at once by a second Ctrl-C
-REPO = Path(__file__).resolve().parent.parent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    with chinese_argparse():
+        args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
     except DispatchError as error:
@@ -58,70 +63,95 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dispatchbook", description="党建调度：在员工已在用的 Excel / Google 表格上运行调度。")
-    sub = p.add_subparsers(required=True, metavar="COMMAND")
+    p = argparse.ArgumentParser(prog="dispatchbook", description="党建调度：在员工已在用的 Excel / Google 表格上运行调度。",
+                                epilog="示例：dispatchbook init 示例.xlsx --example，然后 dispatchbook sync 示例.xlsx")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help="显示版本号并退出")
+    sub = p.add_subparsers(required=True, metavar="COMMAND", title="命令")
 
-    init = sub.add_parser("init", help="write an empty template (or the example with --example)")
-    init.add_argument("book", type=Path)
-    init.add_argument("--example", action="store_true", help="a realistic example organisation")
-    init.add_argument("--as-of", type=_date, help="the example's 'today' (default: %(default)s)",
+    init = sub.add_parser("init", help="生成空白模板工作簿（加 --example 生成示例）",
+                          description="生成空白模板工作簿（加 --example 生成示例单位的工作簿）。")
+    init.add_argument("book", type=Path, metavar="BOOK", help="要生成的 .xlsx 文件")
+    init.add_argument("--example", action="store_true", help="生成示例单位（党委、支部、任务齐全）")
+    init.add_argument("--as-of", type=_date, metavar="DATE", help="示例的“今天”（默认：%(default)s）",
                       default=EXAMPLE_AS_OF)
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--force", action="store_true", help="覆盖已有文件")
     init.set_defaults(run=cmd_init)
 
-    check = sub.add_parser("check", help="read a book and list every data problem (exit 1 when there are any)")
+    rules = sub.add_parser("init-rules", help="把默认规则文件写入文件夹，供本单位修改",
+                           description="把默认规则文件写入 DIR，修改后用 --rules DIR 使用。",
+                           epilog="示例：dispatchbook init-rules 本单位规则，然后 dispatchbook check 党建调度.xlsx --rules 本单位规则")
+    rules.add_argument("folder", type=Path, metavar="DIR", help="规则文件夹（不存在则新建）")
+    rules.add_argument("--force", action="store_true", help="覆盖文件夹中已有的规则文件")
+    rules.set_defaults(run=cmd_init_rules)
+
+    check = sub.add_parser("check", help="检查工作簿，列出每个数据问题（有问题时退出码为 1）",
+                           description="读取并检查工作簿，逐个列出有问题的单元格和修改方法。")
     _book_args(check)
-    check.add_argument("--json", action="store_true", help="print problems as JSON")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出数据问题")
     check.set_defaults(run=cmd_check)
 
-    sync = sub.add_parser("sync", help="run the dispatch on a book and write the summary tabs back")
+    sync = sub.add_parser("sync", help="对工作簿运行调度，写回汇总表",
+                          description="对工作簿运行调度：标注任务颜色，写回汇总表。",
+                          epilog="示例：dispatchbook sync 党建调度.xlsx --as-of 2026-11-18 --jobs all --dry-run")
     _book_args(sync)
-    sync.add_argument("--jobs", type=_jobs, help="comma-separated: daily,weekly,xun,monthly,quarterly or all "
-                                                 "(default: the jobs due on the as-of date)")
-    sync.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
-    sync.add_argument("--json", action="store_true", help="print a machine-readable result")
-    sync.add_argument("--report-to", type=Path, help="write the summary tabs into this .xlsx instead")
-    _history_args(sync, "remember this sync (snapshot, assessment, run record); takes the book's lock")
+    sync.add_argument("--jobs", type=_jobs, metavar="JOBS",
+                      help="逗号分隔：daily,weekly,xun,monthly,quarterly 或 all（默认：调度日期当天到期的作业）")
+    sync.add_argument("--dry-run", action="store_true", help="试运行：不写入，只列出将会做的改动")
+    sync.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    sync.add_argument("--report-to", type=Path, metavar="OTHER.xlsx", help="把汇总表写入另一个 .xlsx，不改动本工作簿")
+    _history_args(sync, "记录本次同步（每日快照、考核、运行记录）；同步时锁定工作簿")
     sync.set_defaults(run=cmd_sync)
 
-    run = sub.add_parser("run", help="keep every configured book in rhythm (the 五个一 jobs), catching up missed jobs")
-    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="the config file (default: %(default)s)")
-    run.add_argument("--once", action="store_true", help="run what is due now and exit (for cron / timers)")
-    run.add_argument("--book", action="append", help="only this configured book (repeatable)")
+    run = sub.add_parser("run", help="按“五个一”节奏持续调度配置中的每个工作簿，补跑错过的作业",
+                         description="按“五个一”节奏持续调度配置文件中的每个工作簿，补跑错过的作业。")
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE",
+                     help="配置文件（默认：%(default)s）")
+    run.add_argument("--once", action="store_true", help="只运行当前到期的作业后退出（供 cron / 定时任务使用）")
+    run.add_argument("--book", action="append", metavar="NAME", help="只运行配置中的这个工作簿（可重复）")
     run.set_defaults(run=cmd_run)
 
-    history = sub.add_parser("history", help="a task's timeline, a row to paste back, a unit's month, run records")
-    history.add_argument("task", nargs="?", metavar="TASK_ID", help="the task's colour/progress/status by day")
-    history.add_argument("--restore", action="store_true", help="print the task's last known row, tab-separated")
-    history.add_argument("--unit", help="a unit's scores and deduction lines for --month")
-    history.add_argument("--month", type=_month, help="YYYY-MM: the month for --unit; the sheet for a task")
-    history.add_argument("--as-of", type=_date, help="with --unit: the lines as they stood on this day")
-    history.add_argument("--runs", action="store_true", help="the latest run records")
-    history.add_argument("--book", help="which book (its name, path or spreadsheet) when the history has several")
-    history.add_argument("--rules", type=Path, help="the rules folder (for colour and kind names)")
-    _history_args(history, "the history database (default: the one in ./dispatchbook.toml)")
+    history = sub.add_parser("history", help="任务时间线、可粘贴回表的整行、单位月度考核、运行记录",
+                             description="查看历史：任务时间线、可粘贴回表的整行、单位月度考核、运行记录。")
+    history.add_argument("task", nargs="?", metavar="TASK_ID", help="任务每天的颜色、进度和状态")
+    history.add_argument("--restore", action="store_true", help="输出该任务最后一次出现时的整行（制表符分隔）")
+    history.add_argument("--unit", metavar="UNIT", help="单位在 --month 月的得分和扣分、加分明细")
+    history.add_argument("--month", type=_month, metavar="YYYY-MM", help="与 --unit 同用的月份；或任务所在的月度任务表")
+    history.add_argument("--as-of", type=_date, metavar="DATE", help="与 --unit 同用：截至这一天的明细")
+    history.add_argument("--runs", action="store_true", help="最近的运行记录")
+    history.add_argument("--book", metavar="BOOK", help="历史中有多个工作簿时，指定哪一个（名称、路径或表格）")
+    history.add_argument("--rules", type=Path, metavar="DIR", help="规则文件夹（用于颜色和调度类别的名称）")
+    _history_args(history, "历史数据库（默认：./dispatchbook.toml 中配置的数据库）")
     history.set_defaults(run=cmd_history)
 
-    demo = sub.add_parser("demo", help="sync a copy of the bundled example and print the summary")
-    demo.add_argument("--out", type=Path, default=REPO / "build" / "demo.xlsx")
+    demo = sub.add_parser("demo", help="同步一份自带示例的副本并输出摘要",
+                          description="复制自带的示例工作簿，按示例日期运行全部作业并输出摘要。")
+    demo.add_argument("--out", type=Path, default=Path("build") / "demo.xlsx", metavar="FILE",
+                      help="示例副本的位置（默认：%(default)s）")
     demo.add_argument("--gsheets", action="store_true",
-                      help="run the same sync on a Google spreadsheet served by the bundled offline stand-in")
+                      help="改在本地离线 Google 表格替身上运行同样的同步（需要源代码检出）")
     demo.set_defaults(run=cmd_demo)
     return p
 
 
+def _version() -> str:
+    try:
+        return version("dispatchbook")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "未安装"
+
+
 def _book_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("book", help="a .xlsx/.xlsm path (.xls/.xlsb/.ods/.et: check, or sync --report-to), "
-                                "or gsheet:SPREADSHEET_ID, or a Google Sheets URL")
-    p.add_argument("--as-of", type=_date, help="the dispatch date (default: today in the rules' timezone)")
-    p.add_argument("--rules", type=Path, help="the rules folder (default: the project's rules/)")
-    p.add_argument("--credentials", help="service-account JSON for Google Sheets")
+    p.add_argument("book", metavar="BOOK", help=".xlsx/.xlsm 文件路径（.xls/.xlsb/.ods/.et 只能 check，或 sync --report-to），"
+                                              "或 gsheet:SPREADSHEET_ID，或 Google 表格网址")
+    p.add_argument("--as-of", type=_date, metavar="DATE", help="调度日期（默认：规则时区的今天）")
+    p.add_argument("--rules", type=Path, metavar="DIR", help="规则文件夹（默认：自带的规则；init-rules 可生成一份供修改）")
+    p.add_argument("--credentials", metavar="KEY.json", help="Google 表格的服务账号密钥 JSON 文件")
 
 
 def _history_args(p: argparse.ArgumentParser, text: str) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--history", type=Path, metavar="DB", help=text)
-    where.add_argument("--config", type=Path, help="take the history, locks, rules and book settings from this file")
+    where.add_argument("--config", type=Path, metavar="FILE", help="从此配置文件读取历史数据库、锁、规则和工作簿设置")
 
 
 def _history_config(args: argparse.Namespace, default: Path | None = None) -> Config | None:
@@ -172,6 +202,21 @@ def cmd_init(args: argparse.Namespace) -> int:
                               t.note or None, note=True) for t in STAFF_TABS]
         write_new_book(path, sheets)
         console.print(f"已生成空白模板 {path}")
+    return 0
+
+
+def cmd_init_rules(args: argparse.Namespace) -> int:
+    folder: Path = args.folder
+    sources = rule_files()
+    existing = [folder / s.name for s in sources if (folder / s.name).exists()]
+    if existing and not args.force:
+        raise DispatchError(str(folder), f"已有规则文件 {'、'.join(p.name for p in existing)}",
+                            "换一个文件夹，或加 --force 覆盖")
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        shutil.copyfile(source, folder / source.name)
+    console.print(f"已写入规则文件 {'、'.join(s.name for s in sources)} 到 {folder}。"
+                  f"修改后用 --rules {folder} 使用（或在 dispatchbook.toml 中写 rules = \"{folder}\"）")
     return 0
 
 
@@ -380,7 +425,7 @@ def _print_runs(label: str, frame: pd.DataFrame, rules: Rulebook) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    source = REPO / "workbooks" / "example.xlsx"
+    source = example_workbook()
     if args.gsheets:
         return _demo_gsheets(source)
     out: Path = args.out
@@ -390,13 +435,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return main(["sync", str(out), "--as-of", EXAMPLE_AS_OF.isoformat(), "--jobs", "all"])
 
 
+def _standin() -> ModuleType:
+    """The offline Sheets stand-in: test infrastructure in a source checkout's ``standin/``, not in the wheel."""
+    if not (REPOSITORY / "standin" / "__init__.py").is_file():
+        raise DispatchError("demo --gsheets", "离线 Google 表格演示需要源代码检出，安装包里不含 Google 表格替身",
+                            "请在项目源代码目录中运行 make demo 或 .venv/bin/dispatchbook demo --gsheets")
+    if str(REPOSITORY) not in sys.path:
+        sys.path.insert(0, str(REPOSITORY))
+    try:
+        return importlib.import_module("standin")
+    except ImportError as error:
+        raise DispatchError("demo --gsheets", f"Google 表格替身缺少依赖（{error.name}）",
+                            "请在项目目录中安装测试依赖：.venv/bin/pip install -e '.[test]'") from None
+
+
 def _demo_gsheets(source: Path) -> int:
     """The Google flow offline: the example seeded into the stand-in, synced twice through gspread."""
     from .backends.xlsx import XlsxBook  # noqa: PLC0415
-    from .standin import running_standin  # noqa: PLC0415
 
     staff = XlsxBook(source)
-    with running_standin() as standin:
+    with _standin().running_standin() as standin:
         spreadsheet = standin.seed(staff.read(staff.sheet_names()), title="党建调度示例")
         console.print(f"示例已放入本地 Google 表格替身（gsheet:{spreadsheet}），按 {EXAMPLE_AS_OF:%Y-%m-%d} 同步……")
         for attempt in ("第一次同步", "第二次同步（数据未变）"):

@@ -236,7 +236,7 @@ def _channel_rows(as_of: date, cal: WorkCalendar) -> list[dict[str, object]]:
         raised = as_of - timedelta(days=ago)
         deadline = raised + timedelta(days=allowed)
         rng = random.Random(f"QD{i}")
-        closed = deadline < as_of and rng.random() < 0.7 or rng.random() < 0.15
+        closed = (deadline < as_of and rng.random() < 0.7) or rng.random() < 0.15
         rows.append({"id": f"QD-{raised:%Y%m}-{i:03d}", "channel": channel, "content": content,
                      "category": category, "raised": raised, "unit": unit, "owner": "单位党委书记",
                      "deadline": deadline, "status": "已办结" if closed else "办理中",

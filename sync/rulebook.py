@@ -29,11 +29,12 @@ from .conditions import (
 from .errors import DispatchError
 from .normalise import TabData
 from .problems import Problem
+from .resources import default_rules_dir
 from .schema import fold
 from .sheets import Colour
 from .tomlfile import TomlFile
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_RULES_DIR = default_rules_dir()
 HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 
 
@@ -164,8 +165,9 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
 
 
 def _rule_file(folder: Path, name: str) -> TomlFile:
-    return TomlFile(folder / f"{name}.toml", f"rules/{name}.toml", RuleError,
-                    ("找不到规则文件", "请从项目的 rules/ 目录复制一份"))
+    # "rules/colours.toml", or the organisation's own folder written by init-rules
+    return TomlFile(folder / f"{name}.toml", f"{folder.name}/{name}.toml", RuleError,
+                    ("找不到规则文件", f"请用 dispatchbook init-rules {folder} 写出默认规则文件"))
 
 
 def _params(readers: dict[str, TomlFile]) -> tuple[dict[str, float | bool], dict[str, str]]:

@@ -1,8 +1,16 @@
-"""The whole dispatch of the example book: every tab present and consistent with the task colours."""
+"""The whole dispatch of the example book: every tab present and consistent with the task colours.
+
+Expected numbers are worked out by hand from workbooks/example.xlsx (as of Wed 18 Nov 2026) and the README's
+rules, not taken from the engine. The facts they rest on, read off the example's 月度任务 2026-11 tab:
+- 234 task rows; status 已完成 29, 已闭合 16, 已销号 12 (57 closed, 177 open).
+- 8 open tasks past their deadline (red): JH-2026-021-JC01, JH-2026-036-JC04/-JC05/-JC10, JH-2026-051,
+  SB-202610-01-JC08, SB-202610-04-JC06/-JC12.
+- 12 closed tasks updated 16–18 Nov, none 19–22 Nov; 149 open tasks due 21–30 Nov. 月度任务 2026-10: 200 rows.
+- November 2026 has no holidays: 2–30 Nov is 21 working days, 12 of them before the 18th, 8 after it.
+"""
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from sync.engine import run_sync
@@ -40,18 +48,16 @@ def test_every_summary_tab_is_written_with_banner(outcome):
 
 
 def test_board_rolls_branches_up_to_committees_and_the_group(outcome):
-    tasks = outcome.state.tasks
-    org = outcome.state.org
     rows = block(tab(outcome, "调度看板"), "全部单位（逐级汇总：党支部 → 基层党委 → 集团党委）")
-    header, body = rows[0], {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    assert header[3:7] == ["绿色已闭合", "红色考核", "橙色预警", "蓝色进行中"]
-    counts = tasks.groupby(["unit", "colour"]).size()
-    assert body["JT"]["合计"] == len(tasks)
-    assert body["JT"]["红色考核"] == (tasks["colour"] == "red").sum()
-    for committee in (c for c in org.codes if org.levels[c] == "基层党委"):
-        members = [committee] + [c for c in org.codes if org.parents.get(c) == committee]
-        expected = sum(counts.get((m, "orange"), 0) for m in members)
-        assert body[committee]["橙色预警"] == expected
+    header, body = rows[0], {r[0]: r[3:] for r in rows[1:]}
+    assert header[3:] == ["绿色已闭合", "红色考核", "橙色预警", "蓝色进行中", "合计", "闭合率"]
+    assert body["JT"][0:2] == [57, 8] and body["JT"][4] == 234
+    # 洗选中心党委 and its 6 branches, 16 tasks by hand (expected progress 12/21 = 57% for 2–30 Nov tasks):
+    # green JH-2026-057-JC05 (已完成); red JH-2026-036-JC05 (deadline 30 Oct); orange ZB0501 and 011-JC05 (0%,
+    # lag 57), 004-JC05 (35%, lag 22), SB-202611-12-JC05 (due 20 Nov: 2 working days left); the other 10 blue
+    # (progress 45–65% on 2–30 Nov; QD-202610-009 80% against an expected 22/34 = 65%).
+    assert body["JC05"] == [1, 1, 4, 10, 16, pytest.approx(1 / 16)]
+    assert body["ZB0501"] == [0, 0, 1, 0, 1, 0]
     assert tab(outcome, "调度看板").charts and tab(outcome, "调度看板").charts[0].title == "各基层党委任务四色分布"
 
 
@@ -75,26 +81,34 @@ def test_assessment_lines_add_up_to_the_scores(outcome, rules):
     scores = a.scores.set_index("unit")
     for unit, total in sums.items():
         assert scores.at[unit, "score"] == max(rules.base + total, rules.floor)
+    # 洗选中心党委's own 10 tasks by hand: red 036 (−2); orange 004, 011, SB-12 (−1 each); 更新日期 more than
+    # 5 working days old: 004 (6 Nov), 056 (2 Nov), 011 (never updated: counted from its 开始日期 2 Nov) (−1
+    # each); 057 closed on 7 Nov before its deadline (+1). 100 − 2 − 3 − 3 + 1 = 93.
+    lines = a.lines[a.lines["unit"] == "JC05"]
+    assert sorted(zip(lines["id"], lines["rule"], lines["points"], strict=True)) == [
+        ("JH-2026-004-JC05", "orange", -1), ("JH-2026-004-JC05", "stale", -1),
+        ("JH-2026-011-JC05", "orange", -1), ("JH-2026-011-JC05", "stale", -1),
+        ("JH-2026-036-JC05", "red", -2), ("JH-2026-056-JC05", "stale", -1),
+        ("JH-2026-057-JC05", "on_time", 1), ("SB-202611-12-JC05", "orange", -1)]
+    assert scores.at["JC05", "score"] == 93
     rows = block(tab(outcome, "月考核"), "扣分与加分明细")
     assert len(rows) - 1 == len(a.lines)
     assert block(tab(outcome, "月考核"), "得分与排名")[0][-1] == "层级内排名"
 
 
 def test_weekly_xun_monthly_quarterly_contents(outcome):
-    tasks = outcome.state.tasks
     weekly = tab(outcome, "周报表")
-    closed_this_week = tasks["closed"] & tasks["closed_on"].between(pd.Timestamp(2026, 11, 16), pd.Timestamp(2026, 11, 18))
-    assert f"闭合 {int(closed_this_week.sum())} 项" in weekly.rows[2][0]
+    assert "闭合 12 项" in weekly.rows[2][0]
     xun = tab(outcome, "旬自查")
-    assert xun.rows[2][0].startswith("11月中旬（11月11日—11月20日）自查：未闭合 ")
+    assert xun.rows[2][0] == "11月中旬（11月11日—11月20日）自查：未闭合 177 项，11月下旬（11月21日—11月30日）到期 149 项"
     monthly = tab(outcome, "月报表")
     assert monthly.rows[0][0] == "月报表 · 2026年11月（数据截至 2026-11-18）"  # mid-month: the month to date
     categories = block(monthly, "完成情况（按类别）")
-    assert sum(r[1] for r in categories[1:]) == len(tasks)
+    assert sum(r[1] for r in categories[1:]) == 234
     quarterly = tab(outcome, "季例会")
     overview = block(quarterly, "季度指标")
     assert overview[0] == ["指标", "10月", "11月", "12月", "趋势"]
-    assert overview[1][1:3] == [len(outcome.state.months[(2026, 10)]), len(tasks)]
+    assert overview[1][1:3] == [200, 234]
 
 
 def test_monthly_job_on_its_day_reports_last_month(example_memory, rules):
@@ -103,7 +117,7 @@ def test_monthly_job_on_its_day_reports_last_month(example_memory, rules):
     assert outcome.jobs == ["daily", "xun", "monthly"]
     assert tab(outcome, "月考核").rows[0][0] == "月考核 · 2026年11月（数据截至 2026-12-01）"
     assert outcome.month_created  # December's sheet, with November's open tasks carried over
-    assert outcome.month.carried == int((~outcome.state.months[(2026, 11)]["closed"]).sum())
+    assert outcome.month.carried == 177  # November's open tasks
 
 
 def test_json_result_shape(outcome):
@@ -119,8 +133,5 @@ def test_monday_bulletin_reports_the_week_before_and_the_self_check_looks_at_the
     outcome = run_sync(example_memory, date(2026, 11, 23), rules=rules)
     assert outcome.jobs == ["daily", "weekly", "xun"]
     assert tab(outcome, "周报表").rows[0][0] == "周报表 · 周通报 11月16日—11月22日（数据截至 2026-11-23）"
-    tasks = outcome.state.tasks
-    closed = tasks["closed"] & tasks["closed_on"].between(pd.Timestamp(2026, 11, 16), pd.Timestamp(2026, 11, 22))
-    assert tab(outcome, "周报表").rows[2][0].startswith(f"11月16日—11月22日：闭合 {int(closed.sum())} 项")
-    due = ~tasks["closed"] & tasks["deadline"].between(pd.Timestamp(2026, 11, 21), pd.Timestamp(2026, 11, 30))
-    assert tab(outcome, "旬自查").rows[2][0].endswith(f"11月下旬（11月21日—11月30日）到期 {int(due.sum())} 项")
+    assert tab(outcome, "周报表").rows[2][0].startswith("11月16日—11月22日：闭合 12 项，新增红色 ")
+    assert tab(outcome, "旬自查").rows[2][0].endswith("11月下旬（11月21日—11月30日）到期 149 项")

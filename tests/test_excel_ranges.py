@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, datetime
 
@@ -48,14 +49,21 @@ def test_rectangles_merge_rows_and_columns() -> None:
     assert rectangles([(0, 0), (0, 1), (1, 0), (1, 1), (3, 0), (3, 1)]) == [(0, 0, 1, 1), (3, 0, 3, 1)]
 
 
-def test_rectangles_cover_any_cells_exactly_once() -> None:
+def _mergeable(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Two rectangles that together make one: same columns stacked, or same rows side by side."""
+    (a1, ac1, a2, ac2), (b1, bc1, b2, bc2) = sorted([a, b])
+    return ((ac1, ac2) == (bc1, bc2) and b1 == a2 + 1) or ((a1, a2) == (b1, b2) and bc1 == ac2 + 1)
+
+
+def test_rectangles_cover_any_cells_exactly_once_and_none_could_merge() -> None:
     rng = random.Random(6)
     for _ in range(200):
         cells = {(rng.randrange(12), rng.randrange(8)) for _ in range(rng.randrange(1, 60))}
         rects = rectangles(cells)
-        covered = _covered(rects)
-        assert sorted(covered) == sorted(cells)  # every cell, and no cell twice
-        assert len(rects) <= len(cells)
+        assert sorted(_covered(rects)) == sorted(cells)  # every cell, and no cell twice
+        assert not [(a, b) for a, b in itertools.combinations(rects, 2) if _mergeable(a, b)]
+    assert rectangles([(0, 0), (0, 1), (1, 0), (1, 1), (2, 0)]) == [(0, 0, 1, 1), (2, 0, 2, 0)]
+    assert _mergeable((0, 0, 1, 1), (2, 0, 2, 1)) and _mergeable((0, 2, 1, 3), (0, 0, 1, 1))
 
 
 def test_style_formats_leave_defaults_alone() -> None:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sync.backends.gsheets.plan import MARK_KEY
+from standin import StandinSession, running_standin
+from sync.backends.gsheets.plan import MARK_KEY, build_requests, parse_metadata
 from sync.errors import DispatchError
 from sync.sheets import (
     CellStyle,
@@ -20,7 +21,6 @@ from sync.sheets import (
     SheetGrid,
     WritePlan,
 )
-from sync.standin import StandinSession, running_standin
 
 MONTH = "月度任务 2026-11"
 STAFF = {
@@ -182,8 +182,6 @@ def test_widths_charts_and_hidden_tabs(standin: StandinSession) -> None:
 
 
 def test_identical_plans_make_identical_requests(standin: StandinSession) -> None:
-    from sync.backends.gsheets.plan import build_requests, parse_metadata
-
     sid = standin.seed(STAFF)
     meta = standin.api.spreadsheet(sid).resource()
     plan = WritePlan(owned=[board(["任务", 3])], created=[SheetGrid("新表", [["a"]])])

@@ -9,11 +9,11 @@ import gspread
 import pytest
 from google.oauth2 import service_account
 
+from standin import StandinSession, running_standin
+from standin.cells import quantise_colour
 from sync.backends.colourmap import MAP_TAB
 from sync.backends.gsheets.colours import rule_requests, rules
 from sync.sheets import Colour, TaskColours, WritePlan
-from sync.standin import StandinSession, running_standin
-from sync.standin.cells import quantise_colour
 
 MONTH = "月度任务 2026-11"
 PALETTE = {"red": Colour("red", "红色考核", "C00000", "FFFFFF"),

@@ -13,10 +13,10 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from standin import StandinSession, running_standin
 from sync.backends import spreadsheet_id
 from sync.backends.gsheets.book import credentials_path
 from sync.errors import EXIT_USER_ERROR, DispatchError
-from sync.standin import StandinSession, running_standin
 
 SID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
 

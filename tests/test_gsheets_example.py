@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from standin import StandinSession, running_standin
 from sync.backends.colourmap import MAP_TAB
 from sync.backends.gsheets.cells import canonical_grid
 from sync.backends.xlsx import XlsxBook
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF, write_example
 from sync.rulebook import load_rules
-from sync.standin import StandinSession, running_standin
 
 
 @dataclass

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from standin import StandinSession, running_standin
 from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy
 from sync.errors import EXIT_REMOTE, RemoteError
 from sync.sheets import SheetGrid, WritePlan
-from sync.standin import StandinSession, running_standin
 
 STAFF = {"组织架构": [["单位编码", "单位名称"], ["JT", "集团党委"]]}
 PLAN = WritePlan(owned=[SheetGrid("调度看板", [["调度看板（截至 2026-11-05）"], ["任务", 3]])])

@@ -21,7 +21,6 @@ from sync.engine import run_sync
 from sync.holidays import with_holidays
 from sync.normalise import normalise_tab
 from sync.schema import HOLIDAYS
-
 from tests.conftest import minimal_tabs, write_xlsx
 
 HYPOTHETICAL_SPRING_FESTIVAL = [  # as an office would type it: a mix of real dates and text

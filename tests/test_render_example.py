@@ -7,14 +7,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from python_calamine import CalamineWorkbook
 
 from sync.backends.xlsx import XlsxBook
 from sync.engine import run_sync
 from sync.example import EXAMPLE_AS_OF
 from sync.jobdays import JOBS
-from tests.test_xlsx_helpers import soffice
+from tests.test_xlsx_helpers import PALETTE, soffice
 from tests.test_xlsx_render import colour_bands
 
 pytestmark = pytest.mark.skipif(soffice() is None or shutil.which("pdftoppm") is None,
@@ -42,13 +44,25 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str],
     return folder / "example.pdf", sheets, colours
 
 
-def page(rendered, name: str) -> Path:  # type: ignore[no-untyped-def]
+def page(rendered, name: str, dpi: int = 40) -> Path:  # type: ignore[no-untyped-def]
     pdf, sheets, _ = rendered
     number = sheets.index(name) + 1
-    prefix = pdf.parent / f"page{number}"
-    subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", "40", "-png", str(pdf), str(prefix)],
+    prefix = pdf.parent / f"page{number}-{dpi}dpi"
+    subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", str(dpi), "-png", str(pdf), str(prefix)],
                    check=True, timeout=120)
-    return next(pdf.parent.glob(f"page{number}-*.png"))
+    return next(pdf.parent.glob(f"page{number}-{dpi}dpi-*.png"))
+
+
+def palette_pixels(png: Path) -> np.ndarray:
+    """(y, x, colour) booleans: is the pixel one of the palette's fills (in PALETTE's order)."""
+    image = np.asarray(Image.open(png).convert("RGB"), dtype=np.int16)
+    targets = np.array([[int(PALETTE[k].fill[i:i + 2], 16) for i in (0, 2, 4)] for k in PALETTE])
+    return np.all(np.abs(image[:, :, None, :] - targets[None, None]) <= 40, axis=3)
+
+
+def runs(columns: np.ndarray) -> int:
+    """How many separate runs of True a row of booleans holds."""
+    return int(np.count_nonzero(columns[1:] & ~columns[:-1]) + columns[0])
 
 
 def test_month_sheet_status_cells_show_each_tasks_colour(rendered):
@@ -60,6 +74,15 @@ def test_month_sheet_status_cells_show_each_tasks_colour(rendered):
     assert colour_bands(page(rendered, "月度任务 2026-11")) == expected
 
 
-def test_board_shows_the_four_colours(rendered):
-    assert set(colour_bands(page(rendered, "调度看板"))) == {"green", "red", "orange", "blue"}
+def test_board_chart_draws_bars_in_the_four_colours(rendered):
+    """The header cells of 调度看板 carry the four fills too, so look only right of the tables, at the chart:
+    each colour must appear as more than one column of pixels there (its legend key, and at least one bar)."""
+    near = palette_pixels(page(rendered, "调度看板", dpi=80))
+    side_by_side = np.flatnonzero(near.any(axis=1).all(axis=1))  # pixel rows where all four fills appear
+    assert side_by_side.size, "the board's header fills were not found"
+    header = near[side_by_side[0]]  # the topmost: the first table's header (the chart's legend is lower)
+    tables_end = int(np.flatnonzero(header.any(axis=1)).max()) + 80  # past 合计 and 闭合率
+    chart = near[:, tables_end:]
+    bars = {key: runs(chart[:, :, i].any(axis=0)) for i, key in enumerate(PALETTE)}
+    assert {key: count >= 2 for key, count in bars.items()} == dict.fromkeys(PALETTE, True), bars
 

@@ -88,7 +88,7 @@ def test_bad_colour_and_bad_calendar_date(rules_dir):
 
 def test_missing_rule_file(rules_dir):
     (rules_dir / "jobs.toml").unlink()
-    assert error(rules_dir) == "rules/jobs.toml: 找不到规则文件。请从项目的 rules/ 目录复制一份"
+    assert error(rules_dir) == f"rules/jobs.toml: 找不到规则文件。请用 dispatchbook init-rules {rules_dir} 写出默认规则文件"
 
 
 def test_calendar_additions_are_working_days(rules_dir):

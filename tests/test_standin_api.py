@@ -9,8 +9,8 @@ import pytest
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
-from sync.standin import StandinSession, running_standin
-from sync.standin.transport import GOOGLE_APIS
+from standin import StandinSession, running_standin
+from standin.transport import GOOGLE_APIS
 
 API = "https://sheets.googleapis.com/v4/spreadsheets"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sync.standin.a1 import (
+from standin.a1 import (
     Box,
     RangeError,
     format_range,
@@ -14,8 +14,8 @@ from sync.standin.a1 import (
     quote_title,
     split_title,
 )
-from sync.standin.cells import format_number, quantise_colour, user_entered
-from sync.standin.formula import CellError, evaluate, shift_rows
+from standin.cells import format_number, quantise_colour, user_entered
+from standin.formula import CellError, evaluate, shift_rows
 
 
 @pytest.mark.parametrize(("text", "box"), [

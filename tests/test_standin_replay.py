@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.standin.replay import Outcome, cassettes, default_dir, replay_cassette
+from standin.replay import Outcome, cassettes, default_dir, replay_cassette
 
 FOLDER = default_dir()
 CASSETTES = cassettes(FOLDER)

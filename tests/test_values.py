@@ -40,7 +40,7 @@ def test_partial_date_in_january_sheet_means_last_december():
 
 @pytest.mark.parametrize("raw", ["2026-13-05", "2026-02-30", "下周三", "2月30日", True, 0, -3])
 def test_bad_dates(raw):
-    with pytest.raises(v.BadValue, match="^无法识别为日期$|^不是日期$"):
+    with pytest.raises(v.BadValue, match=r"^无法识别为日期$|^不是日期$"):
         v.parse_date(raw, NEAR)
 
 
@@ -69,7 +69,7 @@ def test_status(raw, expected):
 
 
 def test_unknown_status():
-    with pytest.raises(v.BadValue, match="^不是可识别的状态$"):
+    with pytest.raises(v.BadValue, match=r"^不是可识别的状态$"):
         v.parse_status("差不多了")
 
 

@@ -9,7 +9,7 @@ quota limiter of the service account and are retried with bounded backoff.
 
 Built on gspread's HTTP client and google-auth service-account credentials. ``transport`` (a
 requests adapter) can be mounted for the Google API URLs; the tests and the offline demo use it
-to reach the local stand-in in :mod:`sync.standin`.
+to reach the local stand-in in the repository's ``standin/`` (test infrastructure, not shipped).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Local .xlsx/.xlsm books: fast reading with python-calamine, lossless part-level writing.
 
 .xls, .xlsb, .ods and WPS .et files are read the same way (python-calamine reads them) but never
-written in place: their summary tabs go to another workbook with ``report_to`` (see :mod:`filetype`).
+written in place: their summary tabs go to another workbook with ``report_to`` (see :mod:`sync.backends.xlsx.filetype`).
 
 Writing copies every zip part the sync does not own byte for byte and adds or replaces only what
 the plan needs (see :mod:`sync.backends.xlsx.apply`); the file is replaced atomically, never while it is open in
@@ -17,9 +17,9 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook, PasswordError
 
 from sync.backends.colourmap import MAP_TAB
-from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
 from sync.backends.xlsx.apply import PlanWriter
 from sync.backends.xlsx.blank import blank_workbook
+from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
 from sync.backends.xlsx.ooxml.container import ZipSource
 from sync.backends.xlsx.ooxml.package import Package
 from sync.backends.xlsx.safety import Snapshot, check, load, replace

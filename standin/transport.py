@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
-from ..backends.gsheets.book import GOOGLE_APIS
+from sync.backends.gsheets.book import GOOGLE_APIS
 
 __all__ = ["GOOGLE_APIS", "RedirectAdapter"]
 

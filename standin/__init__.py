@@ -22,8 +22,8 @@ per-user quota (``quota_per_minute``), can refuse accounts a spreadsheet is not 
 cell's conditional formats make of it (:meth:`StandIn.fill_of`). :func:`running_standin` starts
 one with a service-account key and yields a session that opens :class:`GSheetsBook` objects on it.
 
-It agrees with real recorded traffic: ``python -m sync.standin.replay [FOLDER]`` feeds recorded
-vcrpy cassettes to it and reports "N/M interactions agree" (see :mod:`sync.standin.replay`).
+It agrees with real recorded traffic: ``python -m standin.replay [FOLDER]`` feeds recorded
+vcrpy cassettes to it and reports "N/M interactions agree" (see :mod:`standin.replay`).
 """
 
 from .server import Fault, Logged, StandIn

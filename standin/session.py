@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..backends.gsheets import GSheetsBook
+from sync.backends.gsheets import GSheetsBook
+
 from .server import StandIn
 
 

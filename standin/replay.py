@@ -7,7 +7,7 @@ chart, metadata IDs) are learnt from its answers and mapped to the
 stand-in's, so later requests that use them reach the same objects. Status codes and bodies are
 compared after leaving out server clock fields (``createdTime``, ``modifiedTime``) and etags.
 
-    python -m sync.standin.replay [RECORDINGS_DIR]
+    python -m standin.replay [RECORDINGS_DIR]
 
 The folder defaults to ``$SHEETS_RECORDINGS_DIR``, else ``../shared/gsheets-recordings`` beside the
 repository, else the copy in ``tests/data/gsheets-recordings``.
@@ -90,7 +90,7 @@ class IdMap:
 def default_dir() -> Path:
     if os.environ.get("SHEETS_RECORDINGS_DIR"):
         return Path(os.environ["SHEETS_RECORDINGS_DIR"])
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[1]
     shared = repo.parent / "shared" / "gsheets-recordings"
     return shared if shared.is_dir() else repo / "tests" / "data" / "gsheets-recordings"
 

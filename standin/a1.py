@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..a1 import column_letter
+from sync.a1 import column_letter
 
 _CELL = re.compile(r"^\$?([A-Za-z]*)\$?(\d*)$")
 _PLAIN_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
