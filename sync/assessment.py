@@ -1,4 +1,10 @@
-"""月考核: one scored line per task and rule, totals per unit, rank within each level, the weakest units."""
+"""月考核: one scored line per task and rule, totals per unit, rank within each level, the weakest units.
+
+Scores: base + deductions + bonuses, where the bonuses of one unit in one month are capped by the
+param 加分上限 (when the rule files define it), and the total never goes below the floor. Ranks are
+competition ranks within a level (1, 1, 3). 短板: per level, the ``bottom`` lowest-scoring units among
+those with at least one deduction; every unit tied with the last one listed is listed too (并列).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,16 @@ from .org import Org
 from .rulebook import Rulebook
 from .schema import LEVELS
 
-LINE_COLUMNS = ["unit", "unit_name", "level", "id", "name", "rule", "rule_label", "points"]
+FACTS = ["deadline", "progress", "expected_progress", "updated", "days_overdue"]  # what a line is judged on
+LINE_COLUMNS = ["unit", "unit_name", "level", "id", "name", "rule", "rule_label", "points", *FACTS]
+BONUS_CAP = "加分上限"  # the param capping one unit's bonuses in one month
 
 
 @dataclass
 class Assessment:
     lines: pd.DataFrame  # LINE_COLUMNS: every deduction and bonus
     scores: pd.DataFrame  # unit, unit_name, level, parent_name, base, deductions, bonuses, score, rank
-    bottom: pd.DataFrame  # the weakest `rules.bottom` units of each level (短板)
+    bottom: pd.DataFrame  # scores' columns + tied: the weakest `rules.bottom` units of each level (短板)
 
 
 def assess(tasks: pd.DataFrame, org: Org, rules: Rulebook) -> Assessment:
@@ -27,7 +35,8 @@ def assess(tasks: pd.DataFrame, org: Org, rules: Rulebook) -> Assessment:
         hit = tasks[line.mask(tasks, rules.params)]
         parts.append(pd.DataFrame({
             "unit": hit["unit"], "unit_name": hit["unit_name"], "level": hit["level"], "id": hit["id"],
-            "name": hit["name"], "rule": line.key, "rule_label": line.label, "points": rules.points(line)}))
+            "name": hit["name"], "rule": line.key, "rule_label": line.label, "points": rules.points(line),
+            **{fact: hit[fact] for fact in FACTS}}))
     lines = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LINE_COLUMNS)
     lines = lines[LINE_COLUMNS].sort_values(["unit", "id", "rule"], kind="stable").reset_index(drop=True)
 
@@ -44,14 +53,23 @@ def assess(tasks: pd.DataFrame, org: Org, rules: Rulebook) -> Assessment:
     scores["base"] = rules.base
     scores["deductions"] = scores["unit"].map(sums["neg"]).fillna(0.0)
     scores["bonuses"] = scores["unit"].map(sums["pos"]).fillna(0.0)
+    if BONUS_CAP in rules.params:
+        scores["bonuses"] = scores["bonuses"].clip(upper=float(rules.params[BONUS_CAP]))
     scores["score"] = (rules.base + scores["deductions"] + scores["bonuses"]).clip(lower=rules.floor)
     scores["rank"] = scores.groupby("level")["score"].rank(method="min", ascending=False).astype(int)
     order = {lvl: i for i, lvl in enumerate(LEVELS)}
     scores = scores.sort_values(["level", "rank", "unit"], key=lambda s: s.map(order) if s.name == "level" else s,
                                 kind="stable").reset_index(drop=True)
-    several = scores.groupby("level")["unit"].transform("size") > 1  # a level of one unit has no 短板
-    bottom = scores[several].sort_values(["score", "unit"], kind="stable").groupby("level", sort=False) \
-        .head(rules.bottom)
-    bottom = bottom.sort_values(["level", "score", "unit"], key=lambda s: s.map(order) if s.name == "level" else s,
-                                kind="stable").reset_index(drop=True)
-    return Assessment(lines, scores, bottom)
+    return Assessment(lines, scores, _weakest(scores, rules.bottom, order))
+
+
+def _weakest(scores: pd.DataFrame, count: int, order: dict[str, int]) -> pd.DataFrame:
+    """短板: per level (of more than one unit), the ``count`` lowest scores among units with a deduction,
+    plus every unit tied with the last of them; ``tied`` marks scores shared within the list (并列)."""
+    several = scores.groupby("level")["unit"].transform("size") > 1
+    candidates = scores[several & (scores["deductions"] < 0)].sort_values(["score", "unit"], kind="stable")
+    cut = candidates.groupby("level")["score"].transform(lambda s: s.iloc[min(count, len(s)) - 1] if count else -1)
+    bottom = candidates[candidates["score"] <= cut]
+    bottom = bottom.assign(tied=bottom.duplicated(["level", "score"], keep=False))
+    return bottom.sort_values(["level", "score", "unit"], key=lambda s: s.map(order) if s.name == "level" else s,
+                              kind="stable").reset_index(drop=True)

@@ -18,6 +18,15 @@ from .rulebook import Rulebook
 from .schema import STATUS_LABELS
 
 
+LAG_DIGITS = 9  # the documented epsilon: expected progress and lag are compared at 1e-9 points
+
+
+def judged_on(as_of: date, month: tuple[int, int]) -> date:
+    """The day at whose end a month is judged, and the last day whose closures count: the as-of day
+    while the month runs, else the month's last day."""
+    return min(as_of, month_end(*month))
+
+
 @dataclass(frozen=True)
 class Context:
     """What a task's fields are evaluated against."""
@@ -29,15 +38,21 @@ class Context:
     previous: pd.DataFrame | None = None  # last snapshot before as_of: id, deadline, unit (from history)
 
     @property
-    def evaluated_on(self) -> date:
-        """A past month is judged as it stood at its month end."""
-        return min(self.as_of, month_end(*self.month))
+    def judged_on(self) -> date:
+        return judged_on(self.as_of, self.month)
+
+    @property
+    def clock(self) -> date:
+        """The morning deadlines and expected progress are measured at: the as-of day, or for a past
+        month the day after its last day (a month is judged at the end of its last day)."""
+        end = month_end(*self.month)
+        return self.as_of if self.as_of <= end else end + timedelta(days=1)
 
 
 def derive(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.DataFrame:
     """Add every rule field (closed, days_overdue, workdays_left, progress_lag …) to ``tasks``."""
     cal = rules.calendar
-    day = pd.Timestamp(ctx.evaluated_on)
+    judged, day = pd.Timestamp(ctx.judged_on), pd.Timestamp(ctx.clock)
     f = tasks.copy()
     n = len(f)
     first = pd.Timestamp(cal.first_workday(*ctx.month))
@@ -49,7 +64,7 @@ def derive(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.D
         closed_on = pd.to_datetime(seen).fillna(closed_on) if seen.notna().any() else closed_on
     status = f["status"].where(f["status"].notna(),
                                np.where(f["progress"].fillna(0) > 0, "open", "not_started"))
-    f["closed"] = ((status == "closed") & ~(closed_on > day)).to_numpy(dtype=bool)
+    f["closed"] = ((status == "closed") & ~(closed_on > judged)).to_numpy(dtype=bool)
     f["closed_on"] = closed_on.where(f["closed"])
     f["status_label"] = status.map(STATUS_LABELS)
     f["unit_name"] = f["unit"].map(org.names)
@@ -64,9 +79,12 @@ def derive(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.D
     elapsed = cal.count_many(before_start, everyday - timedelta(days=1))
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.where(total > 0, elapsed / total * 100, np.where(f["deadline"] < day, 100.0, 0.0))
-    f["expected_progress"] = np.clip(expected, 0, 100).round(1)
-    f["progress_lag"] = (f["expected_progress"] - f["progress"].fillna(0)).round(1)
-    f["stale_workdays"] = cal.count_many(f["updated"].fillna(start), everyday)
+    # Exact values up to LAG_DIGITS decimals, so float noise (30.01 typed as 0.3001) cannot cross a threshold
+    expected = np.clip(expected, 0, 100)
+    f["expected_progress"] = expected.round(LAG_DIGITS)
+    f["progress_lag"] = (expected - f["progress"].fillna(0)).round(LAG_DIGITS)
+    judged_days = pd.Series(np.full(n, judged.to_datetime64()), index=f.index)
+    f["stale_workdays"] = cal.count_many(f["updated"].fillna(start), judged_days)
 
     f["from_channel"] = f["id"].isin(ctx.channel_ids).to_numpy(dtype=bool)
     f["changed"] = _changed(f, ctx.previous)

@@ -71,10 +71,13 @@ def test_kind_lists_hold_only_their_kind(outcome):
 
 def test_assessment_lines_add_up_to_the_scores(outcome, rules):
     a = outcome.state.assessment((2026, 11))
-    sums = a.lines.groupby("unit")["points"].sum()
+    points = a.lines["points"]
+    minus = points.clip(upper=0).groupby(a.lines["unit"]).sum()
+    plus = points.clip(lower=0).groupby(a.lines["unit"]).sum()
     scores = a.scores.set_index("unit")
-    for unit, total in sums.items():
-        assert scores.at[unit, "score"] == max(rules.base + total, rules.floor)
+    for unit in minus.index:
+        capped = min(plus[unit], rules.params["加分上限"])
+        assert scores.at[unit, "score"] == max(rules.base + minus[unit] + capped, rules.floor)
     rows = block(tab(outcome, "月考核"), "扣分与加分明细")
     assert len(rows) - 1 == len(a.lines)
     assert block(tab(outcome, "月考核"), "得分与排名")[0][-1] == "层级内排名"

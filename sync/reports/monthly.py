@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..assessment import BONUS_CAP
 from ..backends.base import SheetGrid
-from ..calendar import month_end
+from ..dispatch import judged_on
 from ..schema import PLAN
 from .common import DispatchState, hierarchy, indent, rate, rollup, task_block
 from .layout import PERCENT, Block, frame_rows, sheet
@@ -104,16 +105,25 @@ def monthly_assessment(state: DispatchState, month: tuple[int, int]) -> SheetGri
                                    "score", "rank"])
     reasons = a.lines[a.lines["points"] < 0].groupby("unit")["rule_label"] \
         .agg(lambda s: "、".join(f"{k}×{v}" for k, v in s.value_counts().items()))
-    bottom = [[r.level, r.unit_name, r.score, reasons.get(r.unit, "")] for r in a.bottom.itertuples(index=False)]
-    lines = frame_rows(a.lines, ["unit", "unit_name", "id", "name", "rule_label", "points"])
+    bottom = [[r.level, r.unit_name, r.score, "并列" if r.tied else "", reasons.get(r.unit, "")]
+              for r in a.bottom.itertuples(index=False)]
+    facts = a.lines.assign(progress=a.lines["progress"] / 100, expected_progress=a.lines["expected_progress"] / 100,
+                           days_overdue=a.lines["days_overdue"].where(a.lines["days_overdue"] > 0))
+    lines = frame_rows(facts, ["unit", "unit_name", "id", "name", "rule_label", "points", "deadline", "progress",
+                               "expected_progress", "updated", "days_overdue"])
     rules = state.rules
-    evaluated = min(state.as_of, month_end(*month))
-    note = (f"{_label(month)}考核（按 {evaluated:%Y-%m-%d} 的任务状态）：每个单位基础分 {rules.base:g} 分，"
-            f"最低 {rules.floor:g} 分；扣分和加分逐条列在下方明细中，可逐项核对。")
+    cap = rules.params.get(BONUS_CAP)
+    note = (f"{_label(month)}考核（按 {judged_on(state.as_of, month):%Y-%m-%d} 日终的任务状态）：每个单位基础分 "
+            f"{rules.base:g} 分，最低 {rules.floor:g} 分" + (f"，每月加分最多 {cap:g} 分" if cap is not None else "")
+            + "；同分同名次（1、1、3）；扣分和加分逐条列在下方明细中，附截止日期、进度、应有进度、最后更新和逾期天数，"
+              "可逐项核对。")
     blocks = [
         Block("得分与排名", ["单位编码", "单位名称", "层级", "上级单位", "基础分", "扣分", "加分", "得分", "层级内排名"], scores),
-        Block(f"短板：各层级得分最低的 {rules.bottom} 个单位", ["层级", "单位", "得分", "主要扣分原因"], bottom),
-        Block("扣分与加分明细", ["单位编码", "单位名称", "任务编号", "任务名称", "规则", "分值"], lines),
+        Block(f"短板：各层级有扣分的单位中得分最低的 {rules.bottom} 个（同分并列）",
+              ["层级", "单位", "得分", "并列", "主要扣分原因"], bottom),
+        Block("扣分与加分明细", ["单位编码", "单位名称", "任务编号", "任务名称", "规则", "分值", "截止日期", "进度",
+                                "应有进度", "最后更新", "逾期天数"], lines,
+              formats={7: PERCENT, 8: PERCENT}),
     ]
     return sheet(ASSESSMENT_NAME, f"月考核 · {_label(month)}", state.as_of, blocks, [note],
-                 widths=[18, 28, 20, 36, 10, 8, 8, 8, 12])
+                 widths=[18, 28, 20, 36, 10, 8, 12, 8, 10, 12, 10])
