@@ -9,6 +9,8 @@ those with at least one deduction; every unit tied with the last one listed is l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -21,11 +23,36 @@ LINE_COLUMNS = ["unit", "unit_name", "level", "id", "name", "rule", "rule_label"
 BONUS_CAP = "加分上限"  # the param capping one unit's bonuses in one month
 
 
+def _line_json(r: Any) -> dict[str, object]:  # noqa: ANN401 - a row of ``lines``
+    def day(value: object) -> str | None:
+        return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
+
+    def number(value: object) -> float | None:
+        return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+    return {"task": r.id, "name": r.name, "rule": r.rule, "label": r.rule_label, "points": float(r.points),
+            "deadline": day(r.deadline), "progress": number(r.progress),
+            "expected_progress": number(r.expected_progress), "updated": day(r.updated),
+            "days_overdue": number(r.days_overdue)}
+
+
 @dataclass
 class Assessment:
     lines: pd.DataFrame  # LINE_COLUMNS: every deduction and bonus
     scores: pd.DataFrame  # unit, unit_name, level, parent_name, base, deductions, bonuses, score, rank
     bottom: pd.DataFrame  # scores' columns + tied: the weakest `rules.bottom` units of each level (短板)
+
+    def to_json(self, month: tuple[int, int], judged_at: date) -> dict[str, object]:
+        """The month's scores as ``sync --json`` prints them (documented in the README)."""
+        weakest = dict(zip(self.bottom["unit"], self.bottom["tied"], strict=True))
+        by_unit = {unit: [_line_json(r) for r in group.itertuples(index=False)]
+                   for unit, group in self.lines.groupby("unit", sort=False)}
+        return {"month": f"{month[0]:04d}-{month[1]:02d}", "judged_at": judged_at.isoformat(), "units": [
+            {"unit": r.unit, "name": r.unit_name, "level": r.level, "base": float(r.base),
+             "deductions": float(r.deductions), "bonuses": float(r.bonuses), "score": float(r.score),
+             "rank": int(r.rank), "weakest": r.unit in weakest, "tied": bool(weakest.get(r.unit, False)),
+             "lines": by_unit.get(r.unit, [])}
+            for r in self.scores.itertuples(index=False)]}
 
 
 def assess(tasks: pd.DataFrame, org: Org, rules: Rulebook) -> Assessment:

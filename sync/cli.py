@@ -264,10 +264,12 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
         colours.add_column(colour.label, justify="right", style=f"#{colour.fill}")
     colours.add_row(*(str(int((tasks["colour"] == key).sum())) for key in palette))
     console.print(colours)
-    scores = state.assessment(state.month)
+    year, month = outcome.assessed_month
+    scores = state.assessment((year, month))
     for level, group in scores.bottom.groupby("level", sort=False):
-        weakest = "、".join(f"{r.unit_name} {r.score:g}" for r in group.itertuples(index=False))
-        console.print(f"  {level}短板：{weakest}")
+        weakest = "、".join(f"{r.unit_name} {r.score:g}" + ("（并列）" if r.tied else "")
+                           for r in group.itertuples(index=False))
+        console.print(f"  {year}年{month}月考核 {level}短板：{weakest}")
     if state.problems:
         console.print(f"  [yellow]{len(state.problems)} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
     console.print(f"  已写入：{'、'.join(outcome.written)}" if outcome.written else "  内容与上次相同，未写入")

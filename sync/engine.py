@@ -13,8 +13,8 @@ import pandas as pd
 
 from .backends.base import Backend, RowAppend, SheetGrid, TaskColours, WritePlan
 from .book import Book, read_book
-from .dispatch import Context, classify
-from .jobs import build_tabs, due_jobs, weekly_period
+from .dispatch import Context, classify, judged_on
+from .jobs import build_tabs, due_jobs, monthly_period, weekly_period
 from .monthsheet import MonthRows, as_month_tasks, month_rows
 from .normalise import TabData, empty_tab
 from .problems import Problem
@@ -51,19 +51,23 @@ class SyncOutcome:
     written: list[str] = field(default_factory=list)  # empty when the book already held everything
 
     @property
+    def assessed_month(self) -> tuple[int, int]:
+        """The month 月考核 shows: last month on the monthly job's day, else this month to date."""
+        return monthly_period(self.state.rules, self.as_of)
+
+    @property
     def problems(self) -> list[Problem]:
         return self.state.problems
 
     def to_json(self) -> dict[str, object]:
         tasks = self.state.tasks
-        scores = self.state.assessment(self.state.month).scores
+        month = self.assessed_month
         return {
             "as_of": self.as_of.isoformat(),
             "jobs": self.jobs,
             "tasks": [{"id": i, "unit": u, "kind": k, "colour": c} for i, u, k, c in
                       zip(tasks["id"], tasks["unit"], tasks["kind"], tasks["colour"], strict=True)],
-            "assessment": [{"unit": u, "level": lvl, "score": float(s), "rank": int(r)} for u, lvl, s, r in
-                           zip(scores["unit"], scores["level"], scores["score"], scores["rank"], strict=True)],
+            "assessment": self.state.assessment(month).to_json(month, judged_on(self.as_of, month)),
             "problems": [p.to_dict() for p in self.problems],
             "written": self.written,
         }

@@ -113,7 +113,11 @@ def test_json_result_shape(outcome):
     result = outcome.to_json()
     assert set(result) == {"as_of", "jobs", "tasks", "assessment", "problems", "written"}
     assert result["tasks"][0].keys() == {"id", "unit", "kind", "colour"}
-    assert {a["level"] for a in result["assessment"]} == {"集团党委", "基层党委", "党支部"}
+    assessment = result["assessment"]
+    assert (assessment["month"], assessment["judged_at"]) == ("2026-11", "2026-11-18")
+    assert {u["level"] for u in assessment["units"]} == {"集团党委", "基层党委", "党支部"}
+    assert assessment["units"][0].keys() == {"unit", "name", "level", "base", "deductions", "bonuses", "score",
+                                             "rank", "weakest", "tied", "lines"}
     assert result["written"] == ALL_TABS + ["月度任务 2026-10", "月度任务 2026-11"]
 
 
