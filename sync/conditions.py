@@ -53,8 +53,8 @@ FIELDS: tuple[Field, ...] = (
     Field("渠道诉求", "from_channel", "from_channel", "bool"),
     Field("有变化", "changed", "changed", "bool"),
     Field("典型", "exemplar", "exemplar", "bool"),
-    Field("颜色", "colour", "colour_label", "text", "assessment"),
-    Field("调度类型", "kind", "kind_label", "text", "assessment"),
+    Field("颜色", "colour", "colour", "text", "assessment"),  # by role, key or label; compared by key
+    Field("调度类型", "kind", "kind", "text", "assessment"),  # by key or label; compared by key
 )
 FIELD_BY_NAME = {fold(n): f for f in FIELDS for n in (f.name, f.alias)}
 

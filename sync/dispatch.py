@@ -107,10 +107,12 @@ def _changed(f: pd.DataFrame, previous: pd.DataFrame | None) -> np.ndarray:
 
 
 def classify(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.DataFrame:
-    """Derived fields plus ``kind``/``kind_label`` and ``colour``/``colour_label`` for every task."""
+    """Derived fields plus ``kind``/``kind_label``, ``colour``/``colour_label`` and the colour's ``role``
+    (closed, overdue, warning, in_progress: what reports and the assessment go by) for every task."""
     f = derive(tasks, org, rules, ctx)
     f["kind"] = rules.first_match(rules.kinds, f, rules.params)
     f["kind_label"] = f["kind"].map({r.key: r.label for r in rules.kinds})
     f["colour"] = rules.first_match(rules.colours, f, rules.params)
     f["colour_label"] = f["colour"].map({r.key: r.label for r in rules.colours})
+    f["role"] = f["colour"].map(rules.roles)
     return f

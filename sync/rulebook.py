@@ -26,6 +26,7 @@ from .conditions import (
     NO_VALUE_OPS,
     OPS_BY_TYPE,
     Condition,
+    Field,
     all_any,
     parse_value,
 )
@@ -36,6 +37,8 @@ from .schema import fold
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
+# What the reports and the assessment know a colour by, whatever its key or label (colours.toml ``role``)
+ROLES = {"closed": "已闭合", "overdue": "逾期", "warning": "预警", "in_progress": "进行中"}
 
 
 class RuleError(DispatchError):
@@ -51,6 +54,7 @@ class Rule:
     default: bool = False
     fill: str = ""  # colours only
     font: str = ""  # colours only
+    role: str = ""  # colours only: one of ROLES
     points: float | str = 0.0  # assessment lines only: a number or a param name
 
     def mask(self, frame: pd.DataFrame, params: Mapping[str, object]) -> np.ndarray:
@@ -88,6 +92,15 @@ class Rulebook:
     @property
     def palette(self) -> dict[str, Colour]:
         return {r.key: Colour(r.key, r.label, r.fill.upper(), r.font.upper()) for r in self.colours}
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Colour key -> role (closed, overdue, warning, in_progress)."""
+        return {r.key: r.role for r in self.colours}
+
+    def role_keys(self, role: str) -> list[str]:
+        """The keys of the colours that play ``role``, in evaluation order."""
+        return [r.key for r in self.colours if r.role == role]
 
     def points(self, line: Rule) -> float:
         return float(self.params[line.points]) if isinstance(line.points, str) else line.points
@@ -186,7 +199,8 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
     params, aliases = _params(readers)
     colours = _rules(readers["colours"], "colour", params, "task", colour=True)
     kinds = _rules(readers["dispatch"], "kind", params, "task")
-    lines = _rules(readers["assessment"], "line", params, "assessment", line=True)
+    names = {"colour": _names(colours, colour=True), "kind": _names(kinds)}
+    lines = _rules(readers["assessment"], "line", params, "assessment", line=True, names=names)
     a = readers["assessment"]
     a.only(a.data, {"base", "floor", "include_descendants", "bottom", "params", "line"}, "")
     d = readers["dispatch"]
@@ -229,12 +243,24 @@ def _params(readers: dict[str, _Reader]) -> tuple[dict[str, float | bool], dict[
     return params, aliases
 
 
+def _names(rules: tuple[Rule, ...], *, colour: bool = False) -> dict[str, tuple[str, ...]]:
+    """What a condition may call a colour or a kind (role, key, label; folded) -> the keys it means."""
+    names: dict[str, tuple[str, ...]] = {}
+    for role in ROLES if colour else ():
+        names[fold(role)] = tuple(r.key for r in rules if r.role == role)
+    for r in rules:
+        names.setdefault(fold(r.key), (r.key,))
+        names.setdefault(fold(r.label), (r.key,))
+    return names
+
+
 def _rules(reader: _Reader, name: str, params: dict[str, float | bool], stage: str, *,
-           colour: bool = False, line: bool = False) -> tuple[Rule, ...]:
+           colour: bool = False, line: bool = False,
+           names: dict[str, dict[str, tuple[str, ...]]] | None = None) -> tuple[Rule, ...]:
     entries = reader.get(reader.data, name, "", list)
     if not entries:
         raise reader.fail(name, "至少需要一条规则")
-    allowed = {"key", "label", "all", "any"} | ({"fill", "font"} if colour else set()) \
+    allowed = {"key", "label", "all", "any"} | ({"fill", "font", "role"} if colour else set()) \
         | ({"points"} if line else {"default"})
     rules: list[Rule] = []
     for i, entry in enumerate(entries):
@@ -244,7 +270,7 @@ def _rules(reader: _Reader, name: str, params: dict[str, float | bool], stage: s
         if any(r.key == key for r in rules):
             raise reader.fail(f"{path}.key", f"key“{key}”重复", "每条规则的 key 必须不同")
         default = reader.get(entry, "default", path, bool, False)
-        conds = {part: tuple(_condition(reader, c, f"{path}.{part}[{j + 1}]", params, stage)
+        conds = {part: tuple(_condition(reader, c, f"{path}.{part}[{j + 1}]", params, stage, names or {})
                              for j, c in enumerate(reader.get(entry, part, path, list, [])))
                  for part in ("all", "any")}
         if default and (conds["all"] or conds["any"]):
@@ -259,7 +285,11 @@ def _rules(reader: _Reader, name: str, params: dict[str, float | bool], stage: s
                 hex_value = str(reader.get(entry, part, path, str, "FFFFFF" if part == "font" else ...))
                 if not HEX.match(hex_value):
                     raise reader.fail(f"{path}.{part}", f"颜色“{hex_value}”不是 6 位十六进制", "例如 FF0000 表示红色")
-            rule = replace(rule, fill=entry["fill"], font=entry.get("font", "FFFFFF"))
+            role = str(reader.get(entry, "role", path, str))
+            if role not in ROLES:
+                raise reader.fail(f"{path}.role", f"不认识的颜色角色“{role}”",
+                                  "可用：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items()))
+            rule = replace(rule, fill=entry["fill"], font=entry.get("font", "FFFFFF"), role=role)
         if line:
             points = reader.get(entry, "points", path, (int, float, str))
             if isinstance(points, str) and points not in params:
@@ -268,11 +298,15 @@ def _rules(reader: _Reader, name: str, params: dict[str, float | bool], stage: s
         rules.append(rule)
     if not line and not rules[-1].default:
         raise reader.fail(f"{name}[{len(rules)}]", "最后一条规则应设 default = true", "否则有的任务没有归类")
+    missing = [f"{k}（{v}）" for k, v in ROLES.items() if colour and all(r.role != k for r in rules)]
+    if missing:
+        raise reader.fail(name, "缺少颜色角色 " + "、".join(missing),
+                          "汇总表和考核按角色认颜色：请给每种角色至少一个颜色设 role")
     return tuple(rules)
 
 
 def _condition(reader: _Reader, entry: object, path: str, params: dict[str, float | bool],
-               stage: str) -> Condition:
+               stage: str, names: dict[str, dict[str, tuple[str, ...]]]) -> Condition:
     if not isinstance(entry, dict):
         raise reader.fail(path, "条件应为一张表", "写作 field = …、op = …、value = …")
     reader.only(entry, {"field", "op", "value", "values", "param"}, path)
@@ -302,10 +336,31 @@ def _condition(reader: _Reader, entry: object, path: str, params: dict[str, floa
         raw = entry["values"]
         if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
             raise reader.fail(f"{path}.values", "应为非空的文字列表", "例如 values = [\"焦点\", \"热点\"]")
+        if fld.column in names:
+            return _named(reader, fld, op, raw, f"{path}.values", names[fld.column])
         return Condition(fld, op, tuple(raw))
+    if "value" in entry and fld.column in names:
+        return _named(reader, fld, op, [entry["value"]], f"{path}.value", names[fld.column])
     if "value" in entry:
         return Condition(fld, op, _check(reader, fld, entry["value"], f"{path}.value"))
     return Condition(fld, op)
+
+
+def _named(reader: _Reader, fld: Field, op: str, raw: list[object], path: str,
+           names: dict[str, tuple[str, ...]]) -> Condition:
+    """A condition on 颜色 or 调度类型: each name (role, key or label) must exist; compared by key."""
+    if op not in ("==", "!=", "in", "not in"):
+        raise reader.fail(f"{path.rsplit('.', 1)[0]}.op", f"字段“{fld.name}”只能用 == != in not in",
+                          "请按名称比较")
+    keys: list[str] = []
+    for value in raw:
+        found = names.get(fold(value)) if isinstance(value, str) else None
+        if not found:
+            what = "颜色" if fld.column == "colour" else "调度类型"
+            raise reader.fail(path, f"没有名为“{value}”的{what}",
+                              "可用：" + "、".join(sorted({k for k in names})))
+        keys.extend(found)
+    return Condition(fld, "in" if op in ("==", "in") else "not in", tuple(keys))
 
 
 def _check(reader: _Reader, fld: object, value: object, path: str) -> object:

@@ -8,7 +8,7 @@ from ..assessment import BONUS_CAP
 from ..backends.base import SheetGrid
 from ..dispatch import judged_on
 from ..schema import PLAN
-from .common import DispatchState, hierarchy, indent, rate, rollup, task_block
+from .common import DispatchState, hierarchy, indent, rate, role_label, rollup, task_block
 from .layout import PERCENT, Block, frame_rows, sheet
 
 REPORT_NAME = "月报表"
@@ -21,12 +21,11 @@ def _label(month: tuple[int, int]) -> str:
 
 def monthly_report(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
     tasks = state.months.get(month, state.empty)
-    palette = state.rules.palette
     blocks = [_by_unit(tasks, state), _by_category(tasks), _problems(tasks, state),
               *_exemplars(tasks, state, month), _targets(tasks, state)]
     total, closed = len(tasks), int(tasks["closed"].sum()) if len(tasks) else 0
     note = (f"{_label(month)}任务 {total} 项，已闭合 {closed} 项，闭合率 {closed / total:.1%}；"
-            f"{palette['red'].label if 'red' in palette else '红色'} {int((tasks['colour'] == 'red').sum())} 项"
+            f"{role_label(state.rules, 'overdue')} {int((tasks['role'] == 'overdue').sum())} 项"
             if total else f"{_label(month)}没有月度任务表")
     return sheet(REPORT_NAME, f"月报表 · {_label(month)}", state.as_of, blocks, [note],
                  widths=[24, 36, 12, 12, 12, 12, 12, 36])
@@ -34,15 +33,16 @@ def monthly_report(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
 
 def _by_unit(tasks: pd.DataFrame, state: DispatchState) -> Block:
     org = state.org
-    colours = rollup(tasks, org, "colour", list(state.rules.palette))
-    done = rollup(tasks, org, "closed", [True])[True]
+    colours = rollup(tasks, org, "role", ["overdue", "warning"])
+    closed = rollup(tasks, org, "closed", [True, False])
+    done = closed[True]
     rows = []
     for code, depth in hierarchy(org):
-        total = int(colours.loc[code].sum())
+        total = int(closed.loc[code].sum())
         if total:
             rows.append([indent(org.label(code), depth), org.levels[code], total, int(done[code]),
-                         rate(done[code], total), int(colours.at[code, "red"]) if "red" in colours else 0,
-                         int(colours.at[code, "orange"]) if "orange" in colours else 0])
+                         rate(done[code], total), int(colours.at[code, "overdue"]),
+                         int(colours.at[code, "warning"])])
     return Block("完成情况（按单位，逐级汇总）", ["单位", "层级", "任务数", "已闭合", "闭合率", "红色", "橙色"], rows,
                  formats={4: PERCENT})
 
@@ -50,14 +50,14 @@ def _by_unit(tasks: pd.DataFrame, state: DispatchState) -> Block:
 def _by_category(tasks: pd.DataFrame) -> Block:
     if tasks.empty:
         return Block("完成情况（按类别）", ["类别", "任务数", "已闭合", "闭合率", "红色"], [])
-    g = tasks.assign(red=tasks["colour"] == "red").groupby("category", sort=True) \
+    g = tasks.assign(red=tasks["role"] == "overdue").groupby("category", sort=True) \
         .agg(total=("id", "size"), closed=("closed", "sum"), red=("red", "sum"))
     rows = [[cat, int(r.total), int(r.closed), rate(r.closed, r.total), int(r.red)] for cat, r in g.iterrows()]
     return Block("完成情况（按类别）", ["类别", "任务数", "已闭合", "闭合率", "红色"], rows, formats={3: PERCENT})
 
 
 def problem_text(row: pd.Series) -> str:
-    if row["colour"] == "red":
+    if row["role"] == "overdue":
         return f"逾期 {int(row['days_overdue'])} 天未闭合"
     parts = []
     if row["progress_lag"] >= 1:
@@ -68,7 +68,7 @@ def problem_text(row: pd.Series) -> str:
 
 
 def _problems(tasks: pd.DataFrame, state: DispatchState) -> Block:
-    bad = tasks[tasks["colour"].isin(["red", "orange"])]
+    bad = tasks[tasks["role"].isin(["overdue", "warning"])]
     bad = bad.assign(problem=[problem_text(r) for _, r in bad.iterrows()])
     columns = [("任务编号", "id"), ("任务名称", "name"), ("责任单位", "unit_name"), ("截止日期", "deadline"),
                ("进度", "progress_fraction"), ("颜色", "colour_label"), ("问题", "problem")]

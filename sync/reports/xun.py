@@ -21,7 +21,7 @@ def xun_check(state: DispatchState, coming: tuple[date, date]) -> SheetGrid:
     lo, hi = coming
     open_ = tasks[~tasks["closed"].astype(bool)] if len(tasks) else tasks
     due_next = open_["deadline"].between(pd.Timestamp(lo), pd.Timestamp(hi))
-    flags = pd.DataFrame({"open": True, "red": open_["colour"] == "red", "orange": open_["colour"] == "orange",
+    flags = pd.DataFrame({"open": True, "red": open_["role"] == "overdue", "orange": open_["role"] == "warning",
                           "due": due_next}, index=open_.index)
     per_unit = flags.assign(unit=open_["unit"]).groupby("unit")[list(flags.columns)].sum()
     order = hierarchy(org)
