@@ -46,6 +46,7 @@ FIELDS: tuple[Field, ...] = (
     Field("应有进度", "expected_progress", "expected_progress", "number"),
     Field("进度滞后", "progress_lag", "progress_lag", "number"),
     Field("逾期天数", "days_overdue", "days_overdue", "number"),
+    Field("往月逾期", "overdue_before", "overdue_before", "bool"),
     Field("剩余工作日", "workdays_left", "workdays_left", "number"),
     Field("未更新工作日", "stale_workdays", "stale_workdays", "number"),
     Field("已闭合", "closed", "closed", "bool"),

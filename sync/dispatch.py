@@ -71,6 +71,8 @@ def derive(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.D
     f["level"] = f["unit"].map(org.levels)
 
     f["days_overdue"] = (day - f["deadline"]).dt.days.astype("float64")
+    # due before the sheet's month: its miss was judged in an earlier month's 月考核
+    f["overdue_before"] = (~f["closed"] & (f["deadline"] < month_start)).to_numpy(dtype=bool)
     everyday = pd.Series(np.full(n, day.to_datetime64()), index=f.index)
     f["workdays_left"] = cal.count_many(everyday, f["deadline"])
     start = f["start"].fillna(first)

@@ -84,6 +84,7 @@ class Rulebook:
     include_descendants: bool
     bottom: int
     carry_over: bool
+    recurring_months: tuple[str, ...]  # 计划月份 words of a recurring monthly activity (fresh each month)
     channel_category: str
     calendar: WorkCalendar
     jobs: dict[str, Job]
@@ -206,7 +207,10 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
     d = readers["dispatch"]
     d.only(d.data, {"kind", "month_sheet"}, "")
     month_sheet = d.get(d.data, "month_sheet", "", dict, {})
-    d.only(month_sheet, {"carry_over", "channel_category"}, "month_sheet")
+    d.only(month_sheet, {"carry_over", "recurring_months", "channel_category"}, "month_sheet")
+    recurring = d.get(month_sheet, "recurring_months", "month_sheet", list, ["每月"])
+    if not all(isinstance(w, str) and w.strip() for w in recurring):
+        raise d.fail("month_sheet.recurring_months", "应为文字列表", "例如 recurring_months = [\"每月\"]")
     return Rulebook(
         colours=colours, kinds=kinds, lines=lines, params=params, param_aliases=aliases,
         base=float(a.get(a.data, "base", "", (int, float), 100)),
@@ -214,6 +218,7 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
         include_descendants=bool(a.get(a.data, "include_descendants", "", bool, False)),
         bottom=int(a.get(a.data, "bottom", "", int, 3)),
         carry_over=bool(d.get(month_sheet, "carry_over", "month_sheet", bool, True)),
+        recurring_months=tuple(recurring),
         channel_category=str(d.get(month_sheet, "channel_category", "month_sheet", str, "热点")),
         calendar=_calendar(readers["calendar"]),
         jobs=_jobs(readers["jobs"]),

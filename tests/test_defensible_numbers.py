@@ -73,6 +73,10 @@ def test_due_on_the_last_day_is_red_at_month_end(rules):
     # closed on 1 Dec: that closure is December's, November still saw it open
     late = run(rules, date(2026, 12, 3), task | {"status": "closed", "updated": date(2026, 12, 1)}, month=(2026, 11))
     assert late.at["T1", "colour"] == "red"
+    # carried into December's sheet and still open: red on the board, but not deducted a second time
+    carried = run(rules, date(2026, 12, 3), task | {"updated": date(2026, 12, 2)})
+    assert (carried.at["T1", "colour"], carried.at["T1", "overdue_before"]) == ("red", True)
+    assert lines_of(assess(carried.reset_index(), ORG, rules)) == []
 
 
 def test_bonuses_are_capped_per_unit_and_month(rules):
