@@ -89,23 +89,36 @@ def derive(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.D
     f["stale_workdays"] = cal.count_many(f["updated"].fillna(start), judged_days)
 
     f["from_channel"] = f["id"].isin(ctx.channel_ids).to_numpy(dtype=bool)
-    f["changed"] = _changed(f, ctx.previous)
+    f["changed"], f["change"] = _changes(f, ctx.previous, org)
     in_month = f["closed_on"].between(month_start, month_stop)
     f["closed_on_time"] = (f["closed"] & in_month & (f["closed_on"] <= f["deadline"])).to_numpy(dtype=bool)
     f["exemplar"] = f["exemplar"].fillna(False).astype(bool)
     return f
 
 
-def _changed(f: pd.DataFrame, previous: pd.DataFrame | None) -> np.ndarray:
-    """Deadline or responsible unit differs from the previous snapshot (False without history)."""
+def _changes(f: pd.DataFrame, previous: pd.DataFrame | None, org: Org) -> tuple[np.ndarray, list[str]]:
+    """Deadline or responsible unit differs from the previous snapshot (False without history), and
+    what changed, e.g. ``截止日期 11-30→12-05；责任单位 一矿党委→二矿党委``."""
     if previous is None or previous.empty:
-        return np.zeros(len(f), dtype=bool)
+        return np.zeros(len(f), dtype=bool), [""] * len(f)
     prev = previous.drop_duplicates("id").set_index("id")
     old_deadline = pd.to_datetime(f["id"].map(prev["deadline"]))
     old_unit = f["id"].map(prev["unit"])
     known = f["id"].isin(prev.index)
-    moved = (old_deadline.notna() & (old_deadline != f["deadline"])) | (old_unit.notna() & (old_unit != f["unit"]))
-    return (known & moved).to_numpy(dtype=bool)
+    moved_deadline = known & old_deadline.notna() & (old_deadline != f["deadline"])
+    moved_unit = known & old_unit.notna() & (old_unit != f["unit"])
+    texts = []
+    for was, now, moved, was_unit, unit, handed in zip(old_deadline, f["deadline"], moved_deadline, old_unit,
+                                                       f["unit"], moved_unit, strict=True):
+        parts = [f"截止日期 {_day(was)}→{_day(now)}"] if moved else []
+        if handed:
+            parts.append(f"责任单位 {org.names.get(was_unit, was_unit)}→{org.names.get(unit, unit)}")
+        texts.append("；".join(parts))
+    return (moved_deadline | moved_unit).to_numpy(dtype=bool), texts
+
+
+def _day(value: pd.Timestamp) -> str:
+    return "（空）" if pd.isna(value) else f"{value:%m-%d}"
 
 
 def classify(tasks: pd.DataFrame, org: Org, rules: Rulebook, ctx: Context) -> pd.DataFrame:

@@ -5,11 +5,15 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sync.assessment import assess
+from sync.backends.memory import MemoryBook
+from sync.engine import run_sync
 from sync.rulebook import DEFAULT_RULES_DIR, RuleError, load_rules
 from sync.values import parse_progress
+from tests.conftest import MONTH_HEADER, ORG_HEADER, ORG_ROWS, PLAN_HEADER
 from tests.dispatch_helpers import ORG, run
 
 
@@ -160,3 +164,36 @@ def test_an_unknown_kind_and_a_missing_role_fail_at_load(rules_dir):
         load_rules(rules_dir)
     assert str(err.value) == ("rules/colours.toml › colour: 缺少颜色角色 warning（预警）。"
                               "汇总表和考核按角色认颜色：请给每种角色至少一个颜色设 role")
+
+
+def test_change_lists_say_what_changed_even_on_a_key_task(rules):
+    previous = pd.DataFrame({"tab": "月度任务 2026-11", "id": ["T1", "T2"], "unit": ["ZB0101", "ZB0101"],
+                             "deadline": pd.to_datetime(["2026-11-30", "2026-11-30"])})
+    # T1: a 焦点 (key) task whose deadline moved 11-30 → 12-05 stays key, and says so; T2 changed hands
+    tasks = run(rules, date(2026, 11, 18), {"category": "焦点", "deadline": date(2026, 12, 5)},
+                {"unit": "ZB0201"}, previous=previous)
+    assert tasks[["kind", "change"]].values.tolist() == [
+        ["key", "截止日期 11-30→12-05"], ["change", "责任单位 综采一队党支部→机电队党支部"]]
+
+    class Remembers:  # the last sync saw T1 due 11-30
+        def previous(self, book, before):
+            return previous.assign(tab="月度任务 2026-11", id=["QD-1", "X"])
+
+        def first_closed(self, book, month):
+            return pd.Series(dtype=object)
+
+        def sheet_ids(self, book, month):
+            return frozenset({"QD-1", "X"})
+
+        def record(self, book, outcome):
+            pass
+
+    memory = MemoryBook({"组织架构": [ORG_HEADER, *ORG_ROWS], "年度计划书": [PLAN_HEADER],
+                         "月度任务 2026-11": [MONTH_HEADER, ["QD-1", "澡堂热水", "焦点", "董事长热线", None, "ZB0101", None,
+                                                        "2026-11-02", "2026-12-05", 50, "进行中", None, "2026-11-17",
+                                                        None]]}, label="book.xlsx")
+    outcome = run_sync(memory, date(2026, 11, 18), jobs=["daily"], rules=rules, memory=Remembers())
+    key_list = next(t for t in outcome.plan.owned if t.name == "重点调度").rows
+    header = next(i for i, r in enumerate(key_list) if r and r[0] == "任务编号")
+    assert key_list[header][-1] == "变化"
+    assert (key_list[header + 1][0], key_list[header + 1][-1]) == ("QD-1", "截止日期 11-30→12-05")
