@@ -18,7 +18,7 @@ from rich.table import Table
 
 from . import jobs as job_rules
 from .backends import open_book
-from .backends.base import Backend, Grid, WritePlan
+from .backends.colourmap import MAP_TAB
 from .book import read_book
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
@@ -213,40 +213,28 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
-        _print_plan(outcome.plan, book)
+        _print_plan(outcome)
     else:
         _print_summary(outcome, book.label)
     return 0
 
 
-def _print_plan(plan: WritePlan, book: Backend) -> None:
-    console.print("[bold]试运行：不写入任何内容。[/]若正式同步，将会：")
-    existing = book.sheet_names()
-    current = book.read([s.name for s in plan.owned if s.name in existing])
+def _print_plan(outcome: SyncOutcome) -> None:
+    """What a real sync would write, as the backend decides it (the same way a real write does)."""
+    plan, changing = outcome.plan, set(outcome.would_write)
+    console.print("[bold]试运行：不写入任何内容。[/]" + ("若正式同步，将会：" if changing else "正式同步不会改动工作簿。"))
     for sheet in plan.owned:
-        if sheet.name not in current:
-            console.print(f"  新建汇总表 {sheet.name}（{len(sheet.rows)} 行）")
-        elif _trimmed(current[sheet.name]) == _trimmed(sheet.rows):
-            console.print(f"  汇总表 {sheet.name} 内容不变")
-        else:
-            console.print(f"  替换汇总表 {sheet.name}（{len(sheet.rows)} 行）")
+        console.print(f"  写入汇总表 {sheet.name}（{len(sheet.rows)} 行）" if sheet.name in changing
+                      else f"  汇总表 {sheet.name} 内容不变")
     for sheet in plan.created:
         console.print(f"  新建月度任务表 {sheet.name}（{len(sheet.rows) - 1} 个任务）")
     for append in plan.appends:
         console.print(f"  在 {append.tab} 末尾追加 {len(append.rows)} 个任务")
     for colours in plan.colours:
-        console.print(f"  为 {colours.tab} 的 {len(colours.colours)} 个任务标注颜色")
-
-
-def _trimmed(grid: Grid) -> Grid:
-    """A grid without trailing empty cells and rows, for comparing what a tab shows."""
-    rows = [list(row) for row in grid]
-    for row in rows:
-        while row and row[-1] in (None, ""):
-            row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+        if colours.tab in changing or MAP_TAB in changing:
+            console.print(f"  更新 {colours.tab} 的任务颜色（{len(colours.colours)} 个任务）")
+    if "工作簿结构" in changing:
+        console.print("  更新工作簿结构（名称、样式）")
 
 
 def _print_summary(outcome: SyncOutcome, label: str) -> None:

@@ -49,6 +49,7 @@ class SyncOutcome:
     month: MonthRows
     month_created: bool
     written: list[str] = field(default_factory=list)  # empty when the book already held everything
+    would_write: list[str] = field(default_factory=list)  # dry run: the tabs a real sync would change
 
     @property
     def assessed_month(self) -> tuple[int, int]:
@@ -70,6 +71,7 @@ class SyncOutcome:
             "assessment": self.state.assessment(month).to_json(month, judged_on(self.as_of, month)),
             "problems": [p.to_dict() for p in self.problems],
             "written": self.written,
+            "would_write": self.would_write,
         }
 
 
@@ -101,9 +103,11 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
                      colours=[_colours(book.months[m], frame) for m, frame in months.items()],
                      palette=rules.palette)
     outcome = SyncOutcome(as_of, chosen, state, plan, new, bool(created))
-    if not dry_run:
+    if dry_run:
+        outcome.would_write = backend.changes(plan)
+    else:
         if backend.write(plan):
-            outcome.written = plan.tab_names()
+            outcome.written = outcome.would_write = plan.tab_names()
         if memory:
             memory.record(book.label, outcome)
     return outcome

@@ -16,12 +16,21 @@ def test_dry_run_writes_nothing_and_says_what_would_change(tmp_path, capsys):
     assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert book.read_bytes() == before
-    assert "新建汇总表 调度看板" in out and "为 月度任务 2026-11 的 234 个任务标注颜色" in out
+    assert out.splitlines() == [
+        "试运行：不写入任何内容。若正式同步，将会：",
+        "  写入汇总表 调度看板（115 行）", "  写入汇总表 重点调度（29 行）", "  写入汇总表 超前调度（116 行）",
+        "  写入汇总表 变化调度（22 行）", "  写入汇总表 数据问题（6 行）",
+        "  更新 月度任务 2026-10 的任务颜色（200 个任务）", "  更新 月度任务 2026-11 的任务颜色（234 个任务）",
+        "  更新工作簿结构（名称、样式）"]
     assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily"]) == 0
     capsys.readouterr()
+    assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--dry-run"]) == 0
+    unchanged = ["  汇总表 调度看板 内容不变", "  汇总表 重点调度 内容不变", "  汇总表 超前调度 内容不变",
+                 "  汇总表 变化调度 内容不变", "  汇总表 数据问题 内容不变"]
+    assert capsys.readouterr().out.splitlines() == ["试运行：不写入任何内容。正式同步不会改动工作簿。", *unchanged]
     assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily,weekly", "--dry-run"]) == 0
-    out = capsys.readouterr().out
-    assert "汇总表 调度看板 内容不变" in out and "新建汇总表 周报表" in out
+    assert capsys.readouterr().out.splitlines() == [
+        "试运行：不写入任何内容。若正式同步，将会：", *unchanged, "  写入汇总表 周报表（173 行）", "  更新工作簿结构（名称、样式）"]
 
 
 def test_json_result_and_a_repeat_that_writes_nothing(tmp_path, capsys):

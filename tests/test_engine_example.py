@@ -111,7 +111,7 @@ def test_monthly_job_on_its_day_reports_last_month(example_memory, rules):
 
 def test_json_result_shape(outcome):
     result = outcome.to_json()
-    assert set(result) == {"as_of", "jobs", "tasks", "assessment", "problems", "written"}
+    assert set(result) == {"as_of", "jobs", "tasks", "assessment", "problems", "written", "would_write"}
     assert result["tasks"][0].keys() == {"id", "unit", "kind", "colour"}
     assessment = result["assessment"]
     assert (assessment["month"], assessment["judged_at"]) == ("2026-11", "2026-11-18")

@@ -134,6 +134,11 @@ class Backend(Protocol):
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]: ...
 
+    def changes(self, plan: WritePlan) -> list[str]:
+        """The tabs ``write(plan)`` would change, decided exactly as ``write`` decides it; writes nothing.
+        ``read`` comes first (a dry run asks this instead of writing)."""
+        ...
+
     def write(self, plan: WritePlan) -> bool:
         """Apply the plan; False when the book already held all of it and nothing was written."""
         ...

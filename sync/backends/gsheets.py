@@ -33,7 +33,7 @@ from ..errors import DispatchError, RemoteError
 from . import spreadsheet_id
 from .base import Grid, WritePlan
 from .gsheets_cells import quote
-from .gsheets_plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata
+from .gsheets_plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata, request_tabs
 from .gsheets_quota import QuotaLimiter, RetryPolicy, limiter_for
 
 T = TypeVar("T")
@@ -116,6 +116,10 @@ class GSheetsBook:
         for title, value_range in zip(titles, answer.get("valueRanges", []), strict=True):
             self._values[title] = _grid(value_range.get("values", []))
         return {n: self._values[n] for n in names}
+
+    def changes(self, plan: WritePlan) -> list[str]:
+        """The tabs :meth:`write` would touch: the same requests, built and not sent."""
+        return request_tabs(build_requests(plan, self._metadata(), self._values), self._metadata())
 
     def write(self, plan: WritePlan) -> bool:
         """Everything in one atomic batchUpdate; nothing at all when the plan changes nothing."""
