@@ -20,6 +20,7 @@ from . import jobs as job_rules
 from .backends import open_book
 from .backends.colourmap import MAP_TAB
 from .book import read_book
+from .calendar import week as week_of
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
 from .errors import EXIT_PROBLEMS, DispatchError
@@ -79,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--jobs", type=_jobs, help="comma-separated: daily,weekly,xun,monthly,quarterly or all "
                                                  "(default: the jobs due on the as-of date)")
     sync.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
+    sync.add_argument("--month", type=_month, metavar="YYYY-MM",
+                      help="重新生成指定月份的 月报表 和 月考核（如月末后更正了数据），例如 --month 2026-11")
+    sync.add_argument("--week", type=_date, metavar="DATE",
+                      help="重新生成包含该日期的那一周（周一至周日）的 周报表，例如 --week 2026-11-16")
     sync.add_argument("--json", action="store_true", help="print a machine-readable result")
     sync.add_argument("--report-to", type=Path, help="write the summary tabs into this .xlsx instead")
     _history_args(sync, "remember this sync (snapshot, assessment, run record); takes the book's lock")
@@ -208,8 +213,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     rules = config.rules_for(entry, args.rules) if config else _rules(args)
     spec = entry.spec if entry else args.book
     book = open_book(spec, args.credentials or (entry.credentials if entry else None), report_to=args.report_to)
+    jobs = args.jobs
+    if jobs is None and (args.month or args.week):  # only the reissued reports
+        jobs = [job for job, asked in (("weekly", args.week), ("monthly", args.month)) if asked]
+    week = week_of(args.week)[0] if args.week else None
     outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
-                             jobs=args.jobs, dry_run=args.dry_run)
+                             jobs=jobs, dry_run=args.dry_run, month=args.month, week=week)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
@@ -261,6 +270,9 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
     if state.problems:
         console.print(f"  [yellow]{len(state.problems)} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
     console.print(f"  已写入：{'、'.join(outcome.written)}" if outcome.written else "  内容与上次相同，未写入")
+    if outcome.snapshot is False:
+        console.print(f"  [yellow]未保存 {outcome.as_of:%Y-%m-%d} 的任务快照[/]：历史记录只保存按当天日期运行的同步；"
+                      "运行记录和考核得分已保存")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

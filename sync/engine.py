@@ -6,7 +6,7 @@ The engine holds the order of the steps and nothing else; each step lives in its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 import pandas as pd
@@ -50,11 +50,13 @@ class SyncOutcome:
     month_created: bool
     written: list[str] = field(default_factory=list)  # empty when the book already held everything
     would_write: list[str] = field(default_factory=list)  # dry run: the tabs a real sync would change
+    snapshot: bool | None = None  # with a history: whether the day's snapshot was stored (only on that day)
 
     @property
     def assessed_month(self) -> tuple[int, int]:
-        """The month 月考核 shows: last month on the monthly job's day, else this month to date."""
-        return monthly_period(self.state.rules, self.as_of)
+        """The month 月考核 shows: the one asked for (--month), else last month on the monthly job's day,
+        else this month to date."""
+        return self.state.report_month or monthly_period(self.state.rules, self.as_of)
 
     @property
     def problems(self) -> list[Problem]:
@@ -72,11 +74,15 @@ class SyncOutcome:
             "problems": [p.to_dict() for p in self.problems],
             "written": self.written,
             "would_write": self.would_write,
+            "snapshot": self.snapshot,
         }
 
 
 def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, rules: Rulebook | None = None,
-             memory: Memory | None = None, dry_run: bool = False) -> SyncOutcome:
+             memory: Memory | None = None, dry_run: bool = False, month: tuple[int, int] | None = None,
+             week: date | None = None) -> SyncOutcome:
+    """One sync of ``backend`` as of ``as_of``: the ``jobs`` given (default: those due that day); ``month``
+    and ``week`` (a Monday) choose the period 月报表/月考核 and 周报表 report on instead of the due one."""
     rules = rules or load_rules()
     book = read_book(backend, as_of)
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
@@ -94,10 +100,14 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
               for m, data in book.months.items()}
     problems = book.problems + setting_problems + _deleted_problems(book.label, month_name, new, previous) \
         + _calendar_problems(book.label, rules)
-    monday = weekly_period(rules, as_of)
+    monday = week or weekly_period(rules, as_of)
+    sunday = monday + timedelta(days=6)
+    week_sheet = book.months[(sunday.year, sunday.month)].sheet if (sunday.year, sunday.month) in book.months \
+        and week else month_name
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, book, rules, months, problems, empty,
-                          _in_sheet(memory.previous(book.label, monday), month_name) if memory else None)
+                          _in_sheet(memory.previous(book.label, monday), week_sheet) if memory else None,
+                          month, week)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
     plan = WritePlan(owned=build_tabs(chosen, state), created=created, appends=appends,
                      colours=[_colours(book.months[m], frame) for m, frame in months.items()],

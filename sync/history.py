@@ -26,7 +26,6 @@ import pandas as pd
 
 from .engine import SyncOutcome
 from .errors import DispatchError
-from .jobs import monthly_period
 from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
@@ -186,7 +185,8 @@ class History:
             covers = stamp(min(started, datetime.combine(outcome.as_of, time.max, started.tzinfo)))
             self.db.executemany("INSERT INTO run_jobs VALUES (?, ?, ?)", [(run, j, covers) for j in outcome.jobs])
             self._assessments(run, outcome)
-            if outcome.as_of == started.date():
+            outcome.snapshot = outcome.as_of == started.date()
+            if outcome.snapshot:
                 self._snapshot(key, run, outcome)
 
     def _see(self, key: str, label: str, when: datetime) -> None:
@@ -206,7 +206,7 @@ class History:
     def _assessments(self, run: int, outcome: SyncOutcome) -> None:
         """Scores and lines of the as-of month, and of the month the monthly job reported if it ran."""
         state = outcome.state
-        months = {state.month} | ({monthly_period(state.rules, outcome.as_of)} if "monthly" in outcome.jobs else set())
+        months = {state.month} | ({outcome.assessed_month} if "monthly" in outcome.jobs else set())
         for year, month in sorted(m for m in months if m in state.months):
             result = state.assessment((year, month))
             scores = result.scores[["unit", "unit_name", "level", "score", "rank", "deductions", "bonuses"]]

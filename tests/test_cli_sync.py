@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+from sync.backends.xlsx import XlsxBook
 from sync.cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "workbooks" / "example.xlsx"
@@ -55,3 +56,23 @@ def test_a_book_open_in_excel_is_left_alone(tmp_path, capsys):
     assert main(["sync", str(book), "--as-of", "2026-11-18"]) == 3
     assert "本次未写入" in capsys.readouterr().err
     assert book.read_bytes() == before
+
+
+def test_month_and_week_reissue_the_reports_of_the_period_asked(tmp_path, capsys):
+    book = tmp_path / "台账.xlsx"
+    shutil.copyfile(EXAMPLE, book)
+    args = ["sync", str(book), "--as-of", "2026-11-18", "--month", "2026-10", "--week", "2026-11-04", "--json"]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["jobs"] == ["weekly", "monthly"]
+    assert (result["assessment"]["month"], result["assessment"]["judged_at"]) == ("2026-10", "2026-10-31")
+    tabs = XlsxBook(book).read(["月考核", "月报表", "周报表"])
+    assert [tabs[name][0][0] for name in ("月考核", "月报表", "周报表")] == [
+        "月考核 · 2026年10月（数据截至 2026-11-18）", "月报表 · 2026年10月（数据截至 2026-11-18）",
+        "周报表 · 周通报 2026年11月02日—11月08日（数据截至 2026-11-18）"]
+    scores = {u["unit"]: u["score"] for u in result["assessment"]["units"]}
+    rows = tabs["月考核"]
+    start = next(i for i, row in enumerate(rows) if row[0] == "单位编码" and row[8] == "层级内排名") + 1
+    end = next(i for i in range(start, len(rows)) if rows[i][0] is None)
+    shown = {row[0]: row[7] for row in rows[start:end]}
+    assert shown == scores  # the JSON is the tab

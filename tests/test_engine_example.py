@@ -111,7 +111,7 @@ def test_monthly_job_on_its_day_reports_last_month(example_memory, rules):
 
 def test_json_result_shape(outcome):
     result = outcome.to_json()
-    assert set(result) == {"as_of", "jobs", "tasks", "assessment", "problems", "written", "would_write"}
+    assert set(result) == {"as_of", "jobs", "tasks", "assessment", "problems", "written", "would_write", "snapshot"}
     assert result["tasks"][0].keys() == {"id", "unit", "kind", "colour"}
     assessment = result["assessment"]
     assert (assessment["month"], assessment["judged_at"]) == ("2026-11", "2026-11-18")
@@ -125,7 +125,7 @@ def test_monday_bulletin_reports_the_week_before_and_the_self_check_looks_at_the
     # Mon 23 Nov 2026: the weekly job's day, and the 21st (a Saturday) moved to the next working day.
     outcome = run_sync(example_memory, date(2026, 11, 23), rules=rules)
     assert outcome.jobs == ["daily", "weekly", "xun"]
-    assert tab(outcome, "周报表").rows[0][0] == "周报表 · 周通报 11月16日—11月22日（数据截至 2026-11-23）"
+    assert tab(outcome, "周报表").rows[0][0] == "周报表 · 周通报 2026年11月16日—11月22日（数据截至 2026-11-23）"
     tasks = outcome.state.tasks
     closed = tasks["closed"] & tasks["closed_on"].between(pd.Timestamp(2026, 11, 16), pd.Timestamp(2026, 11, 22))
     assert tab(outcome, "周报表").rows[2][0].startswith(f"11月16日—11月22日：闭合 {int(closed.sum())} 项")

@@ -29,6 +29,8 @@ class DispatchState:
     problems: list[Problem]
     empty: pd.DataFrame  # a classified frame with no tasks: what a missing month sheet reads as
     week_start: pd.DataFrame | None = None  # snapshot before this week (history): id, colour
+    report_month: tuple[int, int] | None = None  # sync --month: the month 月报表 and 月考核 reissue
+    report_week: date | None = None  # sync --week: the Monday of the week 周报表 reissues
     _assessments: dict[tuple[int, int], Assessment] = field(default_factory=dict)
 
     @property

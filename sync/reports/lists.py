@@ -20,7 +20,7 @@ def kind_lists(state: DispatchState) -> list[SheetGrid]:
         mine = tasks[tasks["kind"] == kind.key]
         note = f"{state.as_of:%Y年%m月}{kind.label}任务 {len(mine)} 项：{colour_counts(mine, state.rules)}" if len(mine) \
             else f"{state.as_of:%Y年%m月}暂无{kind.label}任务"
-        tabs.append(sheet(kind.label, f"{kind.label}清单", state.as_of,
+        tabs.append(sheet(kind.label, f"{kind.label}清单 · {state.as_of:%Y年%m月}", state.as_of,
                           [task_block(None, mine, state.rules, [*TASK_LIST, ("变化", "change")])], [note],
                           widths=[20, 36, 12, 14, 24, 14, 12, 8, 10, 12, 36, 30]))
     return tabs
