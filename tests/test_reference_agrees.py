@@ -20,6 +20,7 @@ LEVELS = {row[0]: row[2] for row in ORG_ROWS}
 AROUND = [date(2026, 1, 5), date(2026, 2, 13), date(2026, 2, 24), date(2026, 3, 2), date(2026, 4, 7),
           date(2026, 5, 6), date(2026, 5, 11), date(2026, 6, 22), date(2026, 7, 1), date(2026, 9, 21),
           date(2026, 9, 28), date(2026, 10, 8), date(2026, 10, 12), date(2026, 11, 2), date(2026, 12, 1)]
+LAST_KNOWN = date(2026, 12, 31)  # the last day chinese-calendar has 2026's official schedule for
 CATEGORIES = ["焦点", "热点", "难点", "规定动作", "两学一做", "三基建设", "行政重点工作", "重点工程", "常规工作", "宣传思想"]
 SOURCES = ["董事长热线", "矿区文明调度", "职工诉求", "集团党委", "上级部署", None, "某渠道", "组织部"]
 STATUSES = ["已完成", "已闭合", "办结", "进行中", "推进中", "未开始", None]
@@ -43,7 +44,7 @@ def random_rows(rnd: random.Random, month: tuple[int, int], as_of: date, prefix:
     first, end = date(*month, 1), ref.month_end(*month)
     rows = []
     for i in range(rnd.randint(15, 40)):
-        deadline = first + timedelta(days=rnd.randrange((end - first).days + 1 + 10) - 5)
+        deadline = min(first + timedelta(days=rnd.randrange((end - first).days + 1 + 10) - 5), LAST_KNOWN)
         start = None if rnd.random() < 0.25 else min(deadline, first + timedelta(days=rnd.randrange(20) - 5))
         progress = None if rnd.random() < 0.15 else Fraction(rnd.randrange(0, 10001), 100)
         if progress is not None and rnd.random() < 0.3:  # right at the 20-point lag boundary, or 0.01 either side
