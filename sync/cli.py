@@ -264,15 +264,27 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
     year, month = outcome.assessed_month
     scores = state.assessment((year, month))
     for level, group in scores.bottom.groupby("level", sort=False):
-        weakest = "、".join(f"{r.unit_name} {r.score:g}" + ("（并列）" if r.tied else "")
-                           for r in group.itertuples(index=False))
-        console.print(f"  {year}年{month}月考核 {level}短板：{weakest}")
+        console.print(f"  {year}年{month}月考核 {level}短板：{_weakest(group)}")
     if state.problems:
         console.print(f"  [yellow]{len(state.problems)} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
     console.print(f"  已写入：{'、'.join(outcome.written)}" if outcome.written else "  内容与上次相同，未写入")
     if outcome.snapshot is False:
         console.print(f"  [yellow]未保存 {outcome.as_of:%Y-%m-%d} 的任务快照[/]：历史记录只保存按当天日期运行的同步；"
                       "运行记录和考核得分已保存")
+
+
+def _weakest(bottom: pd.DataFrame, names: int = 3) -> str:
+    """'四矿党委 89、一矿党委 91（并列）…'; a tie of more than ``names`` units is counted, not listed."""
+    parts = []
+    for score, tied in bottom.groupby("score", sort=True):
+        units = list(tied["unit_name"])
+        if len(units) == 1:
+            parts.append(f"{units[0]} {score:g}")
+        elif len(units) <= names:
+            parts.extend(f"{u} {score:g}（并列）" for u in units)
+        else:
+            parts.append(f"{units[0]}等 {len(units)} 个单位并列 {score:g}（名单见“月考核”表）")
+    return "、".join(parts)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
