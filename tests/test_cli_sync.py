@@ -31,7 +31,7 @@ def test_dry_run_writes_nothing_and_says_what_would_change(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == ["试运行：不写入任何内容。正式同步不会改动工作簿。", *unchanged]
     assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily,weekly", "--dry-run"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "试运行：不写入任何内容。若正式同步，将会：", *unchanged, "  写入汇总表 周报表（173 行）", "  更新工作簿结构（名称、样式）"]
+        "试运行：不写入任何内容。若正式同步，将会：", *unchanged, "  写入汇总表 周报表（160 行）", "  更新工作簿结构（名称、样式）"]
 
 
 def test_json_result_and_a_repeat_that_writes_nothing(tmp_path, capsys):
