@@ -190,7 +190,7 @@ class PlannedMonths(frozenset[int]):
 
     text: str
 
-    def __new__(cls, months: Iterable[int], text: str) -> PlannedMonths:
+    def __new__(cls, months: Iterable[int], text: str = "") -> PlannedMonths:
         made = super().__new__(cls, months)
         made.text = text
         return made
