@@ -107,6 +107,10 @@ def test_monthly_job_on_its_day_reports_last_month(example_memory, rules):
     assert tab(outcome, "月考核").rows[0][0] == "月考核 · 2026年11月（数据截至 2026-12-01）"
     assert outcome.month_created  # December's sheet, with November's open tasks carried over
     assert outcome.month.carried == int((~outcome.state.months[(2026, 11)]["closed"]).sum())
+    assessment = outcome.to_json()["assessment"]  # the JSON is the 月考核 tab of the same run
+    assert (assessment["month"], assessment["judged_at"]) == ("2026-11", "2026-11-30")
+    scores = block(tab(outcome, "月考核"), "得分与排名")[1:]
+    assert [[u["unit"], u["score"], u["rank"]] for u in assessment["units"]] == [[r[0], r[7], r[8]] for r in scores]
 
 
 def test_json_result_shape(outcome):
