@@ -107,13 +107,13 @@ def _changes(f: pd.DataFrame, previous: pd.DataFrame | None, org: Org) -> tuple[
     known = f["id"].isin(prev.index)
     moved_deadline = known & old_deadline.notna() & (old_deadline != f["deadline"])
     moved_unit = known & old_unit.notna() & (old_unit != f["unit"])
-    texts = []
-    for was, now, moved, was_unit, unit, handed in zip(old_deadline, f["deadline"], moved_deadline, old_unit,
-                                                       f["unit"], moved_unit, strict=True):
-        parts = [f"截止日期 {_day(was)}→{_day(now)}"] if moved else []
-        if handed:
-            parts.append(f"责任单位 {org.names.get(was_unit, was_unit)}→{org.names.get(unit, unit)}")
-        texts.append("；".join(parts))
+    texts = [""] * len(f)
+    for i in np.flatnonzero((moved_deadline | moved_unit).to_numpy()):  # only the few that changed
+        parts = [f"截止日期 {_day(old_deadline.iat[i])}→{_day(f['deadline'].iat[i])}"] if moved_deadline.iat[i] else []
+        if moved_unit.iat[i]:
+            was, now = old_unit.iat[i], f["unit"].iat[i]
+            parts.append(f"责任单位 {org.names.get(was, was)}→{org.names.get(now, now)}")
+        texts[i] = "；".join(parts)
     return (moved_deadline | moved_unit).to_numpy(dtype=bool), texts
 
 
