@@ -23,6 +23,18 @@ LINE_COLUMNS = ["unit", "unit_name", "level", "id", "name", "rule", "rule_label"
 BONUS_CAP = "加分上限"  # the param capping one unit's bonuses in one month
 
 
+def line_facts(r: Any) -> str:  # noqa: ANN401 - a row of ``lines``
+    """What a line was judged on, in one phrase: 截止 11-30；进度 60%（应有 100%）；更新 11-23；逾期 1 天."""
+    parts = [] if pd.isna(r.deadline) else [f"截止 {r.deadline:%m-%d}"]
+    if not pd.isna(r.expected_progress):
+        progress = 0 if pd.isna(r.progress) else r.progress
+        parts.append(f"进度 {progress:.4g}%（应有 {r.expected_progress:.4g}%）")
+    parts.append("未填更新日期" if pd.isna(r.updated) else f"更新 {r.updated:%m-%d}")
+    if not pd.isna(r.days_overdue) and r.days_overdue > 0:
+        parts.append(f"逾期 {r.days_overdue:g} 天")
+    return "；".join(parts)
+
+
 def _line_json(r: Any) -> dict[str, object]:  # noqa: ANN401 - a row of ``lines``
     def day(value: object) -> str | None:
         return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]

@@ -374,10 +374,10 @@ def _print_unit_month(label: str, month: tuple[int, int], result: UnitMonth) -> 
         console.print(f"截至 {result.day:%Y-%m-%d} 本月没有扣分或加分记录")
         return
     lines = Table(title=f"截至 {result.day:%Y-%m-%d} 的扣分和加分明细")
-    for column in ("任务编号", "任务名称", "规则", "分值"):
+    for column in ("任务编号", "任务名称", "规则", "分值", "依据"):
         lines.add_column(column, overflow="fold")
     for line in result.lines.itertuples(index=False):
-        lines.add_row(line.id, line.name, line.rule_label, f"{line.points:+g}")
+        lines.add_row(line.id, line.name, line.rule_label, f"{line.points:+g}", line.facts)
     console.print(lines)
 
 

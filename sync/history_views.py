@@ -160,7 +160,7 @@ class UnitMonth:
     level: str
     day: date  # the as-of day the lines are from
     scores: pd.DataFrame  # day, score, rank, deductions, bonuses: the days the score or rank changed
-    lines: pd.DataFrame  # id, name, rule_label, points as of ``day``
+    lines: pd.DataFrame  # id, name, rule_label, points, facts as of ``day``
 
 
 def unit_month(history: History, key: str, unit: str, month: tuple[int, int], upto: date | None = None) -> UnitMonth:
@@ -183,7 +183,7 @@ def unit_month(history: History, key: str, unit: str, month: tuple[int, int], up
     if scores.empty:
         raise HistoryError(period, f"{upto} 及以前没有这个月的考核记录", "请换一个日期")
     lines = pd.read_sql_query(
-        "SELECT id, name, rule_label, points FROM lines WHERE run = ? AND unit = ? AND year = ? AND month = ? "
+        "SELECT id, name, rule_label, points, COALESCE(facts, '') AS facts FROM lines WHERE run = ? AND unit = ? AND year = ? AND month = ? "
         "ORDER BY points, id", history.db, params=(int(scores["run"].iloc[-1]), code, *month))
     moved = (scores[["score", "rank"]] != scores[["score", "rank"]].shift()).any(axis=1)
     moved.iloc[-1] = True
