@@ -23,16 +23,24 @@ LINE_COLUMNS = ["unit", "unit_name", "level", "id", "name", "rule", "rule_label"
 BONUS_CAP = "加分上限"  # the param capping one unit's bonuses in one month
 
 
-def line_facts(r: Any) -> str:  # noqa: ANN401 - a row of ``lines``
-    """What a line was judged on, in one phrase: 截止 11-30；进度 60%（应有 100%）；更新 11-23；逾期 1 天."""
-    parts = [] if pd.isna(r.deadline) else [f"截止 {r.deadline:%m-%d}"]
-    if not pd.isna(r.expected_progress):
-        progress = 0 if pd.isna(r.progress) else r.progress
-        parts.append(f"进度 {progress:.4g}%（应有 {r.expected_progress:.4g}%）")
-    parts.append("未填更新日期" if pd.isna(r.updated) else f"更新 {r.updated:%m-%d}")
-    if not pd.isna(r.days_overdue) and r.days_overdue > 0:
-        parts.append(f"逾期 {r.days_overdue:g} 天")
-    return "；".join(parts)
+def line_facts(lines: pd.DataFrame) -> pd.Series:
+    """What each line was judged on, in one phrase: 截止 11-30；进度 60%（应有 100%）；更新 11-23；逾期 1 天."""
+    if lines.empty:
+        return pd.Series([], index=lines.index, dtype=object)
+
+    def each(column: pd.Series, shown: str) -> pd.Series:  # format each distinct value once
+        return column.map({v: shown.format(v) for v in column.dropna().unique()}).astype(object).fillna("")
+
+    def points(column: pd.Series) -> pd.Series:
+        return each(column, "{:.4g}%")
+
+    progress = ("进度 " + points(lines["progress"].fillna(0)) + "（应有 " + points(lines["expected_progress"]) + "）") \
+        .where(lines["expected_progress"].notna(), "")
+    text = ("截止 " + lines["deadline"].dt.strftime("%m-%d")).fillna("")
+    for part in (progress, ("更新 " + lines["updated"].dt.strftime("%m-%d")).fillna("未填更新日期"),
+                 each(lines["days_overdue"].where(lines["days_overdue"] > 0), "逾期 {:g} 天")):
+        text = text + ((text != "") & (part != "")).map({True: "；", False: ""}) + part
+    return text
 
 
 def _line_json(r: Any) -> dict[str, object]:  # noqa: ANN401 - a row of ``lines``

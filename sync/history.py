@@ -217,7 +217,7 @@ class History:
             self.db.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run, year, month, *map(cell_value, row)) for row in scores.itertuples(index=False)])
             lines = result.lines[["unit", "id", "name", "rule", "rule_label", "points"]] \
-                .assign(facts=[line_facts(r) for r in result.lines.itertuples(index=False)])
+                .assign(facts=line_facts(result.lines))
             self.db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run, year, month, *map(cell_value, row)) for row in lines.itertuples(index=False)])
 
