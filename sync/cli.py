@@ -21,7 +21,9 @@ from rich.table import Table
 
 from . import jobdays as job_rules
 from .backends import open_book
+from .backends.colourmap import MAP_TAB
 from .book import read_book
+from .calendar import week as week_of
 from .clihelp import chinese_argparse
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
@@ -44,7 +46,6 @@ from .rulebook import Rulebook, load_rules
 from .runlog import log_to
 from .scheduler import BookResult, Scheduler, exit_code, on_demand_sync
 from .schema import MONTH, STAFF_TABS, month_tab_name
-from .sheets import Backend, Grid, WritePlan
 from .staffsheets import staff_sheet
 from .values import BadValue, parse_date, parse_month
 
@@ -97,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--jobs", type=_jobs, metavar="JOBS",
                       help="逗号分隔：daily,weekly,xun,monthly,quarterly 或 all（默认：调度日期当天到期的作业）")
     sync.add_argument("--dry-run", action="store_true", help="试运行：不写入，只列出将会做的改动")
+    sync.add_argument("--month", type=_month, metavar="YYYY-MM",
+                      help="重新生成指定月份的 月报表 和 月考核（如月末后更正了数据），例如 --month 2026-11")
+    sync.add_argument("--week", type=_date, metavar="DATE",
+                      help="重新生成包含该日期的那一周（周一至周日）的 周报表，例如 --week 2026-11-16")
     sync.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     sync.add_argument("--report-to", type=Path, metavar="OTHER.xlsx", help="把汇总表写入另一个 .xlsx，不改动本工作簿")
     _history_args(sync, "记录本次同步（每日快照、考核、运行记录）；同步时锁定工作簿")
@@ -254,45 +259,37 @@ def cmd_sync(args: argparse.Namespace) -> int:
     rules = config.rules_for(entry, args.rules) if config else _rules(args)
     spec = entry.spec if entry else args.book
     book = open_book(spec, args.credentials or (entry.credentials if entry else None), report_to=args.report_to)
+    jobs = args.jobs
+    if jobs is None and (args.month or args.week):  # only the reissued reports
+        jobs = [job for job, asked in (("weekly", args.week), ("monthly", args.month)) if asked]
+    week = week_of(args.week)[0] if args.week else None
     outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
-                             jobs=args.jobs, dry_run=args.dry_run)
+                             jobs=jobs, dry_run=args.dry_run, month=args.month, week=week)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
-        _print_plan(outcome.plan, book)
+        _print_plan(outcome)
     else:
         _print_summary(outcome, book.label)
     return 0
 
 
-def _print_plan(plan: WritePlan, book: Backend) -> None:
-    console.print("[bold]试运行：不写入任何内容。[/]若正式同步，将会：")
-    existing = book.sheet_names()
-    current = book.read([s.name for s in plan.owned if s.name in existing])
+def _print_plan(outcome: SyncOutcome) -> None:
+    """What a real sync would write, as the backend decides it (the same way a real write does)."""
+    plan, changing = outcome.plan, set(outcome.would_write)
+    console.print("[bold]试运行：不写入任何内容。[/]" + ("若正式同步，将会：" if changing else "正式同步不会改动工作簿。"))
     for sheet in plan.owned:
-        if sheet.name not in current:
-            console.print(f"  新建汇总表 {sheet.name}（{len(sheet.rows)} 行）")
-        elif _trimmed(current[sheet.name]) == _trimmed(sheet.rows):
-            console.print(f"  汇总表 {sheet.name} 内容不变")
-        else:
-            console.print(f"  替换汇总表 {sheet.name}（{len(sheet.rows)} 行）")
+        console.print(f"  写入汇总表 {sheet.name}（{len(sheet.rows)} 行）" if sheet.name in changing
+                      else f"  汇总表 {sheet.name} 内容不变")
     for sheet in plan.created:
         console.print(f"  新建月度任务表 {sheet.name}（{len(sheet.rows) - 1} 个任务）")
     for append in plan.appends:
         console.print(f"  在 {append.tab} 末尾追加 {len(append.rows)} 个任务")
     for colours in plan.colours:
-        console.print(f"  为 {colours.tab} 的 {len(colours.colours)} 个任务标注颜色")
-
-
-def _trimmed(grid: Grid) -> Grid:
-    """A grid without trailing empty cells and rows, for comparing what a tab shows."""
-    rows = [list(row) for row in grid]
-    for row in rows:
-        while row and row[-1] in (None, ""):
-            row.pop()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+        if colours.tab in changing or MAP_TAB in changing:
+            console.print(f"  更新 {colours.tab} 的任务颜色（{len(colours.colours)} 个任务）")
+    if "工作簿结构" in changing:
+        console.print("  更新工作簿结构（名称、样式）")
 
 
 def _print_summary(outcome: SyncOutcome, label: str) -> None:
@@ -310,13 +307,30 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
         colours.add_column(colour.label, justify="right", style=f"#{colour.fill}")
     colours.add_row(*(str(int((tasks["colour"] == key).sum())) for key in palette))
     console.print(colours)
-    scores = state.assessment(state.month)
+    year, month = outcome.assessed_month
+    scores = state.assessment((year, month))
     for level, group in scores.bottom.groupby("level", sort=False):
-        weakest = "、".join(f"{r.unit_name} {r.score:g}" for r in group.itertuples(index=False))
-        console.print(f"  {level}短板：{weakest}")
+        console.print(f"  {year}年{month}月考核 {level}短板：{_weakest(group)}")
     if state.problems:
         console.print(f"  [yellow]{len(state.problems)} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
     console.print(f"  已写入：{'、'.join(outcome.written)}" if outcome.written else "  内容与上次相同，未写入")
+    if outcome.snapshot is False:
+        console.print(f"  [yellow]未保存 {outcome.as_of:%Y-%m-%d} 的任务快照[/]：历史记录只保存按当天日期运行的同步；"
+                      "运行记录和考核得分已保存")
+
+
+def _weakest(bottom: pd.DataFrame, names: int = 3) -> str:
+    """'四矿党委 89、一矿党委 91（并列）…'; a tie of more than ``names`` units is counted, not listed."""
+    parts = []
+    for score, tied in bottom.groupby("score", sort=True):
+        units = list(tied["unit_name"])
+        if len(units) == 1:
+            parts.append(f"{units[0]} {score:g}")
+        elif len(units) <= names:
+            parts.extend(f"{u} {score:g}（并列）" for u in units)
+        else:
+            parts.append(f"{units[0]}等 {len(units)} 个单位并列 {score:g}（名单见“月考核”表）")
+    return "、".join(parts)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -406,10 +420,10 @@ def _print_unit_month(label: str, month: tuple[int, int], result: UnitMonth) -> 
         console.print(f"截至 {result.day:%Y-%m-%d} 本月没有扣分或加分记录")
         return
     lines = Table(title=f"截至 {result.day:%Y-%m-%d} 的扣分和加分明细")
-    for column in ("任务编号", "任务名称", "规则", "分值"):
+    for column in ("任务编号", "任务名称", "规则", "分值", "依据"):
         lines.add_column(column, overflow="fold")
     for line in result.lines.itertuples(index=False):
-        lines.add_row(line.id, line.name, line.rule_label, f"{line.points:+g}")
+        lines.add_row(line.id, line.name, line.rule_label, f"{line.points:+g}", line.facts)
     console.print(lines)
 
 

@@ -46,6 +46,7 @@ FIELDS: tuple[Field, ...] = (
     Field("应有进度", "expected_progress", "expected_progress", "number"),
     Field("进度滞后", "progress_lag", "progress_lag", "number"),
     Field("逾期天数", "days_overdue", "days_overdue", "number"),
+    Field("往月逾期", "overdue_before", "overdue_before", "bool"),
     Field("剩余工作日", "workdays_left", "workdays_left", "number"),
     Field("未更新工作日", "stale_workdays", "stale_workdays", "number"),
     Field("已闭合", "closed", "closed", "bool"),
@@ -53,8 +54,8 @@ FIELDS: tuple[Field, ...] = (
     Field("渠道诉求", "from_channel", "from_channel", "bool"),
     Field("有变化", "changed", "changed", "bool"),
     Field("典型", "exemplar", "exemplar", "bool"),
-    Field("颜色", "colour", "colour_label", "text", "assessment"),
-    Field("调度类型", "kind", "kind_label", "text", "assessment"),
+    Field("颜色", "colour", "colour", "text", "assessment"),  # by role, key or label; compared by key
+    Field("调度类型", "kind", "kind", "text", "assessment"),  # by key or label; compared by key
 )
 FIELD_BY_NAME = {fold(n): f for f in FIELDS for n in (f.name, f.alias)}
 

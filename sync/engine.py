@@ -6,15 +6,15 @@ The engine holds the order of the steps and nothing else; each step lives in its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 import pandas as pd
 
 from .book import Book, read_book
-from .dispatch import Context, classify
+from .dispatch import Context, classify, judged_on
 from .holidays import missing_years, with_holidays
-from .jobdays import due_jobs, weekly_period
+from .jobdays import due_jobs, monthly_period, weekly_period
 from .monthsheet import MonthRows, deleted_problems, in_sheet, month_rows, place_rows, task_colours
 from .normalise import empty_tab
 from .problems import Problem
@@ -50,6 +50,14 @@ class SyncOutcome:
     month: MonthRows
     month_created: bool
     written: list[str] = field(default_factory=list)  # empty when the book already held everything
+    would_write: list[str] = field(default_factory=list)  # dry run: the tabs a real sync would change
+    snapshot: bool | None = None  # with a history: whether the day's snapshot was stored (only on that day)
+
+    @property
+    def assessed_month(self) -> tuple[int, int]:
+        """The month 月考核 shows: the one asked for (--month), else last month on the monthly job's day,
+        else this month to date."""
+        return self.state.report_month or monthly_period(self.state.rules, self.as_of)
 
     @property
     def problems(self) -> list[Problem]:
@@ -57,36 +65,43 @@ class SyncOutcome:
 
     def to_json(self) -> dict[str, object]:
         tasks = self.state.tasks
-        scores = self.state.assessment(self.state.month).scores
+        month = self.assessed_month
         return {
             "as_of": self.as_of.isoformat(),
             "jobs": self.jobs,
             "tasks": [{"id": i, "unit": u, "kind": k, "colour": c} for i, u, k, c in
                       zip(tasks["id"], tasks["unit"], tasks["kind"], tasks["colour"], strict=True)],
-            "assessment": [{"unit": u, "level": lvl, "score": float(s), "rank": int(r)} for u, lvl, s, r in
-                           zip(scores["unit"], scores["level"], scores["score"], scores["rank"], strict=True)],
+            "assessment": self.state.assessment(month).to_json(month, judged_on(self.as_of, month)),
             "problems": [p.to_dict() for p in self.problems],
             "written": self.written,
+            "would_write": self.would_write,
+            "snapshot": self.snapshot,
         }
 
 
 def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, rules: Rulebook | None = None,
-             memory: Memory | None = None, dry_run: bool = False) -> SyncOutcome:
+             memory: Memory | None = None, dry_run: bool = False, month: tuple[int, int] | None = None,
+             week: date | None = None) -> SyncOutcome:
     """One sync of the book open in ``backend`` as of ``as_of``: read it, dispatch, write the plan back
-    (unless ``dry_run``) and let ``memory`` record the day. ``jobs`` default to those due that day."""
+    (unless ``dry_run``: then ask the backend what the write would change) and let ``memory`` record the
+    day. ``jobs`` default to those due that day; ``month`` and ``week`` (a Monday) choose the period
+    月报表/月考核 and 周报表 report on instead of the due one."""
     rules = rules or load_rules()
     book = read_book(backend, as_of)
-    outcome = plan_sync(book, as_of, jobs=jobs, rules=rules, memory=memory)
-    if not dry_run:
+    outcome = plan_sync(book, as_of, jobs=jobs, rules=rules, memory=memory, month=month, week=week)
+    if dry_run:
+        outcome.would_write = backend.changes(outcome.plan)
+    else:
         if backend.write(outcome.plan):
-            outcome.written = outcome.plan.tab_names()
+            outcome.written = outcome.would_write = outcome.plan.tab_names()
         if memory:
             memory.record(book.label, outcome)
     return outcome
 
 
 def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | None = None,
-              memory: Memory | None = None) -> SyncOutcome:
+              memory: Memory | None = None, month: tuple[int, int] | None = None,
+              week: date | None = None) -> SyncOutcome:
     """Everything between reading and writing: new month rows, colours and kinds, the jobs' tabs, and
     the plan that writes them. ``book`` is not changed."""
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
@@ -105,10 +120,14 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
               for m, data in placed.book.months.items()}
     problems = book.problems + setting_problems + deleted_problems(book.label, month_name, new, previous) \
         + missing_years(book.label, rules, book.tabs[HOLIDAYS.key])
-    monday = weekly_period(rules, as_of)
+    monday = week or weekly_period(rules, as_of)
+    sunday = monday + timedelta(days=6)
+    week_sheet = placed.book.months[(sunday.year, sunday.month)].sheet \
+        if week and (sunday.year, sunday.month) in placed.book.months else month_name
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, placed.book, rules, months, problems, empty,
-                          in_sheet(memory.previous(book.label, monday), month_name) if memory else None)
+                          in_sheet(memory.previous(book.label, monday), week_sheet) if memory else None,
+                          month, week)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
     plan = WritePlan(owned=build_tabs(chosen, state), created=placed.created, appends=placed.appends,
                      colours=[task_colours(placed.book.months[m], frame) for m, frame in months.items()],

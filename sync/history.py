@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .assessment import line_facts
 from .engine import SyncOutcome
 from .errors import DispatchError
-from .jobdays import monthly_period
 from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
-VERSION = 1
+VERSION = 2  # 2: lines.facts
 ROW_KEYS = [c.key for c in MONTH.columns]
 TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
 SCHEMA = """
@@ -45,7 +45,7 @@ CREATE TABLE scores (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT 
     unit TEXT NOT NULL, unit_name TEXT, level TEXT, score REAL, rank INTEGER, deductions REAL, bonuses REAL);
 CREATE INDEX scores_unit ON scores(unit, year, month);
 CREATE TABLE lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
-    unit TEXT NOT NULL, id TEXT, name TEXT, rule TEXT, rule_label TEXT, points REAL);
+    unit TEXT NOT NULL, id TEXT, name TEXT, rule TEXT, rule_label TEXT, points REAL, facts TEXT);
 CREATE INDEX lines_run ON lines(run, unit);
 CREATE TABLE snapshots (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), day TEXT NOT NULL,
     run INTEGER NOT NULL REFERENCES runs(id), UNIQUE (book, day));
@@ -91,6 +91,9 @@ class History:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {VERSION}")
+            elif version == 1:  # lines gain the facts they were judged on (older lines have none)
+                self.db.execute("ALTER TABLE lines ADD COLUMN facts TEXT")
                 self.db.execute(f"PRAGMA user_version = {VERSION}")
 
     def close(self) -> None:
@@ -186,7 +189,8 @@ class History:
             covers = stamp(min(started, datetime.combine(outcome.as_of, time.max, started.tzinfo)))
             self.db.executemany("INSERT INTO run_jobs VALUES (?, ?, ?)", [(run, j, covers) for j in outcome.jobs])
             self._assessments(run, outcome)
-            if outcome.as_of == started.date():
+            outcome.snapshot = outcome.as_of == started.date()
+            if outcome.snapshot:
                 self._snapshot(key, run, outcome)
 
     def _see(self, key: str, label: str, when: datetime) -> None:
@@ -206,14 +210,15 @@ class History:
     def _assessments(self, run: int, outcome: SyncOutcome) -> None:
         """Scores and lines of the as-of month, and of the month the monthly job reported if it ran."""
         state = outcome.state
-        months = {state.month} | ({monthly_period(state.rules, outcome.as_of)} if "monthly" in outcome.jobs else set())
+        months = {state.month} | ({outcome.assessed_month} if "monthly" in outcome.jobs else set())
         for year, month in sorted(m for m in months if m in state.months):
             result = state.assessment((year, month))
             scores = result.scores[["unit", "unit_name", "level", "score", "rank", "deductions", "bonuses"]]
             self.db.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run, year, month, *map(cell_value, row)) for row in scores.itertuples(index=False)])
-            lines = result.lines[["unit", "id", "name", "rule", "rule_label", "points"]]
-            self.db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            lines = result.lines[["unit", "id", "name", "rule", "rule_label", "points"]] \
+                .assign(facts=line_facts(result.lines))
+            self.db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run, year, month, *map(cell_value, row)) for row in lines.itertuples(index=False)])
 
     def _snapshot(self, key: str, run: int, outcome: SyncOutcome) -> None:

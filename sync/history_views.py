@@ -68,7 +68,7 @@ def timeline(history: History, key: str, task_id: str, labels: Labels,
         f"WHERE n.book = ? AND t.id = ?{where} ORDER BY s.year DESC, s.month DESC, n.day", history.db,
         params=(key, task_id, *(month or ())))
     if rows.empty:
-        raise HistoryError(task_id, "历史记录中没有这个任务", "请检查任务编号和月份，或用 --book 指明工作簿")
+        raise _not_found(history, key, task_id, month)
     rows["unit_name"] = rows.pop("row").map(lambda r: json.loads(r)[ROW_KEYS.index("unit")])
     rows["colour"] = rows["colour"].map(lambda c: labels.colours.get(c, c))
     rows["kind"] = rows["kind"].map(lambda k: labels.kinds.get(k, k))
@@ -78,6 +78,19 @@ def timeline(history: History, key: str, task_id: str, labels: Labels,
     days = [d for (d,) in history.db.execute("SELECT day FROM snapshots WHERE book = ? ORDER BY day", (key,))]
     return pd.concat([_changes(sheet, days) for _, sheet in rows.groupby(["year", "month"], sort=False)],
                      ignore_index=True)
+
+
+def _not_found(history: History, key: str, task_id: str, month: tuple[int, int] | None) -> HistoryError:
+    """Why a task has no timeline: no snapshot at all (of that month), or an ID no snapshot holds."""
+    where = " AND s.year = ? AND s.month = ?" if month else ""
+    found = history.db.execute("SELECT COUNT(*) FROM snapshots n JOIN sheets s ON s.snapshot = n.id "
+                               f"WHERE n.book = ?{where}", (key, *(month or ()))).fetchone()[0]
+    if not found:
+        period = f"{month[0]}年{month[1]}月" if month else ""
+        return HistoryError(task_id, f"历史记录中还没有这个工作簿{period}的任务快照，无法查到任务“{task_id}”",
+                            "快照只在按当天日期运行的同步（不带 --as-of 或 --as-of 为今天）中保存；"
+                            "请先用 --history 同步一次，之后再查询")
+    return HistoryError(task_id, "历史记录中没有这个任务", "请检查任务编号和月份，或用 --book 指明工作簿")
 
 
 def _changes(sheet: pd.DataFrame, days: list[str]) -> pd.DataFrame:
@@ -147,7 +160,7 @@ class UnitMonth:
     level: str
     day: date  # the as-of day the lines are from
     scores: pd.DataFrame  # day, score, rank, deductions, bonuses: the days the score or rank changed
-    lines: pd.DataFrame  # id, name, rule_label, points as of ``day``
+    lines: pd.DataFrame  # id, name, rule_label, points, facts as of ``day``
 
 
 def unit_month(history: History, key: str, unit: str, month: tuple[int, int], upto: date | None = None) -> UnitMonth:
@@ -170,7 +183,7 @@ def unit_month(history: History, key: str, unit: str, month: tuple[int, int], up
     if scores.empty:
         raise HistoryError(period, f"{upto} 及以前没有这个月的考核记录", "请换一个日期")
     lines = pd.read_sql_query(
-        "SELECT id, name, rule_label, points FROM lines WHERE run = ? AND unit = ? AND year = ? AND month = ? "
+        "SELECT id, name, rule_label, points, COALESCE(facts, '') AS facts FROM lines WHERE run = ? AND unit = ? AND year = ? AND month = ? "
         "ORDER BY points, id", history.db, params=(int(scores["run"].iloc[-1]), code, *month))
     moved = (scores[["score", "rank"]] != scores[["score", "rank"]].shift()).any(axis=1)
     moved.iloc[-1] = True

@@ -1,6 +1,12 @@
 """表1 月度重点工作任务安排表: the month's task rows, drawn from the plan book, the departments'
 submissions, open channel issues and (when the sheet is new) last month's open tasks.
 
+Carry-over (rules/dispatch.toml [month_sheet]): a last-month task still open comes along with its
+progress, owner and 最新进展, noted 上月结转. A plan task that continues (全年, 季度, 1-6月 …) stays one task:
+its new month's row is last month's, with the later of the two deadlines. A recurring monthly activity
+(计划月份 with a word of ``recurring_months``, e.g. 每月) gets a fresh instance; last month's unfinished
+instance stays beside it as its own row, its ID suffixed with its month (``JH-1-ZB0101-2026-11``).
+
 The sync creates the month sheet at the month's first sync; afterwards it only appends tasks that
 are new to the sheet. A task that was in the sheet before and is now missing was deleted by staff:
 it is not put back (``dispatchbook history`` can print it for pasting back).
@@ -41,13 +47,15 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
     cal = rules.calendar
     first, last = pd.Timestamp(cal.first_workday(year, month)), pd.Timestamp(cal.last_workday(year, month))
     existing = book.months.get((year, month))
-    parts = [_from_plan(book, month, first, last), _from_submissions(book, year, month, first, last),
+    plan = _from_plan(book, month, first, last)
+    parts = [plan, _from_submissions(book, year, month, first, last),
              _from_channels(book, rules, pd.Timestamp(month_end(year, month)))]
     carried = 0
     if existing is None and rules.carry_over:
-        carry = _carried(book, year, month)
-        carried = len(carry)
-        parts.append(carry)
+        continued, carry = _carried(book, rules, year, month, plan)
+        carried = len(continued) + len(carry)
+        mine = set(carry["id"].map(fold))  # a carried row keeps its progress over a fresh copy of its source
+        parts = [_continue(plan, continued), *(p[~p["id"].map(fold).isin(mine)] for p in parts[1:]), carry]
     rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else _frame([])
     rows = rows.drop_duplicates("id", keep="first")
@@ -110,19 +118,58 @@ def _from_channels(book: Book, rules: Rulebook, end: pd.Timestamp) -> pd.DataFra
     return _frame(records)
 
 
-def _carried(book: Book, year: int, month: int) -> pd.DataFrame:
-    """Last month's tasks that are still open, unchanged but for a note."""
-    data = book.months.get(add_months(year, month, -1))
+def _carried(book: Book, rules: Rulebook, year: int, month: int,
+             plan: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Last month's open tasks: (those continuing as this month's plan rows, the rest as their own rows)."""
+    before = add_months(year, month, -1)
+    data = book.months.get(before)
     if data is None:
-        return _frame([])
-    f = data.frame[data.frame["status"] != "closed"]
-    records = []
-    for r in f.itertuples(index=False):
+        return _frame([]), _frame([])
+    fresh = _recurring_ids(book, rules, month)
+    planned = set(plan["id"].map(fold))
+    records: list[dict[str, object]] = []
+    for r in data.frame[data.frame["status"] != "closed"].itertuples(index=False):
         values = {c.key: getattr(r, c.key) for c in MONTH.columns}
         values.update(unit=book.org.label(r.unit), status=STATUS_LABELS.get(r.status or "", STATUS_LABELS["open"]),
-                      note=CARRIED_NOTE if not r.note else f"{CARRIED_NOTE}；{r.note}")
+                      note=carried_note(r.note))
+        if fold(r.id) in fresh:
+            values["id"] = f"{r.id}-{before[0]}-{before[1]:02d}"
         records.append(values)
-    return _frame(records)
+    rows = _frame(records)
+    continuing = rows["id"].map(fold).isin(planned - fresh)
+    return rows[continuing], rows[~continuing]
+
+
+def carried_note(note: object) -> str:
+    """备注 of a carried row: 上月结转, before staff's own note, never twice."""
+    text = str(note) if note is not None and note == note else ""
+    return text if text.startswith(CARRIED_NOTE) else f"{CARRIED_NOTE}；{text}" if text else CARRIED_NOTE
+
+
+def _recurring_ids(book: Book, rules: Rulebook, month: int) -> set[str]:
+    """Folded IDs of this month's plan rows that are a recurring monthly activity (fresh each month)."""
+    words = [fold(w) for w in rules.recurring_months]
+    ids: set[str] = set()
+    for r in book.tabs[PLAN.key].frame.itertuples(index=False):
+        if month in r.months and any(w in fold(getattr(r.months, "text", "")) for w in words):
+            ids.update(fold(task_id) for task_id, _ in _per_unit(r.id, r.unit))
+    return ids
+
+
+def _continue(plan: pd.DataFrame, continued: pd.DataFrame) -> pd.DataFrame:
+    """Plan rows whose task continues from last month: last month's row, until the later deadline."""
+    if continued.empty:
+        return plan
+    carried = continued.assign(_key=continued["id"].map(fold)).set_index("_key")
+    rows = []
+    for record in plan.to_dict("records"):
+        key = fold(record["id"])
+        if key in carried.index:
+            previous = carried.loc[key].to_dict()
+            deadlines = [d for d in (previous["deadline"], record["deadline"]) if pd.notna(d)]
+            record = previous | {"id": record["id"], "deadline": max(deadlines, key=pd.Timestamp) if deadlines else None}
+        rows.append(record)
+    return _frame(rows)
 
 
 def as_month_tasks(rows: pd.DataFrame, book: Book) -> pd.DataFrame:

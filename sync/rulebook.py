@@ -23,6 +23,7 @@ from .conditions import (
     NO_VALUE_OPS,
     OPS_BY_TYPE,
     Condition,
+    Field,
     all_any,
     parse_value,
 )
@@ -36,6 +37,8 @@ from .tomlfile import TomlFile
 
 DEFAULT_RULES_DIR = default_rules_dir()
 HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
+# What the reports and the assessment know a colour by, whatever its key or label (colours.toml ``role``)
+ROLES = {"closed": "已闭合", "overdue": "逾期", "warning": "预警", "in_progress": "进行中"}
 
 
 class RuleError(DispatchError):
@@ -51,6 +54,7 @@ class Rule:
     default: bool = False
     fill: str = ""  # colours only
     font: str = ""  # colours only
+    role: str = ""  # colours only: one of ROLES
     points: float | str = 0.0  # assessment lines only: a number or a param name
 
     def mask(self, frame: pd.DataFrame, params: Mapping[str, object]) -> np.ndarray:
@@ -80,6 +84,7 @@ class Rulebook:
     include_descendants: bool
     bottom: int
     carry_over: bool
+    recurring_months: tuple[str, ...]  # 计划月份 words of a recurring monthly activity (fresh each month)
     channel_category: str
     calendar: WorkCalendar
     jobs: dict[str, Job]
@@ -88,6 +93,15 @@ class Rulebook:
     @property
     def palette(self) -> dict[str, Colour]:
         return {r.key: Colour(r.key, r.label, r.fill.upper(), r.font.upper()) for r in self.colours}
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Colour key -> role (closed, overdue, warning, in_progress)."""
+        return {r.key: r.role for r in self.colours}
+
+    def role_keys(self, role: str) -> list[str]:
+        """The keys of the colours that play ``role``, in evaluation order."""
+        return [r.key for r in self.colours if r.role == role]
 
     def points(self, line: Rule) -> float:
         return float(self.params[line.points]) if isinstance(line.points, str) else line.points
@@ -144,13 +158,17 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
     params, aliases = _params(readers)
     colours = _rules(readers["colours"], "colour", params, "task", colour=True)
     kinds = _rules(readers["dispatch"], "kind", params, "task")
-    lines = _rules(readers["assessment"], "line", params, "assessment", line=True)
+    names = {"colour": _names(colours, colour=True), "kind": _names(kinds)}
+    lines = _rules(readers["assessment"], "line", params, "assessment", line=True, names=names)
     a = readers["assessment"]
     a.only(a.data, {"base", "floor", "include_descendants", "bottom", "params", "line"}, "")
     d = readers["dispatch"]
     d.only(d.data, {"kind", "month_sheet"}, "")
     month_sheet = d.get(d.data, "month_sheet", "", dict, {})
-    d.only(month_sheet, {"carry_over", "channel_category"}, "month_sheet")
+    d.only(month_sheet, {"carry_over", "recurring_months", "channel_category"}, "month_sheet")
+    recurring = d.get(month_sheet, "recurring_months", "month_sheet", list, ["每月"])
+    if not all(isinstance(w, str) and w.strip() for w in recurring):
+        raise d.fail("month_sheet.recurring_months", "应为文字列表", "例如 recurring_months = [\"每月\"]")
     return Rulebook(
         colours=colours, kinds=kinds, lines=lines, params=params, param_aliases=aliases,
         base=float(a.get(a.data, "base", "", (int, float), 100)),
@@ -158,6 +176,7 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
         include_descendants=bool(a.get(a.data, "include_descendants", "", bool, False)),
         bottom=int(a.get(a.data, "bottom", "", int, 3)),
         carry_over=bool(d.get(month_sheet, "carry_over", "month_sheet", bool, True)),
+        recurring_months=tuple(recurring),
         channel_category=str(d.get(month_sheet, "channel_category", "month_sheet", str, "热点")),
         calendar=_calendar(readers["calendar"]),
         jobs=_jobs(readers["jobs"]),
@@ -193,12 +212,24 @@ def _params(readers: dict[str, TomlFile]) -> tuple[dict[str, float | bool], dict
     return params, aliases
 
 
+def _names(rules: tuple[Rule, ...], *, colour: bool = False) -> dict[str, tuple[str, ...]]:
+    """What a condition may call a colour or a kind (role, key, label; folded) -> the keys it means."""
+    names: dict[str, tuple[str, ...]] = {}
+    for role in ROLES if colour else ():
+        names[fold(role)] = tuple(r.key for r in rules if r.role == role)
+    for r in rules:
+        names.setdefault(fold(r.key), (r.key,))
+        names.setdefault(fold(r.label), (r.key,))
+    return names
+
+
 def _rules(reader: TomlFile, name: str, params: dict[str, float | bool], stage: str, *,
-           colour: bool = False, line: bool = False) -> tuple[Rule, ...]:
+           colour: bool = False, line: bool = False,
+           names: dict[str, dict[str, tuple[str, ...]]] | None = None) -> tuple[Rule, ...]:
     entries = reader.get(reader.data, name, "", list)
     if not entries:
         raise reader.fail(name, "至少需要一条规则")
-    allowed = {"key", "label", "all", "any"} | ({"fill", "font"} if colour else set()) \
+    allowed = {"key", "label", "all", "any"} | ({"fill", "font", "role"} if colour else set()) \
         | ({"points"} if line else {"default"})
     rules: list[Rule] = []
     for i, entry in enumerate(entries):
@@ -208,7 +239,7 @@ def _rules(reader: TomlFile, name: str, params: dict[str, float | bool], stage: 
         if any(r.key == key for r in rules):
             raise reader.fail(f"{path}.key", f"key“{key}”重复", "每条规则的 key 必须不同")
         default = reader.get(entry, "default", path, bool, False)
-        conds = {part: tuple(_condition(reader, c, f"{path}.{part}[{j + 1}]", params, stage)
+        conds = {part: tuple(_condition(reader, c, f"{path}.{part}[{j + 1}]", params, stage, names or {})
                              for j, c in enumerate(reader.get(entry, part, path, list, [])))
                  for part in ("all", "any")}
         if default and (conds["all"] or conds["any"]):
@@ -223,7 +254,11 @@ def _rules(reader: TomlFile, name: str, params: dict[str, float | bool], stage: 
                 hex_value = str(reader.get(entry, part, path, str, "FFFFFF" if part == "font" else ...))
                 if not HEX.match(hex_value):
                     raise reader.fail(f"{path}.{part}", f"颜色“{hex_value}”不是 6 位十六进制", "例如 FF0000 表示红色")
-            rule = replace(rule, fill=entry["fill"], font=entry.get("font", "FFFFFF"))
+            role = str(reader.get(entry, "role", path, str))
+            if role not in ROLES:
+                raise reader.fail(f"{path}.role", f"不认识的颜色角色“{role}”",
+                                  "可用：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items()))
+            rule = replace(rule, fill=entry["fill"], font=entry.get("font", "FFFFFF"), role=role)
         if line:
             points = reader.get(entry, "points", path, (int, float, str))
             if isinstance(points, str) and points not in params:
@@ -232,11 +267,15 @@ def _rules(reader: TomlFile, name: str, params: dict[str, float | bool], stage: 
         rules.append(rule)
     if not line and not rules[-1].default:
         raise reader.fail(f"{name}[{len(rules)}]", "最后一条规则应设 default = true", "否则有的任务没有归类")
+    missing = [f"{k}（{v}）" for k, v in ROLES.items() if colour and all(r.role != k for r in rules)]
+    if missing:
+        raise reader.fail(name, "缺少颜色角色 " + "、".join(missing),
+                          "汇总表和考核按角色认颜色：请给每种角色至少一个颜色设 role")
     return tuple(rules)
 
 
 def _condition(reader: TomlFile, entry: object, path: str, params: dict[str, float | bool],
-               stage: str) -> Condition:
+               stage: str, names: dict[str, dict[str, tuple[str, ...]]]) -> Condition:
     if not isinstance(entry, dict):
         raise reader.fail(path, "条件应为一张表", "写作 field = …、op = …、value = …")
     reader.only(entry, {"field", "op", "value", "values", "param"}, path)
@@ -266,10 +305,31 @@ def _condition(reader: TomlFile, entry: object, path: str, params: dict[str, flo
         raw = entry["values"]
         if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
             raise reader.fail(f"{path}.values", "应为非空的文字列表", "例如 values = [\"焦点\", \"热点\"]")
+        if fld.column in names:
+            return _named(reader, fld, op, raw, f"{path}.values", names[fld.column])
         return Condition(fld, op, tuple(raw))
+    if "value" in entry and fld.column in names:
+        return _named(reader, fld, op, [entry["value"]], f"{path}.value", names[fld.column])
     if "value" in entry:
         return Condition(fld, op, _check(reader, fld, entry["value"], f"{path}.value"))
     return Condition(fld, op)
+
+
+def _named(reader: TomlFile, fld: Field, op: str, raw: list[object], path: str,
+           names: dict[str, tuple[str, ...]]) -> Condition:
+    """A condition on 颜色 or 调度类型: each name (role, key or label) must exist; compared by key."""
+    if op not in ("==", "!=", "in", "not in"):
+        raise reader.fail(f"{path.rsplit('.', 1)[0]}.op", f"字段“{fld.name}”只能用 == != in not in",
+                          "请按名称比较")
+    keys: list[str] = []
+    for value in raw:
+        found = names.get(fold(value)) if isinstance(value, str) else None
+        if not found:
+            what = "颜色" if fld.column == "colour" else "调度类型"
+            raise reader.fail(path, f"没有名为“{value}”的{what}",
+                              "可用：" + "、".join(sorted({k for k in names})))
+        keys.extend(found)
+    return Condition(fld, "in" if op in ("==", "in") else "not in", tuple(keys))
 
 
 def _check(reader: TomlFile, fld: object, value: object, path: str) -> object:

@@ -33,26 +33,31 @@ EXIT_FAILED = 1  # a book's sync failed with an unexpected error (see the log)
 
 def locked_sync(backend: Backend, key: str, label: str, as_of: date, *, history: History, locks: Path,
                 rules: Rulebook, jobs: list[str] | None = None, dry_run: bool = False,
-                now: Callable[[], datetime] | None = None) -> SyncOutcome:
+                now: Callable[[], datetime] | None = None, month: tuple[int, int] | None = None,
+                week: date | None = None) -> SyncOutcome:
     """One sync of one book, on demand, under the book's lock and remembered in the history."""
     clock = now or (lambda: datetime.now(rules.calendar.timezone))
     with BookLock(locks, key) as held:
         if not held:
             raise BookBusyError(label, "另一个 dispatchbook 进程正在同步这个工作簿", "本次未写入任何内容，请稍后再试")
         memory = history.for_book(key, label, clock(), clock)
-        return run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run)
+        return run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
+                        week=week)
 
 
 def on_demand_sync(backend: Backend, spec: str, as_of: date, *, config: Config | None, rules: Rulebook,
-                   jobs: list[str] | None = None, dry_run: bool = False) -> SyncOutcome:
+                   jobs: list[str] | None = None, dry_run: bool = False, month: tuple[int, int] | None = None,
+                   week: date | None = None) -> SyncOutcome:
     """A sync a person asked for (the CLI, the Excel button): with a config, remembered in its history
-    and under the book's lock, like a scheduled sync; without one, a plain sync."""
+    and under the book's lock, like a scheduled sync; without one, a plain sync. ``month``/``week``
+    choose the period of 月报表/月考核 and 周报表 (see :func:`run_sync`)."""
     if config is None:
-        return run_sync(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run)
+        return run_sync(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run, month=month, week=week)
     entry = config.find(spec)
     with closing(History(config.history)) as history:
         return locked_sync(backend, book_key(entry.spec if entry else spec), entry.name if entry else backend.label,
-                           as_of, history=history, locks=config.locks, rules=rules, jobs=jobs, dry_run=dry_run)
+                           as_of, history=history, locks=config.locks, rules=rules, jobs=jobs, dry_run=dry_run,
+                           month=month, week=week)
 
 
 @dataclass

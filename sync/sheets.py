@@ -144,6 +144,11 @@ class Backend(Protocol):
         """Each named tab (names from :meth:`sheet_names`) as it is now: rows from A1, empty cells None."""
         ...
 
+    def changes(self, plan: WritePlan) -> list[str]:
+        """The tabs ``write(plan)`` would change, decided exactly as ``write`` decides it; writes nothing.
+        ``read`` comes first (a dry run asks this instead of writing)."""
+        ...
+
     def write(self, plan: WritePlan) -> bool:
         """Apply ``plan`` to the book, all of it or (on an error) as little as the backend can help.
 

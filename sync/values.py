@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from .empty import is_empty
@@ -187,13 +188,25 @@ def parse_month(value: object) -> tuple[int, int] | None:
 _QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
-def parse_months(value: object) -> frozenset[int] | None:
+class PlannedMonths(frozenset[int]):
+    """The months a plan-book task is planned for, and the cell's text (每月 and 全年 both mean 1–12,
+    but rules/dispatch.toml tells a recurring monthly activity from continuing work by the words)."""
+
+    text: str
+
+    def __new__(cls, months: Iterable[int], text: str = "") -> PlannedMonths:
+        made = super().__new__(cls, months)
+        made.text = text
+        return made
+
+
+def parse_months(value: object) -> PlannedMonths | None:
     """Planned months of a plan-book task: 11, 11月, 3,6,9, 3、6、9月, 1-6月, 全年/每月, 一季度/Q1."""
     if is_empty(value):
         return None
     s = unicodedata.normalize("NFKC", text(value) or "").strip().lower()
     if s in {"全年", "每月", "全年每月", "all", "monthly", "every month"}:
-        return frozenset(range(1, 13))
+        return PlannedMonths(range(1, 13), s)
     months: set[int] = set()
     for part in re.split(r"[,，、;；/\s]+", s):
         part = part.removesuffix("份").removesuffix("月")
@@ -211,7 +224,7 @@ def parse_months(value: object) -> frozenset[int] | None:
             months.add(int(part))
         else:
             raise BadValue("无法识别为计划月份")
-    return frozenset(months)
+    return PlannedMonths(months, s)
 
 
 UNIT_SPLIT = re.compile(r"[,，、;；/\n]+")

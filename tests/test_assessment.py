@@ -36,8 +36,8 @@ def test_each_rule_is_one_line_per_task(rules):
     assert scores.loc["ZB0201", "score"] == 103.0
     assert scores.loc["JC01", "score"] == 100.0  # by default a unit answers for its own tasks
     assert scores.loc[["ZB0201", "ZB0102", "ZB0101"], "rank"].tolist() == [1, 2, 3]
-    assert result.bottom[["level", "unit"]].values.tolist() == [
-        ["基层党委", "JC01"], ["基层党委", "JC02"], ["党支部", "ZB0101"], ["党支部", "ZB0102"], ["党支部", "ZB0201"]]
+    assert result.bottom[["level", "unit", "tied"]].values.tolist() == [  # no deduction, never a 短板
+        ["党支部", "ZB0101", False], ["党支部", "ZB0102", False]]
 
 
 def test_ties_share_a_rank_and_scores_stop_at_the_floor(rules):

@@ -36,7 +36,8 @@ TOP_HELP = """\
 
 SYNC_HELP = """\
 用法: dispatchbook sync [-h] [--as-of DATE] [--rules DIR] [--credentials KEY.json] [--jobs JOBS]
-                      [--dry-run] [--json] [--report-to OTHER.xlsx] [--history DB | --config FILE]
+                      [--dry-run] [--month YYYY-MM] [--week DATE] [--json]
+                      [--report-to OTHER.xlsx] [--history DB | --config FILE]
                       BOOK
 
 对工作簿运行调度：标注任务颜色，写回汇总表。
@@ -53,6 +54,8 @@ SYNC_HELP = """\
                         Google 表格的服务账号密钥 JSON 文件
   --jobs JOBS           逗号分隔：daily,weekly,xun,monthly,quarterly 或 all（默认：调度日期当天到期的作业）
   --dry-run             试运行：不写入，只列出将会做的改动
+  --month YYYY-MM       重新生成指定月份的 月报表 和 月考核（如月末后更正了数据），例如 --month 2026-11
+  --week DATE           重新生成包含该日期的那一周（周一至周日）的 周报表，例如 --week 2026-11-16
   --json                以 JSON 输出结果
   --report-to OTHER.xlsx
                         把汇总表写入另一个 .xlsx，不改动本工作簿

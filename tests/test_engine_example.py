@@ -53,11 +53,12 @@ def test_board_rolls_branches_up_to_committees_and_the_group(outcome):
     assert header[3:] == ["绿色已闭合", "红色考核", "橙色预警", "蓝色进行中", "合计", "闭合率"]
     assert body["JT"][0:2] == [57, 8] and body["JT"][4] == 234
     # 洗选中心党委 and its 6 branches, 16 tasks by hand (expected progress 12/21 = 57% for 2–30 Nov tasks):
-    # green JH-2026-057-JC05 (已完成); red JH-2026-036-JC05 (deadline 30 Oct); orange ZB0501 and 011-JC05 (0%,
-    # lag 57), 004-JC05 (35%, lag 22), SB-202611-12-JC05 (due 20 Nov: 2 working days left); the other 10 blue
-    # (progress 45–65% on 2–30 Nov; QD-202610-009 80% against an expected 22/34 = 65%).
-    assert body["JC05"] == [1, 1, 4, 10, 16, pytest.approx(1 / 16)]
-    assert body["ZB0501"] == [0, 0, 1, 0, 1, 0]
+    # green JH-2026-057-JC05 (已完成); red JH-2026-036-JC05 (deadline 30 Oct); orange 011-JC05 (0%, lag 57),
+    # 004-JC05 (35%, lag 22), SB-202611-12-JC05 (due 20 Nov: 2 working days left); the other 11 blue (progress
+    # 45–65% on 2–30 Nov; QD-202610-009 80% against an expected 22/34 = 65%; JH-2026-002-ZB0501 is annual work
+    # continuing its October row: started 8 Oct at 70%, expected 30/39 working days = 77%, lag 7).
+    assert body["JC05"] == [1, 1, 3, 11, 16, pytest.approx(1 / 16)]
+    assert body["ZB0501"] == [0, 0, 0, 1, 1, 0]
     assert tab(outcome, "调度看板").charts and tab(outcome, "调度看板").charts[0].title == "各基层党委任务四色分布"
 
 
@@ -77,20 +78,24 @@ def test_kind_lists_hold_only_their_kind(outcome):
 
 def test_assessment_lines_add_up_to_the_scores(outcome, rules):
     a = outcome.state.assessment((2026, 11))
-    sums = a.lines.groupby("unit")["points"].sum()
+    points = a.lines["points"]
+    minus = points.clip(upper=0).groupby(a.lines["unit"]).sum()
+    plus = points.clip(lower=0).groupby(a.lines["unit"]).sum()
     scores = a.scores.set_index("unit")
-    for unit, total in sums.items():
-        assert scores.at[unit, "score"] == max(rules.base + total, rules.floor)
-    # 洗选中心党委's own 10 tasks by hand: red 036 (−2); orange 004, 011, SB-12 (−1 each); 更新日期 more than
-    # 5 working days old: 004 (6 Nov), 056 (2 Nov), 011 (never updated: counted from its 开始日期 2 Nov) (−1
-    # each); 057 closed on 7 Nov before its deadline (+1). 100 − 2 − 3 − 3 + 1 = 93.
+    for unit in minus.index:
+        capped = min(plus[unit], rules.params["加分上限"])
+        assert scores.at[unit, "score"] == max(rules.base + minus[unit] + capped, rules.floor)
+    # 洗选中心党委's own 10 tasks by hand: red 036 is due 30 Oct, a miss October's 月考核 judged (往月逾期: no
+    # second deduction); orange 004, 011, SB-12 (−1 each); 更新日期 more than 5 working days old: 004 (6 Nov),
+    # 056 (2 Nov), 011 (never updated: counted from its 开始日期 2 Nov) (−1 each); 057 closed on 7 Nov before its
+    # deadline (+1, under the cap of 5). 100 − 3 − 3 + 1 = 95.
     lines = a.lines[a.lines["unit"] == "JC05"]
     assert sorted(zip(lines["id"], lines["rule"], lines["points"], strict=True)) == [
         ("JH-2026-004-JC05", "orange", -1), ("JH-2026-004-JC05", "stale", -1),
         ("JH-2026-011-JC05", "orange", -1), ("JH-2026-011-JC05", "stale", -1),
-        ("JH-2026-036-JC05", "red", -2), ("JH-2026-056-JC05", "stale", -1),
+        ("JH-2026-056-JC05", "stale", -1),
         ("JH-2026-057-JC05", "on_time", 1), ("SB-202611-12-JC05", "orange", -1)]
-    assert scores.at["JC05", "score"] == 93
+    assert scores.at["JC05", "score"] == 95
     rows = block(tab(outcome, "月考核"), "扣分与加分明细")
     assert len(rows) - 1 == len(a.lines)
     assert block(tab(outcome, "月考核"), "得分与排名")[0][-1] == "层级内排名"
@@ -118,13 +123,21 @@ def test_monthly_job_on_its_day_reports_last_month(example_memory, rules):
     assert tab(outcome, "月考核").rows[0][0] == "月考核 · 2026年11月（数据截至 2026-12-01）"
     assert outcome.month_created  # December's sheet, with November's open tasks carried over
     assert outcome.month.carried == 177  # November's open tasks
+    assessment = outcome.to_json()["assessment"]  # the JSON is the 月考核 tab of the same run
+    assert (assessment["month"], assessment["judged_at"]) == ("2026-11", "2026-11-30")
+    scores = block(tab(outcome, "月考核"), "得分与排名")[1:]
+    assert [[u["unit"], u["score"], u["rank"]] for u in assessment["units"]] == [[r[0], r[7], r[8]] for r in scores]
 
 
 def test_json_result_shape(outcome):
     result = outcome.to_json()
-    assert set(result) == {"as_of", "jobs", "tasks", "assessment", "problems", "written"}
+    assert set(result) == {"as_of", "jobs", "tasks", "assessment", "problems", "written", "would_write", "snapshot"}
     assert result["tasks"][0].keys() == {"id", "unit", "kind", "colour"}
-    assert {a["level"] for a in result["assessment"]} == {"集团党委", "基层党委", "党支部"}
+    assessment = result["assessment"]
+    assert (assessment["month"], assessment["judged_at"]) == ("2026-11", "2026-11-18")
+    assert {u["level"] for u in assessment["units"]} == {"集团党委", "基层党委", "党支部"}
+    assert assessment["units"][0].keys() == {"unit", "name", "level", "base", "deductions", "bonuses", "score",
+                                             "rank", "weakest", "tied", "lines"}
     assert result["written"] == ALL_TABS + ["月度任务 2026-10", "月度任务 2026-11"]
 
 
@@ -132,6 +145,6 @@ def test_monday_bulletin_reports_the_week_before_and_the_self_check_looks_at_the
     # Mon 23 Nov 2026: the weekly job's day, and the 21st (a Saturday) moved to the next working day.
     outcome = run_sync(example_memory, date(2026, 11, 23), rules=rules)
     assert outcome.jobs == ["daily", "weekly", "xun"]
-    assert tab(outcome, "周报表").rows[0][0] == "周报表 · 周通报 11月16日—11月22日（数据截至 2026-11-23）"
+    assert tab(outcome, "周报表").rows[0][0] == "周报表 · 周通报 2026年11月16日—11月22日（数据截至 2026-11-23）"
     assert tab(outcome, "周报表").rows[2][0].startswith("11月16日—11月22日：闭合 12 项，新增红色 ")
     assert tab(outcome, "旬自查").rows[2][0].endswith("11月下旬（11月21日—11月30日）到期 149 项")

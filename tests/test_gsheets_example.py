@@ -73,3 +73,14 @@ def test_syncing_again_writes_nothing(both: Both) -> None:
     assert again.plan.tab_names() == both.sheets_outcome.written  # the engine asked for the same tabs...
     assert again.written == []  # ...the backend found them all in place...
     assert both.sheets.api.counts(both.spreadsheet)["spreadsheets.batchUpdate"] == 1  # ...and sent nothing
+
+
+def test_a_dry_run_after_the_sync_reports_no_change_on_either_backend(both: Both) -> None:
+    rules = load_rules()
+    for book in (XlsxBook(both.xlsx), both.sheets.book(both.spreadsheet)):
+        outcome = run_sync(book, EXAMPLE_AS_OF, rules=rules, dry_run=True)
+        assert (outcome.would_write, outcome.written) == ([], []), book.label
+    fresh = both.xlsx.with_name("fresh.xlsx")
+    write_example(fresh)
+    assert sorted(run_sync(XlsxBook(fresh), EXAMPLE_AS_OF, rules=rules, dry_run=True).would_write) == \
+        sorted([*both.xlsx_outcome.written, MAP_TAB, "工作簿结构"])

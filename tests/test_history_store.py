@@ -206,3 +206,18 @@ def test_a_newer_history_is_refused(tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(DispatchError, match="更新版本"):
         History(path)
+
+
+def test_a_version_1_history_gains_the_facts_of_its_lines(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE TABLE lines (run INTEGER NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL, "
+                "unit TEXT NOT NULL, id TEXT, name TEXT, rule TEXT, rule_label TEXT, points REAL)")
+    raw.execute("INSERT INTO lines VALUES (1, 2026, 10, 'JC01', 'T1', '任务', 'red', '红色考核', -2)")
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+    history = History(path)
+    assert history.db.execute("PRAGMA user_version").fetchone() == (2,)
+    assert history.db.execute("SELECT id, points, facts FROM lines").fetchall() == [("T1", -2.0, None)]
+    history.close()

@@ -53,3 +53,14 @@ def test_sync_with_a_config_uses_its_history_and_book_name(book: Path, tmp_path:
     assert main(["run", "--once", "--config", str(config), "--book", "二矿台账"]) == EXIT_USER_ERROR
     assert "配置中没有工作簿二矿台账" in "".join(capsys.readouterr().err.split())
     assert load_config(config).books[0].key == book_key(str(book))
+
+
+def test_a_past_day_stores_no_snapshot_and_says_so(book: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "history.sqlite"
+    assert main(["sync", str(book), "--history", str(db), "--as-of", "2026-01-05", "--jobs", "daily"]) == 0
+    out = "".join(capsys.readouterr().out.split())
+    assert "未保存2026-01-05的任务快照：历史记录只保存按当天日期运行的同步；运行记录和考核得分已保存" in out
+    assert counts(db)[:2] == (1, 0)
+    assert main(["history", "JH-2026-001", "--history", str(db)]) == EXIT_USER_ERROR
+    err = "".join(capsys.readouterr().err.split())
+    assert "历史记录中还没有这个工作簿的任务快照，无法查到任务“JH-2026-001”" in err

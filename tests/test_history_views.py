@@ -124,6 +124,11 @@ def test_a_units_month_shows_its_scores_by_day_and_its_lines(recorded) -> None: 
     assert set(zip(result.lines["id"], result.lines["rule_label"], result.lines["points"], strict=True)) == \
         lines_of(outcomes[13])
     assert float(result.scores["score"].iloc[-1]) == score_of(outcomes[13])
+    judged = outcomes[13].state.assessment((2026, 10)).lines.set_index(["unit", "id", "rule"]).sort_index()
+    for line in result.lines.itertuples(index=False):  # every line carries what it was judged on
+        fact = judged.loc[("JC01", line.id)].iloc[0]
+        assert line.facts.startswith(f"截止 {fact['deadline']:%m-%d}")
+        assert (f"逾期 {fact['days_overdue']:g} 天" in line.facts) == (fact["days_overdue"] > 0)
     assert result.scores["day"].iloc[0] == "2026-10-08"
     assert float(result.scores["score"].iloc[0]) == score_of(outcomes[8])
     earlier = unit_month(history, KEY, "jc01", (2026, 10), upto=date(2026, 10, 10))

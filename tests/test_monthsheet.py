@@ -117,3 +117,34 @@ def test_a_task_staff_deleted_is_not_put_back(rules):
                             "如系误删，运行 dispatchbook history JH-002 --restore 取回该行后粘贴回来")
     problems_tab = next(s for s in outcome.plan.owned if s.name == "数据问题")
     assert any(row and row[0] == "月度任务 2026-11" and "JH-002" in row[2] for row in problems_tab.rows)
+
+
+def test_carry_over_keeps_continuing_work_and_last_months_recurring_instance(rules):
+    memory = book()
+    plan = memory.tabs["年度计划书"]
+    plan[3][6] = "每月"  # JH-002 中心组学习: a recurring monthly activity; JH-001 (全年) continues
+    memory.tabs["月度任务 2026-10"] += [
+        ["JH-001-ZB0101", "主题党日", "规定动作", "上级部署", "组织部", "ZB0101", "张三", "2026-10-09", "2026-10-30", 70,
+         "进行中", "已完成方案", "2026-10-28", None],
+        ["JH-002", "中心组学习", "规定动作", "上级部署", "党委工作部", "JT", "李四", "2026-10-09", "2026-10-30", 40,
+         "进行中", "第二次学习待定", "2026-10-27", "已催办"],
+        ["JH-011", "宣讲", "宣传思想", None, None, "JC01", None, "2026-09-01", "2026-10-30", 20, "进行中", None,
+         "2026-10-27", "上月结转；已延期"],
+    ]
+    outcome = run_sync(memory, date(2026, 11, 3), jobs=[], rules=rules)
+    [created] = outcome.plan.created
+    rows = {r[0]: dict(zip(created.rows[0], r, strict=True)) for r in created.rows[1:]}
+    # continuing: one task, November's deadline, October's progress, owner, 最新进展 and start
+    kept = rows["JH-001-ZB0101"]
+    assert (kept["进度"], kept["责任人"], kept["最新进展"], kept["开始日期"], kept["截止日期"], kept["备注"]) == \
+        (0.7, "张三", "已完成方案", date(2026, 10, 9), date(2026, 11, 30), "上月结转")
+    assert rows["JH-001-ZB0102"]["进度"] is None  # no October row: a fresh instance
+    # recurring: a fresh November instance, and October's unfinished one as its own row
+    assert (rows["JH-002"]["进度"], rows["JH-002"]["截止日期"]) == (None, date(2026, 11, 30))
+    old = rows["JH-002-2026-10"]
+    assert (old["进度"], old["截止日期"], old["最新进展"], old["备注"]) == (0.4, date(2026, 10, 30), "第二次学习待定",
+                                                                 "上月结转；已催办")
+    assert rows["JH-011"]["备注"] == "上月结转；已延期"  # never 上月结转；上月结转
+    assert outcome.month.carried == 4  # JH-009, JH-001-ZB0101, JH-002 (as JH-002-2026-10), JH-011
+    tasks = outcome.state.tasks.set_index("id")
+    assert tasks.at["JH-002-2026-10", "colour"] == "red" and tasks.at["JH-001-ZB0101", "colour"] != "red"

@@ -53,7 +53,7 @@ def test_unknown_field(rules_dir):
 
 
 def test_typo_in_a_key(rules_dir):
-    edit(rules_dir, "assessment.toml", 'value = "红色考核"', 'vlaue = "红色考核"')
+    edit(rules_dir, "assessment.toml", 'value = "overdue"', 'vlaue = "overdue"')
     assert error(rules_dir) == "rules/assessment.toml › line[1].all[1].vlaue: 不认识的项。可用的项：field、op、param、value、values"
 
 

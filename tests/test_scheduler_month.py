@@ -207,7 +207,7 @@ def test_a_close_date_is_pinned_by_history(simulation) -> None:  # type: ignore[
     # The caught-up bulletin (run on 22 Oct as of Monday 19 Oct) reports the week 12–18 Oct. Staff closed
     # the task on the 13th and touched it again on the 20th: only the history knows it closed that week.
     bulletin = checks[date(2026, 10, 22)]["tabs"]["周报表"]
-    assert bulletin[0][0] == "周报表 · 周通报 10月12日—10月18日（数据截至 2026-10-19）"
+    assert bulletin[0][0] == "周报表 · 周通报 2026年10月12日—10月18日（数据截至 2026-10-19）"
     assert mentions(block(bulletin, "周内闭合"), CLOSED)
     assert staff.without_history is not None
     assert not mentions(block(staff.without_history.tabs["周报表"], "周内闭合"), CLOSED)  # 更新日期 says the 20th
@@ -223,7 +223,7 @@ def test_change_dispatch_lists_a_moved_deadline_the_next_day_only(simulation) ->
 def test_caught_up_periodic_reports_cover_the_right_periods(simulation) -> None:  # type: ignore[no-untyped-def]
     _, checks, history, key, book, staff = simulation
     assert book.tabs["月考核"][0][0] == "月考核 · 2026年10月（数据截至 2026-11-02）"
-    assert book.tabs["周报表"][0][0] == "周报表 · 周通报 10月26日—11月01日（数据截至 2026-11-02）"
+    assert book.tabs["周报表"][0][0] == "周报表 · 周通报 2026年10月26日—11月01日（数据截至 2026-11-02）"
     assert checks[date(2026, 10, 8)]["tabs"]["季例会"][0][0].startswith("季例会 · 2026年第3季度")
     assert checks[date(2026, 10, 8)]["tabs"]["月考核"][0][0].startswith("月考核 · 2026年9月")
     months = history.db.execute("SELECT DISTINCT s.year, s.month FROM scores s JOIN runs r ON r.id = s.run "

@@ -22,6 +22,14 @@ class MemoryBook:
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
         return {name: [list(r) for r in self.tabs[name]] for name in names}
 
+    def changes(self, plan: WritePlan) -> list[str]:
+        """The tabs :meth:`write` would change."""
+        changed = [s.name for s in plan.owned if self.tabs.get(s.name) != [list(r) for r in s.rows]]
+        changed += [s.name for s in plan.created if s.name not in self.tabs]
+        changed += [a.tab for a in plan.appends if a.rows]
+        changed += [c.tab for c in plan.colours if self.colours.get(c.tab) != c.colours]
+        return list(dict.fromkeys(changed))
+
     def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``; False when the tabs, sheets and colours already held all of it."""
         changed = False

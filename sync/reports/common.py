@@ -15,7 +15,7 @@ from ..problems import Problem
 from ..rulebook import Rulebook
 from .layout import Block, frame_rows
 
-SEVERITY = {"red": 0, "orange": 1, "blue": 2, "green": 3}
+SEVERITY = {"overdue": 0, "warning": 1, "in_progress": 2, "closed": 3}  # by colour role
 
 
 @dataclass
@@ -29,6 +29,8 @@ class DispatchState:
     problems: list[Problem]
     empty: pd.DataFrame  # a classified frame with no tasks: what a missing month sheet reads as
     week_start: pd.DataFrame | None = None  # snapshot before this week (history): id, colour
+    report_month: tuple[int, int] | None = None  # sync --month: the month 月报表 and 月考核 reissue
+    report_week: date | None = None  # sync --week: the Monday of the week 周报表 reissues
     _assessments: dict[tuple[int, int], Assessment] = field(default_factory=dict)
 
     @property
@@ -89,6 +91,11 @@ def colour_counts(tasks: pd.DataFrame, rules: Rulebook, sep: str = "，") -> str
     return sep.join(f"{c.label} {int((tasks['colour'] == key).sum())}" for key, c in rules.palette.items())
 
 
+def role_label(rules: Rulebook, role: str) -> str:
+    """The label of the (first) colour playing ``role``, e.g. 红色考核 for overdue."""
+    return next(r.label for r in rules.colours if r.role == role)
+
+
 def indent(name: str, depth: int) -> str:
     return "　" * depth + name
 
@@ -108,7 +115,7 @@ def task_block(title: str | None, tasks: pd.DataFrame, rules: Rulebook,
     percent, ``colour_label`` is filled in its colour. Sorted by ``first_by`` (if given), then most
     urgent first (red, orange, blue, green), then deadline."""
     palette = rules.palette
-    f = tasks.assign(_sev=tasks["colour"].map(SEVERITY).fillna(9),
+    f = tasks.assign(_sev=tasks["role"].map(SEVERITY).fillna(9),
                      progress_fraction=tasks["progress"].astype("float64") / 100)
     f = f.sort_values([*([first_by] if first_by else []), "_sev", "deadline", "id"], kind="stable")
     keys = [key for _, key in columns]

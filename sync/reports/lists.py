@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from ..sheets import SheetGrid
-from .common import DispatchState, colour_counts, task_block
+from .common import TASK_LIST, DispatchState, colour_counts, task_block
 from .layout import Block, sheet
 
 PROBLEMS_NAME = "数据问题"
 
 
 def kind_lists(state: DispatchState) -> list[SheetGrid]:
-    """One tab per dispatch kind except the default (常规), each task with owner, deadline and colour."""
+    """One tab per dispatch kind except the default (常规), each task with owner, deadline, colour and what
+    changed since the previous sync (变化: deadline or responsible unit, from the history)."""
     tasks = state.tasks
     tabs = []
     for kind in state.rules.kinds:
@@ -19,9 +20,9 @@ def kind_lists(state: DispatchState) -> list[SheetGrid]:
         mine = tasks[tasks["kind"] == kind.key]
         note = f"{state.as_of:%Y年%m月}{kind.label}任务 {len(mine)} 项：{colour_counts(mine, state.rules)}" if len(mine) \
             else f"{state.as_of:%Y年%m月}暂无{kind.label}任务"
-        tabs.append(sheet(kind.label, f"{kind.label}清单", state.as_of,
-                          [task_block(None, mine, state.rules)], [note],
-                          widths=[20, 36, 12, 14, 24, 14, 12, 8, 10, 12, 36]))
+        tabs.append(sheet(kind.label, f"{kind.label}清单 · {state.as_of:%Y年%m月}", state.as_of,
+                          [task_block(None, mine, state.rules, [*TASK_LIST, ("变化", "change")])], [note],
+                          widths=[20, 36, 12, 14, 24, 14, 12, 8, 10, 12, 36, 30]))
     return tabs
 
 

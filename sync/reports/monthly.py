@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..calendar import month_end
+from ..assessment import BONUS_CAP
+from ..dispatch import judged_on
 from ..schema import PLAN
 from ..sheets import SheetGrid
-from .common import DispatchState, hierarchy, indent, rate, rollup, task_block
+from .common import DispatchState, hierarchy, indent, rate, role_label, rollup, task_block
 from .layout import PERCENT, Block, frame_rows, sheet
 
 REPORT_NAME = "月报表"
@@ -20,12 +21,11 @@ def _label(month: tuple[int, int]) -> str:
 
 def monthly_report(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
     tasks = state.months.get(month, state.empty)
-    palette = state.rules.palette
     blocks = [_by_unit(tasks, state), _by_category(tasks), _problems(tasks, state),
               *_exemplars(tasks, state, month), _targets(tasks, state)]
     total, closed = len(tasks), int(tasks["closed"].sum()) if len(tasks) else 0
     note = (f"{_label(month)}任务 {total} 项，已闭合 {closed} 项，闭合率 {closed / total:.1%}；"
-            f"{palette['red'].label if 'red' in palette else '红色'} {int((tasks['colour'] == 'red').sum())} 项"
+            f"{role_label(state.rules, 'overdue')} {int((tasks['role'] == 'overdue').sum())} 项"
             if total else f"{_label(month)}没有月度任务表")
     return sheet(REPORT_NAME, f"月报表 · {_label(month)}", state.as_of, blocks, [note],
                  widths=[24, 36, 12, 12, 12, 12, 12, 36])
@@ -33,15 +33,16 @@ def monthly_report(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
 
 def _by_unit(tasks: pd.DataFrame, state: DispatchState) -> Block:
     org = state.org
-    colours = rollup(tasks, org, "colour", list(state.rules.palette))
-    done = rollup(tasks, org, "closed", [True])[True]
+    colours = rollup(tasks, org, "role", ["overdue", "warning"])
+    closed = rollup(tasks, org, "closed", [True, False])
+    done = closed[True]
     rows = []
     for code, depth in hierarchy(org):
-        total = int(colours.loc[code].sum())
+        total = int(closed.loc[code].sum())
         if total:
             rows.append([indent(org.label(code), depth), org.levels[code], total, int(done[code]),
-                         rate(done[code], total), int(colours.at[code, "red"]) if "red" in colours else 0,
-                         int(colours.at[code, "orange"]) if "orange" in colours else 0])
+                         rate(done[code], total), int(colours.at[code, "overdue"]),
+                         int(colours.at[code, "warning"])])
     return Block("完成情况（按单位，逐级汇总）", ["单位", "层级", "任务数", "已闭合", "闭合率", "红色", "橙色"], rows,
                  formats={4: PERCENT})
 
@@ -49,14 +50,14 @@ def _by_unit(tasks: pd.DataFrame, state: DispatchState) -> Block:
 def _by_category(tasks: pd.DataFrame) -> Block:
     if tasks.empty:
         return Block("完成情况（按类别）", ["类别", "任务数", "已闭合", "闭合率", "红色"], [])
-    g = tasks.assign(red=tasks["colour"] == "red").groupby("category", sort=True) \
+    g = tasks.assign(red=tasks["role"] == "overdue").groupby("category", sort=True) \
         .agg(total=("id", "size"), closed=("closed", "sum"), red=("red", "sum"))
     rows = [[cat, int(r.total), int(r.closed), rate(r.closed, r.total), int(r.red)] for cat, r in g.iterrows()]
     return Block("完成情况（按类别）", ["类别", "任务数", "已闭合", "闭合率", "红色"], rows, formats={3: PERCENT})
 
 
 def problem_text(row: pd.Series) -> str:
-    if row["colour"] == "red":
+    if row["role"] == "overdue":
         return f"逾期 {int(row['days_overdue'])} 天未闭合"
     parts = []
     if row["progress_lag"] >= 1:
@@ -67,7 +68,7 @@ def problem_text(row: pd.Series) -> str:
 
 
 def _problems(tasks: pd.DataFrame, state: DispatchState) -> Block:
-    bad = tasks[tasks["colour"].isin(["red", "orange"])]
+    bad = tasks[tasks["role"].isin(["overdue", "warning"])]
     bad = bad.assign(problem=[problem_text(r) for _, r in bad.iterrows()])
     columns = [("任务编号", "id"), ("任务名称", "name"), ("责任单位", "unit_name"), ("截止日期", "deadline"),
                ("进度", "progress_fraction"), ("颜色", "colour_label"), ("问题", "problem")]
@@ -104,16 +105,25 @@ def monthly_assessment(state: DispatchState, month: tuple[int, int]) -> SheetGri
                                    "score", "rank"])
     reasons = a.lines[a.lines["points"] < 0].groupby("unit")["rule_label"] \
         .agg(lambda s: "、".join(f"{k}×{v}" for k, v in s.value_counts().items()))
-    bottom = [[r.level, r.unit_name, r.score, reasons.get(r.unit, "")] for r in a.bottom.itertuples(index=False)]
-    lines = frame_rows(a.lines, ["unit", "unit_name", "id", "name", "rule_label", "points"])
+    bottom = [[r.level, r.unit_name, r.score, "并列" if r.tied else "", reasons.get(r.unit, "")]
+              for r in a.bottom.itertuples(index=False)]
+    facts = a.lines.assign(progress=a.lines["progress"] / 100, expected_progress=a.lines["expected_progress"] / 100,
+                           days_overdue=a.lines["days_overdue"].where(a.lines["days_overdue"] > 0))
+    lines = frame_rows(facts, ["unit", "unit_name", "id", "name", "rule_label", "points", "deadline", "progress",
+                               "expected_progress", "updated", "days_overdue"])
     rules = state.rules
-    evaluated = min(state.as_of, month_end(*month))
-    note = (f"{_label(month)}考核（按 {evaluated:%Y-%m-%d} 的任务状态）：每个单位基础分 {rules.base:g} 分，"
-            f"最低 {rules.floor:g} 分；扣分和加分逐条列在下方明细中，可逐项核对。")
+    cap = rules.params.get(BONUS_CAP)
+    note = (f"{_label(month)}考核（按 {judged_on(state.as_of, month):%Y-%m-%d} 日终的任务状态）：每个单位基础分 "
+            f"{rules.base:g} 分，最低 {rules.floor:g} 分" + (f"，每月加分最多 {cap:g} 分" if cap is not None else "")
+            + "；同分同名次（1、1、3）；扣分和加分逐条列在下方明细中，附截止日期、进度、应有进度、最后更新和逾期天数，"
+              "可逐项核对。")
     blocks = [
         Block("得分与排名", ["单位编码", "单位名称", "层级", "上级单位", "基础分", "扣分", "加分", "得分", "层级内排名"], scores),
-        Block(f"短板：各层级得分最低的 {rules.bottom} 个单位", ["层级", "单位", "得分", "主要扣分原因"], bottom),
-        Block("扣分与加分明细", ["单位编码", "单位名称", "任务编号", "任务名称", "规则", "分值"], lines),
+        Block(f"短板：各层级有扣分的单位中得分最低的 {rules.bottom} 个（同分并列）",
+              ["层级", "单位", "得分", "并列", "主要扣分原因"], bottom),
+        Block("扣分与加分明细", ["单位编码", "单位名称", "任务编号", "任务名称", "规则", "分值", "截止日期", "进度",
+                                "应有进度", "最后更新", "逾期天数"], lines,
+              formats={7: PERCENT, 8: PERCENT}),
     ]
     return sheet(ASSESSMENT_NAME, f"月考核 · {_label(month)}", state.as_of, blocks, [note],
-                 widths=[18, 28, 20, 36, 10, 8, 8, 8, 12])
+                 widths=[18, 28, 20, 36, 10, 8, 12, 8, 10, 12, 10])

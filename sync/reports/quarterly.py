@@ -7,7 +7,7 @@ import pandas as pd
 from ..calendar import quarter_months
 from ..schema import LEVELS
 from ..sheets import SheetGrid
-from .common import DispatchState, rate, rollup, task_block
+from .common import DispatchState, rate, role_label, rollup, task_block
 from .layout import PERCENT, Block, frame_rows, sheet
 
 NAME = "季例会"
@@ -31,11 +31,12 @@ def quarterly(state: DispatchState, year: int, q: int) -> SheetGrid:
     count = metric(len)
     closed = metric(lambda f: int(f["closed"].sum()))
     rates = [rate(c, n) if c is not None and n else None for c, n in zip(closed, count, strict=True)]
-    red = metric(lambda f: int((f["colour"] == "red").sum()))
-    orange = metric(lambda f: int((f["colour"] == "orange").sum()))
+    red = metric(lambda f: int((f["role"] == "overdue").sum()))
+    orange = metric(lambda f: int((f["role"] == "warning").sum()))
     avg = {lvl: [round(float(s[s["level"] == lvl]["score"].mean()), 1) if f is not None else None
                  for f, s in ((frames[ym], state.assessment(ym).scores) for ym in months)] for lvl in LEVELS[1:]}
-    indicators = [("任务数", count), ("已闭合", closed), ("闭合率", rates), ("红色考核", red), ("橙色预警", orange),
+    indicators = [("任务数", count), ("已闭合", closed), ("闭合率", rates), (role_label(state.rules, "overdue"), red),
+                  (role_label(state.rules, "warning"), orange),
                   *((f"{lvl}平均得分", v) for lvl, v in avg.items())]
     overview = Block("季度指标", ["指标", *heads, "趋势"],
                      [[name, *values, trend(values)] for name, values in indicators], row_formats={2: PERCENT})
@@ -55,7 +56,7 @@ def quarterly(state: DispatchState, year: int, q: int) -> SheetGrid:
                          formats={1: PERCENT, 2: PERCENT, 3: PERCENT})
 
     latest = next((f for f in reversed(list(frames.values())) if f is not None), None)
-    open_red = latest[latest["colour"] == "red"] if latest is not None else state.empty
+    open_red = latest[latest["role"] == "overdue"] if latest is not None else state.empty
     exemplars = pd.concat([f[f["exemplar"].astype(bool)] for f in frames.values() if f is not None]) \
         if latest is not None else state.empty
     blocks = [overview, by_committee,

@@ -16,10 +16,10 @@ from .xun import xun_check
 
 BUILDERS: dict[str, Callable[[DispatchState], list[SheetGrid]]] = {
     "daily": lambda s: [board(s), *kind_lists(s), problems_tab(s)],
-    "weekly": lambda s: [weekly(s, weekly_period(s.rules, s.as_of))],
+    "weekly": lambda s: [weekly(s, s.report_week or weekly_period(s.rules, s.as_of))],
     "xun": lambda s: [xun_check(s, xun_period(s.rules, s.as_of))],
-    "monthly": lambda s: [monthly_report(s, monthly_period(s.rules, s.as_of)),
-                          monthly_assessment(s, monthly_period(s.rules, s.as_of))],
+    "monthly": lambda s: [monthly_report(s, s.report_month or monthly_period(s.rules, s.as_of)),
+                          monthly_assessment(s, s.report_month or monthly_period(s.rules, s.as_of))],
     "quarterly": lambda s: [quarterly(s, *quarterly_period(s.rules, s.as_of))],
 }
 

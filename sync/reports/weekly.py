@@ -25,10 +25,10 @@ def week_tasks(state: DispatchState, monday: date, end: date) -> pd.DataFrame:
 def newly_red(state: DispatchState, tasks: pd.DataFrame, monday: date, end: date) -> pd.Series:
     """Red now and not red before the week: from history when there is a snapshot from before the
     week, else tasks whose deadline passed during the week."""
-    red = tasks["colour"] == "red"
+    red = tasks["role"] == "overdue"
     if state.week_start is not None and not state.week_start.empty:
         before = tasks["id"].map(state.week_start.drop_duplicates("id").set_index("id")["colour"])
-        return red & (before != "red")
+        return red & (before.map(state.rules.roles) != "overdue")
     passed = tasks["deadline"].between(pd.Timestamp(monday - timedelta(days=1)), pd.Timestamp(end - timedelta(days=1)))
     return red & passed
 
@@ -40,9 +40,9 @@ def weekly(state: DispatchState, monday: date) -> SheetGrid:
     tasks = week_tasks(state, monday, end)
     closed = tasks["closed"].astype(bool) & tasks["closed_on"].between(pd.Timestamp(monday), pd.Timestamp(end))
     new_red = newly_red(state, tasks, monday, end)
-    orange = tasks["colour"] == "orange"
+    orange = tasks["role"] == "warning"
     flags = pd.DataFrame({"closed": closed, "new_red": new_red, "orange": orange,
-                          "red": tasks["colour"] == "red", "all": True}, index=tasks.index)
+                          "red": tasks["role"] == "overdue", "all": True}, index=tasks.index)
     org = state.org
     per_unit = flags.assign(unit=chains(tasks["unit"], org)).explode("unit").groupby("unit")[list(flags.columns)].sum()
     rows = []
@@ -60,5 +60,5 @@ def weekly(state: DispatchState, monday: date) -> SheetGrid:
         task_block("周内新增红色（逾期，计入考核）", tasks[new_red], state.rules),
         task_block("橙色预警（临近截止或进度滞后）", tasks[orange], state.rules),
     ]
-    return sheet(NAME, f"周报表 · 周通报 {monday:%m月%d日}—{sunday:%m月%d日}", state.as_of, blocks, [summary],
+    return sheet(NAME, f"周报表 · 周通报 {monday:%Y年%m月%d日}—{sunday:%m月%d日}", state.as_of, blocks, [summary],
                  widths=[24, 36, 12, 14, 24, 14, 12, 8, 10, 12, 36])

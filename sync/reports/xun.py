@@ -21,7 +21,7 @@ def xun_check(state: DispatchState, coming: tuple[date, date]) -> SheetGrid:
     lo, hi = coming
     open_ = tasks[~tasks["closed"].astype(bool)] if len(tasks) else tasks
     due_next = open_["deadline"].between(pd.Timestamp(lo), pd.Timestamp(hi))
-    flags = pd.DataFrame({"open": True, "red": open_["colour"] == "red", "orange": open_["colour"] == "orange",
+    flags = pd.DataFrame({"open": True, "red": open_["role"] == "overdue", "orange": open_["role"] == "warning",
                           "due": due_next}, index=open_.index)
     per_unit = flags.assign(unit=open_["unit"]).groupby("unit")[list(flags.columns)].sum()
     order = hierarchy(org)
@@ -42,4 +42,4 @@ def xun_check(state: DispatchState, coming: tuple[date, date]) -> SheetGrid:
     start, end = xun(state.as_of)
     note = (f"{xun_name(state.as_of)}（{start:%m月%d日}—{end:%m月%d日}）自查：未闭合 {len(open_)} 项，"
             f"{xun_name(lo)}（{lo:%m月%d日}—{hi:%m月%d日}）到期 {int(due_next.sum())} 项")
-    return sheet(NAME, "旬自查", state.as_of, blocks, [note], widths=[24, 24, 36, 12, 8, 10, 12, 12, 36])
+    return sheet(NAME, f"旬自查 · {state.as_of.year}年{xun_name(state.as_of)}", state.as_of, blocks, [note], widths=[24, 24, 36, 12, 8, 10, 12, 12, 36])

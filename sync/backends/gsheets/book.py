@@ -30,7 +30,7 @@ from gspread.http_client import ParamsType
 from requests.adapters import BaseAdapter
 
 from sync.backends import spreadsheet_id
-from sync.backends.gsheets.plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata
+from sync.backends.gsheets.plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata, request_tabs
 from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy, limiter_for
 from sync.errors import DispatchError, RemoteError
 from sync.quoting import sheet_ref
@@ -116,6 +116,10 @@ class GSheetsBook:
         for title, value_range in zip(titles, answer.get("valueRanges", []), strict=True):
             self._values[title] = _grid(value_range.get("values", []))
         return {n: self._values[n] for n in names}
+
+    def changes(self, plan: WritePlan) -> list[str]:
+        """The tabs :meth:`write` would touch: the same requests, built and not sent."""
+        return request_tabs(build_requests(plan, self._metadata(), self._values), self._metadata())
 
     def write(self, plan: WritePlan) -> bool:
         """Everything in one atomic batchUpdate; nothing at all when the plan changes nothing."""

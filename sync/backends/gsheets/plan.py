@@ -222,3 +222,26 @@ def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[
         existing = list(states[colours.tab].rules) if colours.tab in states else []
         builder.requests += rule_requests(colours, plan, sid, existing)
     return builder.requests
+
+
+def request_tabs(requests: list[dict[str, Any]], states: dict[str, SheetState]) -> list[str]:
+    """The tabs a batch of requests touches, in order (what a dry run reports as changing)."""
+    titles = {s.sheet_id: s.title for s in states.values()}
+    for request in requests:
+        if props := request.get("addSheet", {}).get("properties"):
+            titles[props["sheetId"]] = props["title"]
+    touched: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "sheetId" and value in titles:
+                    touched.append(titles[value])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(requests)
+    return list(dict.fromkeys(touched))

@@ -59,8 +59,19 @@ class XlsxBook:
         return {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
                 for name in names}
 
-    def write(self, plan: WritePlan) -> bool:
-        """Apply ``plan``; nothing is written if it would not change any part of the file."""
+    def changes(self, plan: WritePlan) -> list[str]:
+        """The tabs :meth:`write` would change, from the very package it would write (nothing is written);
+        a change outside any tab (workbook index, styles) is named 工作簿结构."""
+        built = self._build(plan)
+        if built is None:
+            return []
+        pkg, writer = built[2:]
+        by_part = {tab.part: tab.name for tab in writer.book.tabs if tab.part}
+        parts = pkg.changed_parts()
+        return list(dict.fromkeys(by_part.get(part, "工作簿结构") for part in parts))
+
+    def _build(self, plan: WritePlan) -> tuple[Path, Snapshot | None, Package, PlanWriter] | None:
+        """The package ``plan`` turns the target file into (None when the plan holds nothing)."""
         if self.report_to is not None:
             target, read = self.report_to, self._report
             plan = WritePlan(owned=plan.owned, palette=plan.palette)
@@ -70,11 +81,20 @@ class XlsxBook:
         else:
             target, read = self.path, self._snapshot
         if not (plan.owned or plan.created or plan.appends or plan.colours):
-            return False
-        check(target, read, target.name)
+            return None
         pkg = Package(_source(target.name, read.data if read else blank_workbook()))
         colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
-        PlanWriter(pkg, target.name).apply(plan, colour_map)
+        writer = PlanWriter(pkg, target.name)
+        writer.apply(plan, colour_map)
+        return target, read, pkg, writer
+
+    def write(self, plan: WritePlan) -> bool:
+        """Apply ``plan``; nothing is written if it would not change any part of the file."""
+        built = self._build(plan)
+        if built is None:
+            return False
+        target, read, pkg, _ = built
+        check(target, read, target.name)
         if not pkg.changed():
             return False
         replace(target, pkg.write, read=read, backups=self.backups, label=target.name)

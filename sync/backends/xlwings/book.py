@@ -38,6 +38,10 @@ class ExcelBook:
         self._grids.update(grids)
         return grids
 
+    def changes(self, plan: WritePlan) -> list[str]:
+        """Every tab of the plan: a live workbook is always rewritten and recalculated."""
+        return plan.tab_names()
+
     def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``, put the user back on the sheet they were on, then recalculate.
 

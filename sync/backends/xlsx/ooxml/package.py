@@ -109,10 +109,15 @@ class Package:
 
     def changed(self) -> bool:
         """Whether writing would produce other parts (names or contents) than the source has."""
+        return bool(self.changed_parts())
+
+    def changed_parts(self) -> list[str]:
+        """The parts writing would add, alter or drop, against the source."""
         self._settle_types()
-        if set(self.names()) != set(self._source.names()):
-            return True
-        return any(self._differs(name, data) for name, data in self._new.items())
+        names = self.names()
+        dropped = [n for n in self._source.names() if n not in set(names)]
+        return [n for n in names if n not in self._source or
+                (n in self._new and self._differs(n, self._new[n]))] + dropped
 
     def write(self, out: BinaryIO) -> None:
         """Write the package: parts with their source content as raw copies, the others deflated."""
