@@ -11,7 +11,8 @@ from .backends.base import Backend
 from .errors import DispatchError
 from .normalise import TabData, empty_tab, normalise_tab
 from .org import Org, build_org
-from .problems import Problem
+from .problems import SKIPPED_MONTH_ROW, Problem
+from .rowchecks import check_month_rows
 from .schema import (
     CHANNELS,
     MONTH,
@@ -60,11 +61,17 @@ def read_book(backend: Backend, as_of: date) -> Book:
         else:
             month_sheets[ym] = name
     grids = backend.read([*found.values(), *month_sheets.values()])
+    merged = getattr(backend, "merged_cells", None)  # backends that can tell merged blocks
 
-    tabs = {t.key: normalise_tab(grids[found[t.key]], t, backend.label, found[t.key], as_of)
-            if t.key in found else empty_tab(t) for t in FIXED_TABS}
-    months = {ym: normalise_tab(grids[name], MONTH, backend.label, name, date(ym[0], ym[1], 15))
-              for ym, name in sorted(month_sheets.items())}
+    def normalise(tab: Tab, name: str, near: date) -> TabData:
+        return normalise_tab(grids[name], tab, backend.label, name, near, merged(name) if merged else ())
+
+    tabs = {t.key: normalise(t, found[t.key], as_of) if t.key in found else empty_tab(t) for t in FIXED_TABS}
+    months = {ym: normalise(MONTH, name, date(ym[0], ym[1], 15)) for ym, name in sorted(month_sheets.items())}
+    if not tabs[ORG.key].readable:
+        header = tabs[ORG.key].problems[0]
+        raise DispatchError(f"{backend.label} › {header.tab}", header.message,
+                            f"{header.fix}；组织架构是所有表的基础，修正后才能调度")
     org, problems = build_org(tabs[ORG.key], backend.label)
     for tab in (PLAN, SUBMISSIONS):
         problems += _resolve_units(tabs[tab.key], org, backend.label, many=True)
@@ -72,32 +79,49 @@ def read_book(backend: Backend, as_of: date) -> Book:
         problems += _resolve_units(data, org, backend.label, many=False)
     for data in (*months.values(), tabs[SUBMISSIONS.key]):
         problems += _check_dates(data, backend.label)
+    for data in months.values():
+        problems += check_month_rows(data, backend.label, as_of)
     every = twins + [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
     return Book(backend.label, org, tabs, months, every)
 
 
 def _resolve_units(data: TabData, org: Org, book: str, *, many: bool) -> list[Problem]:
-    """Replace 责任单位 as typed by unit codes (a tuple of codes where a cell may name several)."""
-    f = data.frame
+    """Replace 责任单位 as typed by unit codes (a tuple of codes where a cell may name several).
+
+    Rows already left out are checked too (every problem of a row shows in one run)."""
+    problems = _unit_problems(data, data.left_out, org, book, many) if data.left_out is not None else []
+    return problems + _unit_problems(data, data.frame, org, book, many, resolve=True)
+
+
+def _unit_problems(data: TabData, f: pd.DataFrame, org: Org, book: str, many: bool,
+                   resolve: bool = False) -> list[Problem]:
     problems: list[Problem] = []
     keep: list[bool] = []
     resolved: list[object] = []
     known: dict[object, tuple[object, list[str]]] = {}  # cell as typed -> (codes, refs not found)
     for refs, row in zip(f["unit"], f["_row"], strict=True):
+        if refs is None:  # an empty 责任单位 was reported while normalising
+            keep.append(False)
+            resolved.append(None)
+            continue
         if refs not in known:
             codes: list[str] = []
             bad = [r for r in (refs if many else (refs,)) if not _extend(codes, org, r, many)]
             known[refs] = (tuple(dict.fromkeys(codes)) if many else (codes[0] if codes else None)), bad
         value, bad = known[refs]
         for ref in bad:
-            problems.append(Problem(book, data.sheet, data.address(row, "unit"), "unknown_unit",
-                                    f"责任单位“{ref}”不在组织架构中",
-                                    "请填写组织架构中的单位编码或单位名称" + ("，多个单位用顿号分隔" if many else ""),
-                                    ref, True))
+            message, fix = org.unknown(ref)
+            problems.append(Problem(book, data.sheet, data.address(row, "unit"), "unknown_unit", message,
+                                    fix + ("，多个单位用顿号分隔" if many else ""), ref, True,
+                                    SKIPPED_MONTH_ROW if data.tab is MONTH else ""))
         keep.append(not bad)
         resolved.append(value)
+    if not resolve:
+        return problems
     f = f.assign(unit=pd.Series(resolved, index=f.index, dtype=object))
-    data.frame = f[pd.Series(keep, index=f.index, dtype=bool)].reset_index(drop=True)
+    kept = pd.Series(keep, index=f.index, dtype=bool)
+    data.left_out = pd.concat([x for x in (data.left_out, f[~kept]) if x is not None], ignore_index=True)
+    data.frame = f[kept].reset_index(drop=True)
     return problems
 
 

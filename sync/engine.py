@@ -94,7 +94,8 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
                           _in_sheet(memory.previous(book.label, monday), month_name) if memory else None)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
     plan = WritePlan(owned=build_tabs(chosen, state), created=created, appends=appends,
-                     colours=[_colours(book.months[m], frame) for m, frame in months.items()],
+                     colours=[_colours(book.months[m], frame) for m, frame in months.items()
+                              if book.months[m].readable],
                      palette=rules.palette)
     outcome = SyncOutcome(as_of, chosen, state, plan, new, bool(created))
     if not dry_run:
@@ -110,6 +111,8 @@ def _place_new_rows(book: Book, ym: tuple[int, int], name: str,
     """Create the month sheet with its rows, or append the new rows below the existing ones; either
     way the book's month frame then includes them, as if staff had typed them."""
     existing = book.months.get(ym)
+    if existing is not None and not existing.readable:  # its header is broken: the sheet is left alone
+        return [], []
     added = as_month_tasks(new.rows, book)
     if existing is None:
         grid = staff_sheet(MONTH, name, new.rows.to_dict("records"))

@@ -47,7 +47,8 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
     rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else _frame([])
     rows = rows.drop_duplicates("id", keep="first")
-    present = set(existing.frame["id"].map(fold)) if existing is not None else set()
+    # An ID typed anywhere in the sheet is present, also on a row left out of this run for a bad cell.
+    present = set(existing.typed_ids) | set(existing.frame["id"].map(fold)) if existing is not None else set()
     folded = rows["id"].map(fold)
     deleted = sorted(i for i in rows["id"][folded.isin({fold(x) for x in previous_ids})] if fold(i) not in present)
     keep = ~folded.isin(present) & ~rows["id"].isin(deleted)

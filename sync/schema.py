@@ -162,6 +162,17 @@ def fold(text: object) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", s).lower())
 
 
+_BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
+_MARKS = str.maketrans("", "", "★☆※")
+
+
+def fold_header(text: object) -> str:
+    """A header cell folded for matching: as :func:`fold`, without a bracketed unit or note
+    (进度（%）, 截止日期（必填）), required marks (★, *) and line breaks."""
+    folded = fold(str(text).translate(_MARKS))
+    return _BRACKETED.sub("", folded) or folded
+
+
 def month_tab_name(year: int, month: int) -> str:
     return f"{MONTH.name} {year:04d}-{month:02d}"
 
@@ -182,4 +193,4 @@ def match_tab(tab: Tab, sheet_names: list[str]) -> str | None:
 
 
 def header_words(column: Column) -> set[str]:
-    return {fold(column.label), *(fold(a) for a in column.aliases)}
+    return {fold_header(column.label), *(fold_header(a) for a in column.aliases)}
