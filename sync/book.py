@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from .backends.base import Backend
+from .backends.base import Backend, Grid
+from .backends.colourmap import MAP_TAB
 from .errors import DispatchError
 from .normalise import TabData, empty_tab, normalise_tab
 from .org import Org, build_org
@@ -35,10 +37,13 @@ class Book:
     tabs: dict[str, TabData]  # by Tab.key: org, plan, submissions, channels, duty, settings
     months: dict[tuple[int, int], TabData]  # month task sheets by (year, month)
     problems: list[Problem] = field(default_factory=list)
+    sheet_names: list[str] = field(default_factory=list)  # every tab, in the book's order
+    others: dict[str, Grid] = field(default_factory=dict)  # other tabs read along (colour map, name clashes)
 
 
-def read_book(backend: Backend, as_of: date) -> Book:
-    """Read every staff tab once, normalise it and check it against the organisation."""
+def read_book(backend: Backend, as_of: date, also: Sequence[str] = ()) -> Book:
+    """Read every staff tab once, normalise it and check it against the organisation; the tabs
+    ``also`` names that exist (and the colour map) are read in the same request, as they are."""
     names = backend.sheet_names()
     found: dict[str, str] = {}
     for tab in FIXED_TABS:
@@ -52,7 +57,7 @@ def read_book(backend: Backend, as_of: date) -> Book:
     month_sheets: dict[tuple[int, int], str] = {}
     twins: list[Problem] = []
     for name in names:
-        if (ym := parse_month_tab(name)) is None:
+        if (ym := parse_month_tab(name, as_of)) is None:
             continue
         if ym in month_sheets:
             twins.append(Problem(backend.label, name, "", "duplicate_month_sheet",
@@ -60,7 +65,8 @@ def read_book(backend: Backend, as_of: date) -> Book:
                                  "请把两张表的任务合并到一张表里，删除或改名另一张"))
         else:
             month_sheets[ym] = name
-    grids = backend.read([*found.values(), *month_sheets.values()])
+    others = [n for n in dict.fromkeys([*also, MAP_TAB]) if n in names]
+    grids = backend.read(list(dict.fromkeys([*found.values(), *month_sheets.values(), *others])))
     merged = getattr(backend, "merged_cells", None)  # backends that can tell merged blocks
 
     def normalise(tab: Tab, name: str, near: date) -> TabData:
@@ -82,7 +88,7 @@ def read_book(backend: Backend, as_of: date) -> Book:
     for data in months.values():
         problems += check_month_rows(data, backend.label, as_of)
     every = twins + [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
-    return Book(backend.label, org, tabs, months, every)
+    return Book(backend.label, org, tabs, months, every, names, {n: grids[n] for n in others})
 
 
 def _resolve_units(data: TabData, org: Org, book: str, *, many: bool) -> list[Problem]:

@@ -20,7 +20,9 @@ from .normalise import TabData, empty_tab
 from .problems import Problem
 from .reports.common import DispatchState
 from .rulebook import Rulebook, load_rules
-from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name
+from .monthguard import refuse_rebuild
+from .ownership import claim, owned_names, rename
+from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name, parse_month_tab
 from .staffsheets import staff_cell, staff_sheet
 
 
@@ -72,31 +74,36 @@ class SyncOutcome:
 def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, rules: Rulebook | None = None,
              memory: Memory | None = None, dry_run: bool = False) -> SyncOutcome:
     rules = rules or load_rules()
-    book = read_book(backend, as_of)
+    owned = owned_names(k.label for k in rules.kinds if not k.default)
+    book = read_book(backend, as_of, also=owned)
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
     ym = (as_of.year, as_of.month)
     previous = memory.previous(book.label, as_of) if memory else None
-    month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
     seen_ids = memory.sheet_ids(book.label, ym) if memory else frozenset()
+    if ym not in book.months:
+        refuse_rebuild(backend, book, ym, seen_ids)
+    month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
+    marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
+    renames, owner_problems = claim(book.label, book.sheet_names, owned, marked, book.others)
     new = month_rows(book, rules, *ym, previous_ids=seen_ids)
     created, appends = _place_new_rows(book, ym, month_name, new)
 
     channel_ids = frozenset(book.tabs[CHANNELS.key].frame["id"])
     months = {m: classify(data.frame, book.org, rules,
                           Context(as_of, m, channel_ids, memory.first_closed(book.label, m) if memory else None,
-                                  _in_sheet(previous, month_name) if m == ym else None))
+                                  _in_month(previous, ym, as_of) if m == ym else None))
               for m, data in book.months.items()}
-    problems = book.problems + setting_problems + _deleted_problems(book.label, month_name, new, previous) \
-        + _calendar_problems(book.label, rules)
+    problems = book.problems + setting_problems + _deleted_problems(book.label, month_name, new) \
+        + _calendar_problems(book.label, rules) + owner_problems
     monday = weekly_period(rules, as_of)
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, book, rules, months, problems, empty,
-                          _in_sheet(memory.previous(book.label, monday), month_name) if memory else None)
+                          _in_month(memory.previous(book.label, monday), ym, as_of) if memory else None)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
-    plan = WritePlan(owned=build_tabs(chosen, state), created=created, appends=appends,
+    plan = WritePlan(owned=rename(build_tabs(chosen, state), renames), created=created, appends=appends,
                      colours=[_colours(book.months[m], frame) for m, frame in months.items()
                               if book.months[m].readable],
-                     palette=rules.palette)
+                     palette=rules.palette, beside=_latest_month_sheet(book, ym))
     outcome = SyncOutcome(as_of, chosen, state, plan, new, bool(created))
     if not dry_run:
         if backend.write(plan):
@@ -141,18 +148,29 @@ def _colours(data: TabData, frame: pd.DataFrame) -> TaskColours:
                        dict(zip(frame["id"], frame["colour"], strict=True)))
 
 
-def _in_sheet(snapshot: pd.DataFrame | None, tab: str) -> pd.DataFrame | None:
-    """One month sheet's rows of a snapshot: a plan task's id recurs in every month's sheet."""
-    return snapshot[snapshot["tab"] == tab] if snapshot is not None else None
+def _in_month(snapshot: pd.DataFrame | None, ym: tuple[int, int], as_of: date) -> pd.DataFrame | None:
+    """One month sheet's rows of a snapshot, whatever the sheet was called then: a plan task's id
+    recurs in every month's sheet."""
+    if snapshot is None:
+        return None
+    if "year" in snapshot and "month" in snapshot:
+        return snapshot[(snapshot["year"] == ym[0]) & (snapshot["month"] == ym[1])]
+    return snapshot[snapshot["tab"].map(lambda tab: parse_month_tab(tab, as_of) == ym)]
 
 
-def _deleted_problems(book: str, tab: str, new: MonthRows, previous: pd.DataFrame | None) -> list[Problem]:
-    """Tasks staff deleted since the last snapshot (the day before): reported that day, never re-added."""
-    sheet = _in_sheet(previous, tab)
-    last = set(sheet["id"]) if sheet is not None else set()
+def _latest_month_sheet(book: Book, ym: tuple[int, int]) -> str | None:
+    """The month sheet a new month's sheet goes after: the latest earlier one, else the last one."""
+    earlier = [m for m in book.months if m < ym]
+    months = earlier or list(book.months)
+    return book.months[max(months)].sheet if months else None
+
+
+def _deleted_problems(book: str, tab: str, new: MonthRows) -> list[Problem]:
+    """Tasks staff deleted from this month's sheet: listed on every sync of the month, never re-added."""
     return [Problem(book, tab, "", "deleted_task", f"任务“{task}”已从本表删除，同步不会再自动加回",
-                    f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task)
-            for task in new.deleted if task in last]
+                    f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task,
+                    handled="本次未加回该任务")
+            for task in new.deleted]
 
 
 def _calendar_problems(book: str, rules: Rulebook) -> list[Problem]:

@@ -117,6 +117,7 @@ class WritePlan:
     appends: list[RowAppend] = field(default_factory=list)
     colours: list[TaskColours] = field(default_factory=list)
     palette: dict[str, Colour] = field(default_factory=dict)
+    beside: str | None = None  # a created staff tab goes right after this tab (the latest month sheet)
 
     def tab_names(self) -> list[str]:
         """Every tab this plan writes to, in order."""

@@ -18,7 +18,10 @@ from .base import Grid, WritePlan
 from .colourmap import MAP_TAB
 from .xlsx_apply import PlanWriter
 from .xlsx_blank import blank_workbook
+from .xlsx_errors import error_cells
+from .xlsx_marker import owned_tabs
 from .xlsx_package import Package
+from .xlsx_workbook import Workbook
 from .xlsx_safety import Snapshot, check, load, replace
 from .xlsx_zip import ZipSource
 
@@ -51,8 +54,36 @@ class XlsxBook:
         return list(self._book.sheet_names)
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
-        return {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                for name in names}
+        grids = {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names}
+        for name, grid in grids.items():
+            for (r, c), error in self._errors(name).items():  # calamine reads #DIV/0! as empty
+                if r < len(grid) and c < len(grid[r]):
+                    grid[r][c] = error
+        return grids
+
+    def merged_cells(self, name: str) -> list[tuple[int, int, int, int]]:
+        """Merged blocks of a tab: (first row, first column, last row, last column), 0-based."""
+        ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or []
+        return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
+
+    def owned_tabs(self) -> set[str]:
+        """Tabs carrying the sync's marker (a hidden sheet-scoped name the sync writes on its tabs)."""
+        return owned_tabs(self._workbook())
+
+    def _workbook(self) -> Workbook:
+        if self._parsed is None:
+            self._parsed = Workbook(Package(_source(self.label, self._snapshot.data)))
+        return self._parsed
+
+    def _errors(self, name: str) -> dict[tuple[int, int], str]:
+        """Cells holding an Excel error value (#DIV/0!, #N/A …) by (row, column)."""
+        try:
+            tab = self._workbook().tab(name)
+        except ValueError:
+            return {}
+        if tab is None or not tab.part:
+            return {}
+        return error_cells(self._workbook().pkg.blob(tab.part))
 
     def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``; nothing is written if it would not change any part of the file."""
@@ -79,6 +110,7 @@ class XlsxBook:
     def _open(self) -> None:
         """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
         self._snapshot = load(self.path, self.label)
+        self._parsed: Workbook | None = None
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
         except Exception as exc:  # calamine raises its own error types for corrupt files

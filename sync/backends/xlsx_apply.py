@@ -17,6 +17,7 @@ from .xlsx_append import append_rows
 from .xlsx_blank import CT_STYLES, STYLES, STYLES_REL
 from .xlsx_chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
 from .xlsx_colours import ensure_rules, map_names
+from .xlsx_marker import mark
 from .xlsx_package import DOC_REL, Package
 from .xlsx_sheetxml import worksheet_xml
 from .xlsx_styles import Styles
@@ -43,10 +44,10 @@ class PlanWriter:
     def apply(self, plan: WritePlan, colour_map: Grid | None) -> None:
         """Apply everything in ``plan``; ``colour_map`` is the current 调度颜色 tab, if any."""
         for sheet in plan.owned:
-            self.write_tab(sheet)
+            mark(self.book, self.write_tab(sheet))
         for sheet in plan.created:
             if self.book.tab(sheet.name) is None:
-                self.write_tab(sheet)
+                self.write_tab(sheet, beside=plan.beside)
         for append in plan.appends:
             tab = self._staff_tab(append.tab, "追加任务行")
             plan_xf = partial(self._plan_xf, append.styles)
@@ -57,11 +58,12 @@ class PlanWriter:
         self.book.save()
         self.pkg.put(self.styles_part, self.styles.xml())
 
-    def write_tab(self, sheet: SheetGrid) -> None:
-        """Write a whole tab: replace the tab of that name (same place, same id) or append one."""
+    def write_tab(self, sheet: SheetGrid, beside: str | None = None) -> Tab:
+        """Write a whole tab: replace the tab of that name (same place, same id) or add one (after
+        the tab ``beside`` when given and present, else at the end)."""
         tab = self.book.tab(sheet.name)
         if tab is None:
-            tab = self.book.add_tab(sheet.name, sheet.hidden)
+            tab = self.book.add_tab(sheet.name, sheet.hidden, after=self.book.tab(beside) if beside else None)
         else:
             if tab.kind != WORKSHEET or not tab.part:
                 raise DispatchError(f"{self.label} / {tab.name}", "该工作表不是普通工作表，同步无法覆盖它",
@@ -80,6 +82,7 @@ class PlanWriter:
             self.pkg.put(drawing, drawing_xml(sheet.charts, rids), CT_DRAWING)
             drawing_rid = self.pkg.add_rel(tab.part, _DRAWING, drawing)
         self.pkg.put(tab.part, worksheet_xml(sheet, self.styles, drawing_rid), CT_WORKSHEET)
+        return tab
 
     def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell) -> int | None:
         """The format the plan gives a new cell, or None to keep the sheet's own."""
@@ -89,7 +92,7 @@ class PlanWriter:
     def _colour(self, plan: WritePlan, colour_map: Grid | None) -> None:
         tabs = [(tc, self._staff_tab(tc.tab, "显示任务颜色")) for tc in plan.colours]
         entries = merged_map(colour_map, plan.colours, plan.palette, {t.name for t in self.book.tabs})
-        self.write_tab(map_sheet(entries))
+        mark(self.book, self.write_tab(map_sheet(entries)))
         self.book.set_names(map_names(len(entries)))
         rules = [(c.label, self.styles.dxf(c.fill, c.font)) for c in plan.palette.values()]
         for tc, tab in tabs:
