@@ -10,6 +10,7 @@ import pandas as pd
 
 from .backends.base import Backend, Grid
 from .backends.colourmap import MAP_TAB
+from .channels import reconcile
 from .errors import DispatchError
 from .normalise import TabData, empty_tab, normalise_tab
 from .org import Org, build_org
@@ -87,6 +88,7 @@ def read_book(backend: Backend, as_of: date, also: Sequence[str] = ()) -> Book:
         problems += _check_dates(data, backend.label)
     for data in months.values():
         problems += check_month_rows(data, backend.label, as_of)
+    problems += reconcile(tabs[CHANNELS.key], list(months.values()), backend.label)
     every = twins + [p for d in (*tabs.values(), *months.values()) for p in d.problems] + problems
     return Book(backend.label, org, tabs, months, every, names, {n: grids[n] for n in others})
 

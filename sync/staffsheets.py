@@ -25,8 +25,15 @@ DROPDOWNS: dict[str, tuple[str, ...]] = {
 }
 
 
+TAB_NOTES = {  # a note row above the header, where a tab has a rule staff must know
+    "channels": "渠道诉求在本表销号：办结后把“状态”改为“已完成”并填写办理情况；月度任务表中的同一诉求随之闭合，"
+                "两处不一致时“数据问题”表会提示。",
+}
+
+
 def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title: str | None = None) -> SheetGrid:
-    """A staff tab with ``rows`` (dicts by column key); an optional title row above the header."""
+    """A staff tab with ``rows`` (dicts by column key); a title row above the header (or the tab's note)."""
+    title = title or TAB_NOTES.get(tab.key)
     columns = list(tab.columns)
     top = 1 if title else 0
     grid: list[list[Cell]] = [[title]] if title else []

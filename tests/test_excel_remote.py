@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from xlwings.utils import col_name
 
+from sync.reports.layout import NOTE_TEXT
 from sync.backends.base import Grid, TaskColours
 from sync.backends.colourmap import MAP_TAB
 from sync.backends.excel import ExcelBook
@@ -207,7 +208,8 @@ def test_calculates_last_and_returns_the_user_to_their_sheet(
 
 
 def test_existing_summary_tab_is_emptied_in_place(example_tabs: dict[str, Grid]) -> None:
-    tabs = dict(example_tabs) | {"调度看板": [["旧的看板"], ["旧行", 1]]}
+    # an earlier sync's board: its banner and note rows mark it as the sync's own (no marker in live Excel)
+    tabs = dict(example_tabs) | {"调度看板": [["调度看板（数据截至 2026-11-17）"], [NOTE_TEXT], ["旧行", 1]]}
     outcome, actions, replay = sync_remote(tabs, charts={"调度看板": 2}, active=8)
     board = replay.names().index("调度看板")
     assert board == 8  # same place: formulas pointing at it keep working
