@@ -12,6 +12,7 @@ from typing import Protocol
 import pandas as pd
 
 from .backends.base import Backend, RowAppend, SheetGrid, TaskColours, WritePlan
+from .backends.colourmap import MAP_TAB
 from .book import Book, read_book
 from .dispatch import Context, classify
 from .jobs import build_tabs, due_jobs, weekly_period
@@ -21,7 +22,7 @@ from .problems import Problem
 from .reports.common import DispatchState
 from .rulebook import Rulebook, load_rules
 from .monthguard import refuse_rebuild
-from .ownership import claim, owned_names, rename
+from .ownership import SUFFIX, claim, owned_names, rename
 from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name, parse_month_tab
 from .staffsheets import staff_cell, staff_sheet
 
@@ -83,6 +84,7 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     if ym not in book.months:
         refuse_rebuild(backend, book, ym, seen_ids)
     month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
+    beside = _beside(book, ym, owned)
     marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
     renames, owner_problems = claim(book.label, book.sheet_names, owned, marked, book.others)
     new = month_rows(book, rules, *ym, previous_ids=seen_ids)
@@ -103,7 +105,7 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     plan = WritePlan(owned=rename(build_tabs(chosen, state), renames), created=created, appends=appends,
                      colours=[_colours(book.months[m], frame) for m, frame in months.items()
                               if book.months[m].readable],
-                     palette=rules.palette, beside=_latest_month_sheet(book, ym))
+                     palette=rules.palette, beside=beside)
     outcome = SyncOutcome(as_of, chosen, state, plan, new, bool(created))
     if not dry_run:
         if backend.write(plan):
@@ -158,11 +160,16 @@ def _in_month(snapshot: pd.DataFrame | None, ym: tuple[int, int], as_of: date) -
     return snapshot[snapshot["tab"].map(lambda tab: parse_month_tab(tab, as_of) == ym)]
 
 
-def _latest_month_sheet(book: Book, ym: tuple[int, int]) -> str | None:
-    """The month sheet a new month's sheet goes after: the latest earlier one, else the last one."""
+def _beside(book: Book, ym: tuple[int, int], owned: tuple[str, ...]) -> str | None:
+    """The tab a new month sheet goes after: the latest earlier month sheet, else the last month
+    sheet, else the last staff tab (so it never lands after the summary or hidden tabs)."""
     earlier = [m for m in book.months if m < ym]
     months = earlier or list(book.months)
-    return book.months[max(months)].sheet if months else None
+    if months:
+        return book.months[max(months)].sheet
+    summary = {n.casefold() for n in (*owned, MAP_TAB)}
+    staff = [s for s in book.sheet_names if s.casefold() not in summary and not s.endswith(SUFFIX)]
+    return staff[-1] if staff else None
 
 
 def _deleted_problems(book: str, tab: str, new: MonthRows) -> list[Problem]:
