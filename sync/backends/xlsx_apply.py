@@ -84,10 +84,16 @@ class PlanWriter:
         self.pkg.put(tab.part, worksheet_xml(sheet, self.styles, drawing_rid), CT_WORKSHEET)
         return tab
 
-    def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell) -> int | None:
-        """The format the plan gives a new cell, or None to keep the sheet's own."""
+    def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell, own: int | None = None) -> int | None:
+        """The format the plan gives a new cell, or None to keep the sheet's own. Into a cell staff
+        pre-formatted (``own``), only the plan's number format goes; its fill, borders and font stay."""
         style = styles.get(column)
-        return None if style is None and default_date_format(value) is None else self.styles.cell_xf(style, value)
+        if style is None and default_date_format(value) is None:
+            return None
+        code = (style.number_format if style else None) or default_date_format(value)
+        if own and code:
+            return self.styles.with_number_format(own, code)
+        return self.styles.cell_xf(style, value)
 
     def _colour(self, plan: WritePlan, colour_map: Grid | None) -> None:
         tabs = [(tc, self._staff_tab(tc.tab, "显示任务颜色")) for tc in plan.colours]
