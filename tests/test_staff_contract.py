@@ -319,3 +319,17 @@ def test_a_deleted_task_is_listed_for_the_rest_of_the_month(tmp_path, rules):
 
 def trimmed(path: Path, tab: str) -> list[list[object]]:
     return [[v for v in row if v is not None] for row in cells(path, tab)]
+
+
+def test_google_merged_cells_count_for_each_row():
+    tabs = minimal_tabs([task("T-1"), task("T-2", name=None), task("T-3", name=None)])
+    with running_standin() as session:
+        sid = session.seed(tabs, title="合并单元格")
+        book = session.book(sid)
+        sheet_id = next(s["properties"]["sheetId"] for s in book._http.fetch_sheet_metadata(sid)["sheets"]
+                        if s["properties"]["title"] == "月度任务 2026-11")
+        book._http.batch_update(sid, {"requests": [{"mergeCells": {"mergeType": "MERGE_ALL", "range": {
+            "sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": 4, "startColumnIndex": 1, "endColumnIndex": 2}}}]})
+        read = read_book(session.book(sid), AS_OF)
+    assert read.problems == []
+    assert list(read.months[(2026, 11)].frame["name"]) == ["任务"] * 3

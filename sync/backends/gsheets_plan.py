@@ -35,7 +35,7 @@ class SheetState:
     size: tuple[int, int]
     frozen: tuple[int, int]
     charts: tuple[int, ...]
-    merges: bool
+    merges: tuple[tuple[int, int, int, int], ...]  # merged blocks: first row, first column, last row, last column
     rules: tuple[dict[str, Any], ...]
     mark: tuple[int, str] | None  # (metadataId, fingerprint) when the sync owns the tab
 
@@ -51,9 +51,15 @@ def parse_metadata(meta: dict[str, Any]) -> dict[str, SheetState]:
             int(props.get("sheetId", 0)), props["title"], bool(props.get("hidden", False)),
             (int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0))),
             (int(grid.get("frozenRowCount", 0)), int(grid.get("frozenColumnCount", 0))),
-            tuple(c["chartId"] for c in sheet.get("charts", [])), bool(sheet.get("merges")),
+            tuple(c["chartId"] for c in sheet.get("charts", [])), tuple(_merge(m) for m in sheet.get("merges", [])),
             tuple(sheet.get("conditionalFormats", [])), mark)
     return states
+
+
+def _merge(grid_range: dict[str, int]) -> tuple[int, int, int, int]:
+    """A GridRange (end indexes exclusive) as inclusive (first row, first column, last row, last column)."""
+    return (grid_range.get("startRowIndex", 0), grid_range.get("startColumnIndex", 0),
+            grid_range.get("endRowIndex", 1) - 1, grid_range.get("endColumnIndex", 1) - 1)
 
 
 def extent(sheet: SheetGrid) -> tuple[int, int]:
