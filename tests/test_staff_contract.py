@@ -333,3 +333,13 @@ def test_google_merged_cells_count_for_each_row():
         read = read_book(session.book(sid), AS_OF)
     assert read.problems == []
     assert list(read.months[(2026, 11)].frame["name"]) == ["任务"] * 3
+
+
+def test_google_puts_a_new_month_sheet_after_the_last_one(rules):
+    tabs = minimal_tabs([task(deadline=date(2026, 10, 30))], month="月度任务 2026-10")
+    tabs["值班表"] = [["日期", "值班领导"], [date(2026, 11, 2), "组织部部长"]]
+    with running_standin() as session:
+        sid = session.seed(tabs, title="新月份")
+        run_sync(session.book(sid), date(2026, 11, 2), jobs=["daily"], rules=rules)
+        names = session.book(sid).sheet_names()
+    assert names[:5] == ["组织架构", "年度计划书", "月度任务 2026-10", "月度任务 2026-11", "值班表"]

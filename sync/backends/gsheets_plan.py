@@ -159,7 +159,8 @@ class _Builder:
                 and sheet.name in self.values
                 and canonical_grid(self.values[sheet.name]) == canonical_grid(sheet.rows))
 
-    def write(self, sheet: SheetGrid, *, owned: bool) -> None:
+    def write(self, sheet: SheetGrid, *, owned: bool, after: str | None = None) -> None:
+        """Add or replace one tab; a new tab goes right after the tab ``after`` when it exists."""
         size = extent(sheet)
         mark = fingerprint(sheet)
         state = self.states.get(sheet.name)
@@ -173,8 +174,9 @@ class _Builder:
                 "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
         if state is None:
             sid = self.new_id(sheet.name)
+            place = {"index": list(self.states).index(after) + 1} if after in self.states else {}
             self.requests.append({"addSheet": {"properties": {
-                "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid}}})
+                "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid, **place}}})
         else:
             sid = state.sheet_id
             if state.merges:
@@ -211,7 +213,7 @@ def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[
     for sheet in plan.owned:
         builder.write(sheet, owned=True)
     for sheet in plan.created:
-        builder.write(sheet, owned=False)
+        builder.write(sheet, owned=False, after=plan.beside)
     if plan.colours:
         entries = merged_map(values.get(MAP_TAB), plan.colours, plan.palette, set(states) | set(builder.created))
         builder.write(map_sheet(entries), owned=True)
