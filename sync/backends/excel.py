@@ -49,7 +49,7 @@ class ExcelBook:
             present = {name.casefold() for name in self.sheet_names()}
             for grid in plan.created:
                 if grid.name.casefold() not in present:
-                    self._replace(grid)
+                    self._replace(grid, after=plan.beside)
             for append in plan.appends:
                 self._append(append)
             for colours in plan.colours:
@@ -62,11 +62,13 @@ class ExcelBook:
         app.calculate()
         return True
 
-    def _replace(self, grid: SheetGrid) -> None:
-        """Write a whole tab: the existing sheet emptied (cells, formats, charts) or a new one at the end."""
+    def _replace(self, grid: SheetGrid, after: str | None = None) -> None:
+        """Write a whole tab: the existing sheet emptied (cells, formats, charts) or a new one after
+        the tab ``after`` (when it exists), else at the end."""
         sheet = self._sheet(grid.name)
         if sheet is None:
-            sheet = self.book.sheets.add(grid.name, after=self.book.sheets[-1])
+            anchor = self._sheet(after) if after else None
+            sheet = self.book.sheets.add(grid.name, after=anchor or self.book.sheets[-1])
         else:
             sheet.clear()
             for chart in reversed(list(sheet.charts)):  # last first: positions of the others hold
