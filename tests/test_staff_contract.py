@@ -17,6 +17,7 @@ from sync.engine import run_sync
 from sync.errors import DispatchError
 from sync.example import EXAMPLE_AS_OF, build_example
 from sync.history import History
+from sync.schema import STATUS_SYNONYMS
 from sync.newbook import write_new_book
 from sync.standin import running_standin
 from tests.conftest import MONTH_HEADER, ORG_HEADER, ORG_ROWS, PLAN_HEADER, minimal_tabs, write_xlsx
@@ -288,10 +289,16 @@ def test_a_unit_name_close_to_a_known_one_offers_it(tmp_path):
     assert [p.fix for p in book.problems] == ["最接近的是“一矿综采一队党支部”，请填写组织架构中的单位编码或单位名称"]
 
 
-@pytest.mark.parametrize("word", ["已办结", "闭合", "办结", "已销号", "完成"])
-def test_every_closed_word_in_the_readme_is_read_as_closed(tmp_path, word):
+def test_the_readme_lists_every_status_word_the_reader_accepts():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    assert f"`{word}`" in readme.split("## The workbook")[1]
+    workbook = readme.split("## The workbook")[1].split("## Where the sync writes")[0]
+    for words in STATUS_SYNONYMS.values():
+        for word in words:
+            assert f"`{word}`" in workbook, word
+
+
+@pytest.mark.parametrize("word", ["已办结", "闭合", "办结", "已销号", "完成"])
+def test_closed_words_are_read_as_closed(tmp_path, word):
     path = write_xlsx(tmp_path / "book.xlsx", minimal_tabs([task(progress=100, status=word)]))
     book = read_book(XlsxBook(path), AS_OF)
     assert list(book.months[(2026, 11)].frame["status"]) == ["closed"] and book.problems == []
