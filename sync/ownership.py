@@ -61,7 +61,7 @@ def claim(book: str, sheet_names: list[str], owned: tuple[str, ...], marked: set
                                 f"工作簿中已有一张“{name}”表，不是同步生成的，同步不会改动它",
                                 f"同步生成的{canonical}写在“{other}”表中；如果“{name}”其实可以由同步覆盖，"
                                 f"请删除它或改名，下次同步会重新生成“{canonical}”",
-                                handled=f"本次写入“{other}”"))
+                                handled="该表未被改动"))
     return renames, problems
 
 

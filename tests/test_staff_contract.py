@@ -134,7 +134,7 @@ def test_a_staff_tab_with_a_sync_name_is_kept_and_the_sync_writes_beside_it(tmp_
     problems = cells(path, "数据问题")
     assert ["周报表", "（整张表）", "工作簿中已有一张“周报表”表，不是同步生成的，同步不会改动它", None,
             "同步生成的周报表写在“周报表（调度）”表中；如果“周报表”其实可以由同步覆盖，请删除它或改名，下次同步会重新生成“周报表”",
-            "本次写入“周报表（调度）”"] in problems
+            "该表未被改动"] in problems
     assert "周报表（调度2）" not in openpyxl.load_workbook(path).sheetnames
 
 

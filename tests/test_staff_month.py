@@ -164,7 +164,7 @@ def test_no_tab_lost_and_the_staff_weekly_report_is_left_alone(month) -> None:  
     [notice] = [p for p in outcomes[days[-1]].problems if p.kind == "tab_name_taken"]
     assert str(notice) == ("党建调度.xlsx › 周报表: 工作簿中已有一张“周报表”表，不是同步生成的，同步不会改动它。"
                            "同步生成的周报表写在“周报表（调度）”表中；如果“周报表”其实可以由同步覆盖，请删除它或改名，"
-                           "下次同步会重新生成“周报表”；本次写入“周报表（调度）”")
+                           "下次同步会重新生成“周报表”；该表未被改动")
 
 
 def test_every_staff_cell_stays_as_staff_left_it(month) -> None:  # type: ignore[no-untyped-def]
