@@ -13,6 +13,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(letters: str) -> int:
+    """A → 0, Z → 25, AA → 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 def cell_address(row: int, column: int) -> str:
     """0-based (row, column) → 'I17'."""
     return f"{column_letter(column)}{row + 1}"

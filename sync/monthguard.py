@@ -33,4 +33,5 @@ def refuse_rebuild(backend: Backend, book: Book, ym: tuple[int, int], seen_ids: 
     hint = f"看起来是它的工作表：{looks}。" if alike else ""
     raise DispatchError(book.label, f"找不到本月的任务表“{name}”，但同步记录显示本月已有任务表（可能被改名或删除）；"
                         "为免新建一张空表、丢失已填写的进度，本次没有同步",
-                        f"{hint}请把它改回“{month_tab_name(*ym)}”，或改为“{ym[0]}年{ym[1]}月任务”这类名称，然后重新同步")
+                        f"{hint}请把它改回“{month_tab_name(*ym)}”，或改为“{ym[0]}年{ym[1]}月任务”这类名称，然后重新同步；"
+                        f"如确要重建本月任务表，请新建一张只有表头的“{month_tab_name(*ym)}”")

@@ -20,8 +20,10 @@ from sync.history import History
 from sync.schema import STATUS_SYNONYMS
 from sync.newbook import write_new_book
 from sync.standin import running_standin
-from tests.conftest import MONTH_HEADER, ORG_HEADER, ORG_ROWS, PLAN_HEADER, minimal_tabs, write_xlsx
+from tests.conftest import ORG_HEADER, ORG_ROWS, minimal_tabs, write_xlsx
+from tests.excel_helpers import xlsx_tabs
 from tests.staff_helpers import cells, edit, row_of, sync_on
+from tests.test_excel_remote import sync_remote
 
 AS_OF = date(2026, 11, 18)
 CHANNEL_HEADER = ["诉求编号", "渠道", "诉求内容", "诉求类别", "提出日期", "责任单位", "责任人", "办结时限", "状态", "办理情况"]
@@ -101,7 +103,8 @@ def test_a_month_sheet_renamed_beyond_recognition_stops_the_sync(tmp_path, rules
     assert str(err.value) == (
         "book.xlsx: 找不到本月的任务表“月度任务 2026-11”，但同步记录显示本月已有任务表（可能被改名或删除）；"
         "为免新建一张空表、丢失已填写的进度，本次没有同步。看起来是它的工作表：“十一月工作”。"
-        "请把它改回“月度任务 2026-11”，或改为“2026年11月任务”这类名称，然后重新同步")
+        "请把它改回“月度任务 2026-11”，或改为“2026年11月任务”这类名称，然后重新同步；"
+        "如确要重建本月任务表，请新建一张只有表头的“月度任务 2026-11”")
     assert path.read_bytes() == before
     # without the history, the colour map the sync wrote tells the same
     with pytest.raises(DispatchError):
@@ -169,6 +172,24 @@ def test_google_keeps_a_staff_tab_of_a_sync_name(rules):
     assert [p.where for p in outcome.problems if p.kind == "tab_name_taken"] == ["周报表"]
 
 
+# 4. Header variants and per-tab header failures (variants: test_reading.py) ------------------------
+
+def test_a_broken_header_in_an_old_month_sheet_never_stops_todays_sync(tmp_path, rules):
+    tabs = minimal_tabs([task()])
+    tabs["月度任务 2026-10"] = [["编号", "事项", "完成时间"], ["T-0", "旧任务", date(2026, 10, 30)]]
+    tabs["年度计划书"][0] = ["任务编号", "任务名称", "类别", "来源", "牵头部门", "负责单位", "计划月份"]
+    path = write_xlsx(tmp_path / "book.xlsx", tabs)
+    before = cells(path, "月度任务 2026-10")
+    outcome = run_sync(XlsxBook(path, backups=0), AS_OF, jobs=["daily"], rules=rules)
+    assert [(p.tab, p.kind, p.outcome) for p in outcome.problems] == [
+        ("年度计划书", "missing_header", "本表本次未参与调度，其他表照常同步"),
+        ("月度任务 2026-10", "missing_header", "本表本次未参与调度，其他表照常同步")]
+    assert "F1“负责单位”是否应为“责任单位”" in outcome.problems[0].fix
+    assert list(outcome.state.tasks["id"]) == ["T-1"]  # today's sheet still dispatched
+    assert cells(path, "月度任务 2026-10") == before
+    assert "调度看板" in openpyxl.load_workbook(path).sheetnames
+
+
 # 5. Merged cells --------------------------------------------------------------------------------------
 
 def test_a_value_merged_over_rows_counts_for_each_row(tmp_path):
@@ -191,6 +212,14 @@ def test_an_id_merged_over_rows_is_reported_with_its_block(tmp_path):
     assert [str(p) for p in book.problems] == [
         "book.xlsx › 月度任务 2026-11!A3: 任务编号位于合并单元格 A2:A3，几行共用一个编号。请取消合并，为每一行填写各自的编号；"
         "该行本次未参与调度，仍保留在表中，同步不会再添加同编号的任务"]
+
+
+def test_desktop_excel_keeps_a_staff_tab_of_a_sync_name():
+    tabs = xlsx_tabs(Path(__file__).resolve().parent.parent / "workbooks" / "example.xlsx") | {"周报表": OWN_REPORT}
+    outcome, _, replay = sync_remote(tabs, jobs=("daily", "weekly"))
+    assert [p.where for p in outcome.problems if p.kind == "tab_name_taken"] == ["周报表"]
+    assert [[v for v in r if v is not None] for r in replay["周报表"].grid()] == OWN_REPORT
+    assert str(replay["周报表（调度）"].grid()[0][0]).startswith("周报表 · 周通报")
 
 
 # 6. One truth for channel issues -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..a1 import column_letter
+from ..a1 import column_index, column_letter
 from .base import Cell
 from .xlsx_cells import cell, has_value
 from .xlsx_xmledit import prefixed
@@ -106,7 +106,7 @@ class _Sheet:
         close = b"</" + self.p + b"c>"
         for m in _CELL.finditer(self.xml, start, end):
             ref = _CELL_REF.search(m[0])
-            col = _column(ref[1].decode()) if ref else col + 1
+            col = column_index(ref[1].decode()) if ref else col + 1
             stop = m.end() if m[0].endswith(b"/>") else self.xml.index(close, m.end()) + len(close)
             style = _STYLE.search(m[0])
             found[col] = (m.start(), stop, style[1] if style else b"")
@@ -142,14 +142,8 @@ class _Sheet:
         refs = [_REF.fullmatch(r) for r in m[1].decode().split(":")] if m else []
         if m is None or not refs or not all(refs):
             return [view[:upto]]
-        cols = [_column(r[1]) for r in refs if r] + [c for row in rows.values() for c, v in row.items() if has_value(v)]
+        cols = [column_index(r[1]) for r in refs if r] + [c for row in rows.values() for c, v in row.items() if has_value(v)]
         numbers = [int(r[2]) for r in refs if r] + list(rows)
         ref = f"{column_letter(min(cols))}{min(numbers)}:{column_letter(max(cols))}{max(numbers)}"
         return [view[:m.start(1)], ref.encode(), view[m.end(1):upto]]
 
-
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+from ..a1 import column_index
+
 _ERROR_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bt="e"[^>]*>')
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<")
+_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
 
 
 def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
@@ -16,10 +19,8 @@ def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     for m in _ERROR_CELL.finditer(xml):
         ref = _REF.search(m[0])
-        value = _VALUE.match(xml, m.end()) or _VALUE.search(xml, m.end(), m.end() + 200)
+        close = None if m[0].endswith(b"/>") else _CLOSE.search(xml, m.end())
+        value = _VALUE.search(xml, m.end(), close.start()) if close else None
         if ref and value:
-            col = 0
-            for ch in ref[1]:
-                col = col * 26 + ch - 64
-            found[(int(ref[2]) - 1, col - 1)] = value[1].decode()
+            found[(int(ref[2]) - 1, column_index(ref[1].decode()))] = value[1].decode()
     return found
