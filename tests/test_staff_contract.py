@@ -379,3 +379,22 @@ def test_google_puts_a_new_month_sheet_after_the_last_one(rules):
         run_sync(session.book(sid), date(2026, 11, 2), jobs=["daily"], rules=rules)
         names = session.book(sid).sheet_names()
     assert names[:5] == ["组织架构", "年度计划书", "月度任务 2026-10", "月度任务 2026-11", "值班表"]
+
+
+def test_google_appends_into_preformatted_rows_keep_their_formatting(rules):
+    with running_standin() as session:
+        sid = session.seed(minimal_tabs([task()]), title="预设格式")
+        book = session.book(sid)
+        sheet_id = next(s["properties"]["sheetId"] for s in book._http.fetch_sheet_metadata(sid)["sheets"]
+                        if s["properties"]["title"] == "月度任务 2026-11")
+        yellow = {"red": 1, "green": 0.9490196, "blue": 0.8}  # FFF2CC, as the API stores it
+        book._http.batch_update(sid, {"requests": [{"repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": 2, "endRowIndex": 7, "startColumnIndex": 0,
+                      "endColumnIndex": 16},
+            "cell": {"userEnteredFormat": {"backgroundColor": yellow}}, "fields": "userEnteredFormat"}}]})
+        run_sync(session.book(sid), AS_OF, jobs=["daily"], rules=rules)
+        sheet = session.api.spreadsheet(sid).sheet("月度任务 2026-11")
+        assert session.api.values(sid, "月度任务 2026-11")[2][0] == "JH-001"
+        row = [sheet.cells.get((2, c), {}).get("userEnteredFormat", {}) for c in range(16)]
+    assert [f.get("backgroundColor") for f in row] == [yellow] * 16
+    assert row[8]["numberFormat"]["pattern"] == "yyyy-mm-dd"

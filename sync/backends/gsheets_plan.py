@@ -223,8 +223,9 @@ def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[
         width = max(max(row, default=-1) for row in append.rows) + 1
         rows = [{"values": [cell_data(row.get(c), append.styles.get(c)) for c in range(width)]}
                 for row in append.rows]
+        # only the number format: rows staff pre-formatted keep their fill, borders and font
         builder.requests.append({"appendCells": {"sheetId": builder.sheet_id(append.tab), "rows": rows,
-                                                 "fields": "userEnteredValue,userEnteredFormat"}})
+                                                 "fields": "userEnteredValue,userEnteredFormat.numberFormat"}})
     for colours in plan.colours:
         sid = builder.sheet_id(colours.tab)
         existing = list(states[colours.tab].rules) if colours.tab in states else []
