@@ -48,7 +48,7 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
         else _frame([])
     rows = rows.drop_duplicates("id", keep="first")
     # An ID typed anywhere in the sheet is present, also on a row left out of this run for a bad cell.
-    present = set(existing.typed_ids) | set(existing.frame["id"].map(fold)) if existing is not None else set()
+    present = {fold(x) for x in (existing.typed_ids or existing.frame["id"])} if existing is not None else set()
     folded = rows["id"].map(fold)
     deleted = sorted(i for i in rows["id"][folded.isin({fold(x) for x in previous_ids})] if fold(i) not in present)
     keep = ~folded.isin(present) & ~rows["id"].isin(deleted)

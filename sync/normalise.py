@@ -63,7 +63,7 @@ class TabData:
     header_row: int  # 0-based
     columns: dict[str, int]  # schema key -> 0-based column in the sheet
     problems: list[Problem] = field(default_factory=list)
-    typed_ids: frozenset[str] = frozenset()  # folded IDs typed in any row, rows left out included
+    typed_ids: list[str] = field(default_factory=list)  # the ID of every row as typed, rows left out included
     left_out: pd.DataFrame | None = None  # rows left out of this run (same columns as frame)
     readable: bool = True  # False when the header could not be matched: the tab is left alone
 
@@ -135,9 +135,10 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date,
     body = [list(r) for r in grid[header_row + 1:]]
     found: list[tuple[int, int, Problem]] = []
     merged_ids = _spread_merges(body, header_row, merges, id_col)
-    totals = {i for i, r in enumerate(body) if _is_total(r, id_col)}
     transposed = list(zip_longest(*body))  # one tuple per sheet column, rows padded with None
     nothing = (None,) * len(body)
+    ids = transposed[id_col] if id_col is not None and id_col < len(transposed) else nothing
+    totals = {i for i, x in enumerate(ids) if _may_be_total(x) and _is_total(body[i])}
     parsed: dict[str, list[object]] = {}
     bad: dict[str, list[tuple[int, str, object]]] = {}
     for col in present:
@@ -179,9 +180,9 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date,
     out = np.array(used, dtype=bool) & ~mask
     frame = _frame(tab, parsed, mask, header_row)
     problems = [p for _, _, p in sorted(found, key=lambda t: (t[0], t[1]))]
-    typed: frozenset[str] = frozenset()
+    typed: list[str] = []
     if tab.id_column and tab.id_column in parsed:
-        typed = frozenset(fold(x) for x, u in zip(parsed[tab.id_column], used, strict=True) if u and x is not None)
+        typed = [x for x, u in zip(parsed[tab.id_column], used, strict=True) if u and x is not None]  # type: ignore[misc]
     result = TabData(tab, sheet, frame, header_row, columns, problems, typed, _frame(tab, parsed, out, header_row))
     if tab.id_column and tab.id_column in columns:
         _drop_duplicates(result, book)
@@ -226,12 +227,14 @@ def _spread_merges(body: list[list[object]], header_row: int, merges: Sequence[M
     return shared
 
 
-def _is_total(row: list[object], id_col: int | None) -> bool:
-    """A 合计/小计 row under the table: no ID, and a cell that says 合计."""
-    if id_col is not None and id_col < len(row) and not v.is_empty(row[id_col]) \
-            and fold(row[id_col]) not in TOTAL_WORDS:
-        return False
-    return any(type(x) is str and fold(x) in TOTAL_WORDS for x in row[:8])
+def _may_be_total(task_id: object) -> bool:
+    """A row can be a 合计 row when its ID cell is empty or itself says 合计."""
+    return v.is_empty(task_id) or (type(task_id) is str and len(task_id) <= 8 and fold(task_id) in TOTAL_WORDS)
+
+
+def _is_total(row: list[object]) -> bool:
+    """A 合计/小计 row under the table: one of its first cells says 合计 (its ID cell is empty)."""
+    return any(type(x) is str and len(x) <= 8 and fold(x) in TOTAL_WORDS for x in row[:8])
 
 
 def _parse_column(col: Column, cells: Sequence[object],
@@ -239,6 +242,8 @@ def _parse_column(col: Column, cells: Sequence[object],
     """One column's parsed values (None for every empty cell) and its bad cells."""
     if col.kind == "text":  # the common case: no parsing, failures only for Excel error values
         texts = [(x.strip() or None) if type(x) is str else None if x is None else v.text(x) for x in cells]
+        if EXCEL_ERRORS.isdisjoint(texts):
+            return texts, []
         errors = [(i, EXCEL_ERROR_REASON, x) for i, x in enumerate(texts) if x in EXCEL_ERRORS]
         for i, _, _ in errors:
             texts[i] = None
@@ -250,14 +255,13 @@ def _parse_column(col: Column, cells: Sequence[object],
         if v.is_empty(x):
             out.append(None)
             continue
-        if type(x) is str and x.strip() in EXCEL_ERRORS:
-            failures.append((i, EXCEL_ERROR_REASON, x))
-            out.append(None)
-            continue
         try:
+            if col.kind == "units" and type(x) is str and x.strip() in EXCEL_ERRORS:
+                raise v.BadValue(EXCEL_ERROR_REASON)  # any other kind refuses an error value by itself
             out.append(_parse(col, x, near, cache))
         except v.BadValue as reason:
-            failures.append((i, str(reason), x))
+            error = type(x) is str and x.strip() in EXCEL_ERRORS
+            failures.append((i, EXCEL_ERROR_REASON if error else str(reason), x))
             out.append(None)
     return out, failures
 

@@ -54,7 +54,9 @@ class XlsxBook:
         return list(self._book.sheet_names)
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
-        grids = {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names}
+        sheets = {name: self._book.get_sheet_by_name(name) for name in names}
+        self._merges.update((name, sheet.merged_cell_ranges or []) for name, sheet in sheets.items())
+        grids = {name: _grid(sheet.to_python(skip_empty_area=False)) for name, sheet in sheets.items()}
         for name, grid in grids.items():
             for (r, c), error in self._errors(name).items():  # calamine reads #DIV/0! as empty
                 if r < len(grid) and c < len(grid[r]):
@@ -63,8 +65,9 @@ class XlsxBook:
 
     def merged_cells(self, name: str) -> list[tuple[int, int, int, int]]:
         """Merged blocks of a tab: (first row, first column, last row, last column), 0-based."""
-        ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or []
-        return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
+        if name not in self._merges:
+            self._merges[name] = self._book.get_sheet_by_name(name).merged_cell_ranges or []
+        return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in self._merges[name]]
 
     def owned_tabs(self) -> set[str]:
         """Tabs carrying the sync's marker (a hidden sheet-scoped name the sync writes on its tabs)."""
@@ -111,6 +114,7 @@ class XlsxBook:
         """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
         self._snapshot = load(self.path, self.label)
         self._parsed: Workbook | None = None
+        self._merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
         except Exception as exc:  # calamine raises its own error types for corrupt files
