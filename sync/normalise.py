@@ -132,7 +132,9 @@ def normalise_tab(grid: Grid, tab: Tab, book: str, sheet: str, near: date,
         return data
     present = [c for c in tab.columns if c.key in columns]
     id_col = columns.get(tab.id_column) if tab.id_column else None
-    body = [list(r) for r in grid[header_row + 1:]]
+    body = grid[header_row + 1:]
+    if merges:  # values merged down a block are copied into each row: work on a copy
+        body = [list(r) for r in body]
     found: list[tuple[int, int, Problem]] = []
     merged_ids = _spread_merges(body, header_row, merges, id_col)
     transposed = list(zip_longest(*body))  # one tuple per sheet column, rows padded with None
@@ -229,7 +231,10 @@ def _spread_merges(body: list[list[object]], header_row: int, merges: Sequence[M
 
 def _may_be_total(task_id: object) -> bool:
     """A row can be a 合计 row when its ID cell is empty or itself says 合计."""
-    return v.is_empty(task_id) or (type(task_id) is str and len(task_id) <= 8 and fold(task_id) in TOTAL_WORDS)
+    if type(task_id) is str:  # an ASCII ID (the common case) is a total row only if it says total
+        return not task_id.strip() or (len(task_id) <= 8 and (not task_id.isascii() or task_id[:1].lower() in ("t", "s"))
+                                        and fold(task_id) in TOTAL_WORDS)
+    return v.is_empty(task_id)
 
 
 def _is_total(row: list[object]) -> bool:

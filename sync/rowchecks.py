@@ -21,21 +21,21 @@ def check_month_rows(data: TabData, book: str, as_of: date) -> list[Problem]:
         return []
     f = data.frame
     problems: list[Problem] = []
-    has_status = "status" in data.columns
-    for row, progress, status in zip(f["_row"], f["progress"], f["status"], strict=True):
-        if pd.isna(progress) or not has_status:
-            continue
-        if progress >= 100 and status != "closed":
+    if "status" in data.columns:
+        done_open = (f["progress"] >= 100) & (f["status"] != "closed")
+        closed_low = (f["status"] == "closed") & (f["progress"] < LOW_PROGRESS)
+        for row, status in zip(f["_row"][done_open], f["status"][done_open], strict=True):
             problems.append(Problem(
                 book, data.sheet, data.address(row, "status"), "done_but_open",
                 f"进度为 100%，状态却是“{_status_word(status)}”",
                 "如已办结请把状态改为“已完成”；否则请把进度改为实际完成的比例", None, False,
                 "本次按未闭合处理"))
-        elif status == "closed" and progress < LOW_PROGRESS:
+        for row, progress in zip(f["_row"][closed_low], f["progress"][closed_low], strict=True):
             problems.append(Problem(
                 book, data.sheet, data.address(row, "progress"), "closed_low_progress",
                 f"状态为已完成，进度却只有 {progress:g}%", "如已办结请把进度改为 100%；否则请把状态改为“进行中”",
                 f"{progress:g}", False, "本次按已闭合处理"))
+        problems.sort(key=lambda p: int(p.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
     if "updated" in data.columns:
         future = f["updated"].notna() & (f["updated"] > pd.Timestamp(as_of))
         for row, day in zip(f["_row"][future], f["updated"][future], strict=True):
