@@ -16,13 +16,13 @@ from .backends.colourmap import MAP_TAB
 from .book import Book, read_book
 from .dispatch import Context, classify
 from .jobs import build_tabs, due_jobs, weekly_period
+from .monthguard import refuse_rebuild
 from .monthsheet import MonthRows, as_month_tasks, month_rows
 from .normalise import TabData, empty_tab
+from .ownership import SUFFIX, claim, owned_names, rename
 from .problems import Problem
 from .reports.common import DispatchState
 from .rulebook import Rulebook, load_rules
-from .monthguard import refuse_rebuild
-from .ownership import SUFFIX, claim, owned_names, rename
 from .schema import CHANNELS, MONTH, SETTINGS, month_tab_name, parse_month_tab
 from .staffsheets import staff_cell, staff_sheet
 

@@ -127,7 +127,13 @@ class WritePlan:
 
 
 class Backend(Protocol):
-    """One open book."""
+    """One open book.
+
+    Two optional methods, used when a backend has them: ``owned_tabs() -> set[str]``, the tabs
+    carrying the sync's marker (without it, the banner rows decide which tabs are the sync's), and
+    ``merged_cells(name) -> list[(first row, first column, last row, last column)]``, 0-based and
+    inclusive, asked after ``read`` (without it, a merged value counts for its first row only).
+    """
 
     label: str  # how messages name the book, e.g. "example.xlsx" or "gsheet:1AbC…"
 
