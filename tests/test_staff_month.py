@@ -73,6 +73,9 @@ def actions(days: list[date]) -> dict[date, object]:
         cell = book[RENAMED].cell(row_of(book[RENAMED], "JH-001"), header(book[RENAMED], "进度"))
         cell.value, cell.data_type = "#DIV/0!", "e"
 
+    def ledger_header(book: openpyxl.Workbook) -> None:
+        book["渠道诉求"].cell(1, 9, "状态★")
+
     def new_plan_task(book: openpyxl.Workbook) -> None:
         book["年度计划书"].append(["JH-003", "冬季安全宣讲", "常规工作", None, "宣传部", "二矿党委", "12"])
 
@@ -95,7 +98,11 @@ def actions(days: list[date]) -> dict[date, object]:
         d[15]: set_cell(RENAMED, "JH-002-ZB0201", "更新日期", date(2027, 1, 5)),  # in the future: ignored
         d[16]: new_plan_task,
         d[17]: set_cell(RENAMED, "JH-002-ZB0201", "进度", 0.5),
+        d[18]: set_cell(RENAMED, "JH-002-ZB0101", "责任单位", "一矿综采一对党支部"),  # a typo: row left out
+        d[19]: set_cell(RENAMED, "JH-002-ZB0101", "责任单位", "一矿综采一队党支部"),
         d[20]: set_cell(RENAMED, "JH-002-ZB0201", "更新日期", date(2026, 12, 29)),
+        d[21]: set_cell(RENAMED, "JH-003", "备注", "与冬训合并开展"),
+        d[22]: ledger_header,
     }
 
 
@@ -204,4 +211,9 @@ def test_the_days_problems_say_what_was_done(month) -> None:  # type: ignore[no-
     assert outcome_of(days[11], "excel_error") == [(f"{RENAMED}!J2", "本次进度按空值处理")]
     assert outcome_of(days[15], "future_update") == [(f"{RENAMED}!M4", "本次更新日期按空值处理")]
     assert outcome_of(days[7], "channel_closed_elsewhere") == [(f"{RENAMED}!K5", "本次按已办结处理")]
-    assert all(not outcome_of(day, "missing_value") for day in days)  # merged 类别 and the 合计 row: no problems
+    assert outcome_of(days[18], "unknown_unit") == [
+        (f"{RENAMED}!F3", "该行本次未参与调度，仍保留在表中，同步不会再添加同编号的任务")]
+    assert [p.fix for p in outcomes[days[18]].problems if p.kind == "unknown_unit"] == [
+        "最接近的是“一矿综采一队党支部”，请填写组织架构中的单位编码或单位名称"]
+    assert outcomes[days[18]].plan.appends == []
+    assert all(not outcome_of(day, "missing_value") and not outcome_of(day, "missing_header") for day in days)  # merged 类别 and the 合计 row: no problems
