@@ -116,9 +116,15 @@ def test_a_new_month_sheet_goes_beside_the_other_month_sheets(tmp_path, rules):
     tabs["值班表"] = [["日期", "值班领导"], [date(2026, 11, 2), "组织部部长"]]
     path = write_xlsx(tmp_path / "book.xlsx", tabs)
     run_sync(XlsxBook(path, backups=0), date(2026, 10, 30), jobs=["daily"], rules=rules)
+
+    def print_area(book: openpyxl.Workbook) -> None:  # a sheet-scoped name of the staff's, after the insertion point
+        book["值班表"].print_area = "A1:B2"
+    edit(path, print_area)
     run_sync(XlsxBook(path, backups=0), date(2026, 11, 2), jobs=["daily"], rules=rules)
-    names = openpyxl.load_workbook(path).sheetnames
-    assert names[:5] == ["组织架构", "年度计划书", "月度任务 2026-10", "月度任务 2026-11", "值班表"]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:5] == ["组织架构", "年度计划书", "月度任务 2026-10", "月度任务 2026-11", "值班表"]
+    assert book["值班表"].print_area == "'值班表'!$A$1:$B$2"  # still on its tab
+    assert XlsxBook(path).owned_tabs() == {"调度看板", "重点调度", "超前调度", "变化调度", "数据问题", "调度颜色"}
 
 
 # 3. A staff tab is never overwritten because of its name --------------------------------------------
