@@ -37,6 +37,8 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
     cal = rules.calendar
     first, last = pd.Timestamp(cal.first_workday(year, month)), pd.Timestamp(cal.last_workday(year, month))
     existing = book.months.get((year, month))
+    if existing is not None and not existing.readable:  # its header is broken: nothing to add or miss
+        return MonthRows(_frame([]), 0, [])
     parts = [_from_plan(book, month, first, last), _from_submissions(book, year, month, first, last),
              _from_channels(book, rules, pd.Timestamp(month_end(year, month)))]
     carried = 0

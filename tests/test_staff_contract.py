@@ -196,6 +196,18 @@ def test_a_broken_header_in_an_old_month_sheet_never_stops_todays_sync(tmp_path,
     assert "调度看板" in openpyxl.load_workbook(path).sheetnames
 
 
+def test_a_broken_header_on_this_months_sheet_leaves_it_alone(tmp_path, rules):
+    path = write_xlsx(tmp_path / "book.xlsx", minimal_tabs([task()]))
+    history = History(tmp_path / "history.sqlite")
+    sync_on(path, date(2026, 11, 17), history, rules, jobs=["daily"])
+    edit(path, lambda b: b["月度任务 2026-11"].cell(1, 9, "完成时间"))  # 截止日期 renamed
+    before = cells(path, "月度任务 2026-11")
+    outcome = sync_on(path, AS_OF, history, rules, jobs=["daily"])
+    assert [(p.tab, p.kind) for p in outcome.problems] == [("月度任务 2026-11", "missing_header")]  # no "deleted"
+    assert outcome.plan.appends == [] and outcome.plan.created == []
+    assert cells(path, "月度任务 2026-11") == before
+
+
 # 5. Merged cells --------------------------------------------------------------------------------------
 
 def test_a_value_merged_over_rows_counts_for_each_row(tmp_path):

@@ -2,7 +2,7 @@
 
 Everything goes through Excel itself, so nothing in the workbook is lost: sync-owned tabs are
 cleared and refilled in place (formulas elsewhere that point at them keep working; shapes such as
-the button stay), new tabs are added at the end, rows are appended below the last filled row, and
+the button stay), new summary tabs are added at the end and a new month sheet after the latest one, rows are appended below the last filled row, and
 each task's 状态 cell takes its colour, found by task ID in the sheet as read — the user is waiting
 on the button, so rows cannot move in between. Excel then recalculates the staff's formulas.
 
