@@ -249,7 +249,7 @@ def _print_problems(problems: list[Problem], label: str) -> None:
     for column in ("问题", "原值", "修改方法"):
         table.add_column(column, overflow="fold")
     for p in problems:
-        table.add_row(p.where, p.message, p.value or "", p.fix + ("；该行本次未参与调度" if p.skipped else ""))
+        table.add_row(p.where, p.message, p.value or "", p.fix + (f"；{p.outcome}" if p.outcome else ""))
     console.print(table)
 
 
@@ -297,11 +297,15 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
     tasks = state.tasks
     palette = state.rules.palette
     console.print(f"[bold]{label}[/] 调度日期 {outcome.as_of:%Y-%m-%d}，作业：{'、'.join(outcome.jobs) or '（今日无到期作业）'}")
+    months = state.book.months
+    sheet = months[state.month].sheet if state.month in months else month_tab_name(*state.month)
     if outcome.month_created:
-        console.print(f"  新建 {month_tab_name(*state.month)}：{len(outcome.month.rows)} 个任务"
+        console.print(f"  新建 {sheet}：{len(outcome.month.rows)} 个任务"
                       f"（其中上月结转 {outcome.month.carried} 个）")
     elif len(outcome.month.rows):
-        console.print(f"  {month_tab_name(*state.month)} 追加 {len(outcome.month.rows)} 个新任务")
+        console.print(f"  {sheet} 追加 {len(outcome.month.rows)} 个新任务")
+    for taken in (p for p in state.problems if p.kind == "tab_name_taken"):
+        console.print(f"  [yellow]“{taken.tab}”是工作簿原有的表[/]，同步没有改动它；{taken.fix}")
     colours = Table(title="一图四色")
     for colour in palette.values():
         colours.add_column(colour.label, justify="right", style=f"#{colour.fill}")

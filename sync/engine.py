@@ -15,8 +15,10 @@ from .book import Book, read_book
 from .dispatch import Context, classify, judged_on
 from .holidays import missing_years, with_holidays
 from .jobdays import due_jobs, monthly_period, weekly_period
-from .monthsheet import MonthRows, deleted_problems, in_sheet, month_rows, place_rows, task_colours
+from .monthguard import refuse_rebuild
+from .monthsheet import MonthRows, beside_tab, deleted_problems, in_month, month_rows, place_rows, task_colours
 from .normalise import empty_tab
+from .ownership import claim, owned_names, rename
 from .problems import Problem
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
@@ -87,8 +89,14 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     day. ``jobs`` default to those due that day; ``month`` and ``week`` (a Monday) choose the period
     月报表/月考核 and 周报表 report on instead of the due one."""
     rules = rules or load_rules()
-    book = read_book(backend, as_of)
-    outcome = plan_sync(book, as_of, jobs=jobs, rules=rules, memory=memory, month=month, week=week)
+    owned = owned_names(k.label for k in rules.kinds if not k.default)
+    book = read_book(backend, as_of, also=owned)
+    ym = (as_of.year, as_of.month)
+    if ym not in book.months:
+        refuse_rebuild(backend, book, ym, memory.sheet_ids(book.label, ym) if memory else frozenset())
+    marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
+    outcome = plan_sync(book, as_of, jobs=jobs, rules=rules, memory=memory, month=month, week=week,
+                        owned=owned, marked=marked)
     if dry_run:
         outcome.would_write = backend.changes(outcome.plan)
     else:
@@ -101,35 +109,39 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
 
 def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | None = None,
               memory: Memory | None = None, month: tuple[int, int] | None = None,
-              week: date | None = None) -> SyncOutcome:
+              week: date | None = None, owned: tuple[str, ...] = (),
+              marked: set[str] | None = None) -> SyncOutcome:
     """Everything between reading and writing: new month rows, colours and kinds, the jobs' tabs, and
-    the plan that writes them. ``book`` is not changed."""
+    the plan that writes them. ``book`` is not changed. ``owned`` are the tab names the sync writes and
+    ``marked`` the tabs the backend found its marker on (None: it cannot tell; see :mod:`ownership`)."""
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
     rules = with_holidays(rules, book.tabs[HOLIDAYS.key])
     ym = (as_of.year, as_of.month)
     previous = memory.previous(book.label, as_of) if memory else None
     month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
     seen_ids = memory.sheet_ids(book.label, ym) if memory else frozenset()
+    renames, owner_problems = claim(book.label, book.sheet_names, owned, marked, book.others)
     new = month_rows(book, rules, *ym, previous_ids=seen_ids)
     placed = place_rows(book, ym, month_name, new)
 
     channel_ids = frozenset(book.tabs[CHANNELS.key].frame["id"])
     months = {m: classify(data.frame, book.org, rules,
                           Context(as_of, m, channel_ids, memory.first_closed(book.label, m) if memory else None,
-                                  in_sheet(previous, month_name) if m == ym else None))
+                                  in_month(previous, ym, as_of) if m == ym else None))
               for m, data in placed.book.months.items()}
-    problems = book.problems + setting_problems + deleted_problems(book.label, month_name, new, previous) \
-        + missing_years(book.label, rules, book.tabs[HOLIDAYS.key])
+    problems = book.problems + setting_problems + deleted_problems(book.label, month_name, new) \
+        + missing_years(book.label, rules, book.tabs[HOLIDAYS.key]) + owner_problems
     monday = week or weekly_period(rules, as_of)
     sunday = monday + timedelta(days=6)
-    week_sheet = placed.book.months[(sunday.year, sunday.month)].sheet \
-        if week and (sunday.year, sunday.month) in placed.book.months else month_name
+    week_month = (sunday.year, sunday.month) if week else ym
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
     state = DispatchState(as_of, placed.book, rules, months, problems, empty,
-                          in_sheet(memory.previous(book.label, monday), week_sheet) if memory else None,
+                          in_month(memory.previous(book.label, monday), week_month, as_of) if memory else None,
                           month, week)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
-    plan = WritePlan(owned=build_tabs(chosen, state), created=placed.created, appends=placed.appends,
-                     colours=[task_colours(placed.book.months[m], frame) for m, frame in months.items()],
-                     palette=rules.palette)
+    plan = WritePlan(owned=rename(build_tabs(chosen, state), renames), created=placed.created,
+                     appends=placed.appends,
+                     colours=[task_colours(placed.book.months[m], frame) for m, frame in months.items()
+                              if placed.book.months[m].readable],
+                     palette=rules.palette, beside=beside_tab(book, ym, owned))
     return SyncOutcome(as_of, chosen, state, plan, new, bool(placed.created))

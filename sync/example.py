@@ -178,7 +178,7 @@ def build_example(as_of: date = EXAMPLE_AS_OF, rules: Rulebook | None = None) ->
         staff_sheet(ORG, ORG.name, _org_rows()),
         staff_sheet(PLAN, PLAN.name, _plan_rows(), title=f"{year}年度党建调度重点工作任务计划书"),
         staff_sheet(SUBMISSIONS, SUBMISSIONS.name, _submission_rows(as_of, cal)),
-        staff_sheet(CHANNELS, CHANNELS.name, _channel_rows(as_of, cal)),
+        staff_sheet(CHANNELS, CHANNELS.name, channels := _channel_rows(as_of, cal)),
         staff_sheet(DUTY, DUTY.name, _duty_rows(as_of, cal)),
         staff_sheet(SETTINGS, SETTINGS.name, [{"key": k, "value": v, "note": n} for k, v, n in SETTINGS_ROWS]),
         staff_sheet(HOLIDAYS, HOLIDAYS.name, [], HOLIDAYS.note, note=True),
@@ -193,6 +193,12 @@ def build_example(as_of: date = EXAMPLE_AS_OF, rules: Rulebook | None = None) ->
         sheet = staff_sheet(MONTH, name, worked)
         memory.tabs[name] = sheet.rows
         sheets.append(sheet)
+        closed = {r["id"] for r in worked if r.get("progress") == 100}
+        for issue in channels:  # staff close the issue in 渠道诉求 too (one truth, see channels.py)
+            if issue["id"] in closed:
+                issue.update(status="已办结", latest="已答复诉求人并回访")
+        sheets[3] = staff_sheet(CHANNELS, CHANNELS.name, channels)
+        memory.tabs[CHANNELS.name] = sheets[3].rows
     return sheets
 
 

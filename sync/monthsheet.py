@@ -15,15 +15,18 @@ it is not put back (``dispatchbook history`` can print it for pasting back).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import pandas as pd
 
+from .backends.colourmap import MAP_TAB
 from .book import Book
 from .calendar import add_months, month_end
 from .normalise import TabData
+from .ownership import SUFFIX
 from .problems import Problem
 from .rulebook import Rulebook
-from .schema import CHANNELS, MONTH, PLAN, STATUS_LABELS, SUBMISSIONS, fold
+from .schema import CHANNELS, MONTH, PLAN, STATUS_LABELS, SUBMISSIONS, fold, parse_month_tab
 from .sheets import RowAppend, SheetGrid, TaskColours
 from .staffsheets import staff_cell, staff_sheet
 from .values import parse_progress, parse_status
@@ -47,6 +50,8 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
     cal = rules.calendar
     first, last = pd.Timestamp(cal.first_workday(year, month)), pd.Timestamp(cal.last_workday(year, month))
     existing = book.months.get((year, month))
+    if existing is not None and not existing.readable:  # its header is broken: nothing to add or miss
+        return MonthRows(_frame([]), 0, [])
     plan = _from_plan(book, month, first, last)
     parts = [plan, _from_submissions(book, year, month, first, last),
              _from_channels(book, rules, pd.Timestamp(month_end(year, month)))]
@@ -59,7 +64,8 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
     rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else _frame([])
     rows = rows.drop_duplicates("id", keep="first")
-    present = set(existing.frame["id"].map(fold)) if existing is not None else set()
+    # An ID typed anywhere in the sheet is present, also on a row left out of this run for a bad cell.
+    present = {fold(x) for x in (existing.typed_ids or existing.frame["id"])} if existing is not None else set()
     folded = rows["id"].map(fold)
     deleted = sorted(i for i in rows["id"][folded.isin({fold(x) for x in previous_ids})] if fold(i) not in present)
     keep = ~folded.isin(present) & ~rows["id"].isin(deleted)
@@ -199,6 +205,8 @@ def place_rows(book: Book, ym: tuple[int, int], name: str, new: MonthRows) -> Pl
     """Create the month sheet ``name`` with the new rows, or append them below the existing ones;
     either way the returned book's month frame includes them, as if staff had typed them."""
     existing = book.months.get(ym)
+    if existing is not None and not existing.readable:  # its header is broken: the sheet is left alone
+        return Placed(book, [], [])
     added = as_month_tasks(new.rows, book)
     if existing is None:
         grid = staff_sheet(MONTH, name, new.rows.to_dict("records"))
@@ -231,15 +239,31 @@ def task_colours(data: TabData, frame: pd.DataFrame) -> TaskColours:
                        dict(zip(frame["id"], frame["colour"], strict=True)))
 
 
-def in_sheet(snapshot: pd.DataFrame | None, tab: str) -> pd.DataFrame | None:
-    """One month sheet's rows of a snapshot: a plan task's id recurs in every month's sheet."""
-    return snapshot[snapshot["tab"] == tab] if snapshot is not None else None
+def in_month(snapshot: pd.DataFrame | None, ym: tuple[int, int], as_of: date) -> pd.DataFrame | None:
+    """One month sheet's rows of a snapshot, whatever the sheet was called then: a plan task's id
+    recurs in every month's sheet."""
+    if snapshot is None:
+        return None
+    if "year" in snapshot and "month" in snapshot:
+        return snapshot[(snapshot["year"] == ym[0]) & (snapshot["month"] == ym[1])]
+    return snapshot[snapshot["tab"].map(lambda tab: parse_month_tab(tab, as_of) == ym)]
 
 
-def deleted_problems(book: str, tab: str, new: MonthRows, previous: pd.DataFrame | None) -> list[Problem]:
-    """Tasks staff deleted since the last snapshot (the day before): reported that day, never re-added."""
-    sheet = in_sheet(previous, tab)
-    last = set(sheet["id"]) if sheet is not None else set()
+def deleted_problems(book: str, tab: str, new: MonthRows) -> list[Problem]:
+    """Tasks staff deleted from this month's sheet: listed on every sync of the month, never re-added."""
     return [Problem(book, tab, "", "deleted_task", f"任务“{task}”已从本表删除，同步不会再自动加回",
-                    f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task)
-            for task in new.deleted if task in last]
+                    f"如系误删，运行 dispatchbook history {task} --restore 取回该行后粘贴回来", task,
+                    handled="本次未加回该任务")
+            for task in new.deleted]
+
+
+def beside_tab(book: Book, ym: tuple[int, int], owned: tuple[str, ...]) -> str | None:
+    """The tab a new month sheet goes after: the latest earlier month sheet, else the last month
+    sheet, else the last staff tab (so it never lands after the summary or hidden tabs)."""
+    earlier = [m for m in book.months if m < ym]
+    months = earlier or list(book.months)
+    if months:
+        return book.months[max(months)].sheet
+    summary = {n.casefold() for n in (*owned, MAP_TAB)}
+    staff = [s for s in book.sheet_names if s.casefold() not in summary and not s.endswith(SUFFIX)]
+    return staff[-1] if staff else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from difflib import get_close_matches
+
 from .normalise import TabData
 from .problems import Problem
 from .schema import LEVELS, fold
@@ -25,10 +27,28 @@ class Org:
         self.levels = levels
         self.parents = parents
         self._lookup = {fold(c): c for c in codes} | {fold(n): c for c, n in names.items()}
+        self.shared_names: dict[str, list[str]] = {}  # folded name -> codes of the units that share it
+        for code, name in names.items():
+            self.shared_names.setdefault(fold(name), []).append(code)
+        self.shared_names = {n: cs for n, cs in self.shared_names.items() if len(cs) > 1}
+        for name in self.shared_names:  # a name two units share resolves to neither: use the code
+            if name not in {fold(c) for c in codes}:
+                del self._lookup[name]
 
     def resolve(self, ref: str) -> str | None:
         """The unit code for a code or a name as typed, or None."""
         return self._lookup.get(fold(ref))
+
+    def unknown(self, ref: str) -> tuple[str, str]:
+        """The message and fix for a 责任单位 that does not resolve: a shared name, or the nearest known."""
+        shared = self.shared_names.get(fold(ref))
+        if shared:
+            codes = "、".join(shared)
+            return (f"责任单位“{ref}”在组织架构中有 {len(shared)} 个同名单位（{codes}）",
+                    f"请改填单位编码（{codes} 之一）")
+        near = get_close_matches(ref, [*self.names.values(), *self.codes], n=1, cutoff=0.6)
+        hint = f"最接近的是“{near[0]}”，" if near else ""
+        return f"责任单位“{ref}”不在组织架构中", f"{hint}请填写组织架构中的单位编码或单位名称"
 
     def expand(self, ref: str) -> list[str] | None:
         """Codes named by ``ref``: one unit, or every unit of a level (各党支部)."""
@@ -81,6 +101,15 @@ def build_org(data: TabData, book: str) -> tuple[Org, list[Problem]]:
                                     f"{level}的上级应为{'或'.join(EXPECTED_PARENT.get(level, ('（无）',)))}",
                                     parent_ref))
         org.parents[code] = parent
+    rows = dict(zip(codes, f["_row"], strict=True))
+    for codes_sharing in org.shared_names.values():
+        first, *others = codes_sharing
+        for code in others:
+            problems.append(Problem(
+                book, data.sheet, data.address(rows[code], "name"), "duplicate_unit_name",
+                f"单位名称“{org.label(code)}”与第 {rows[first]} 行（{first}）重名",
+                f"请给两个单位起不同的名称；在此之前，任务的责任单位请填写单位编码（{first} 或 {code}）",
+                org.label(code)))
     groups = org.at_level(LEVELS[0])
     if len(groups) != 1:
         problems.append(Problem(book, data.sheet, "", "group_count",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 Kind = Literal["text", "date", "progress", "status", "level", "month", "months", "units", "flag", "day_type"]
@@ -139,7 +140,9 @@ CHANNELS = Tab("channels", "渠道诉求", (
     _c("status", "状态", "status", "status", width=10),
     _c("latest", "办理情况", "text", "handling", "latest", "最新进展", width=30, optional=True),
 ), aliases=("channels", "channel issues"), id_column="id",
-    description="issues from workers' channels (hotlines, 文明调度 …)")
+    description="issues from workers' channels (hotlines, 文明调度 …)",
+    note="渠道诉求在本表销号：办结后把“状态”改为“已完成”并填写办理情况；月度任务表中的同一诉求随之闭合，"
+         "两处不一致时“数据问题”表会提示。")
 
 DUTY = Tab("duty", "值班表", (
     _c("date", "日期", "date", "date", "值班日期", required=True, width=12),
@@ -180,17 +183,45 @@ def fold(text: object) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", s).lower())
 
 
+_BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
+_MARKS = str.maketrans("", "", "★☆※")
+
+
+def fold_header(text: object) -> str:
+    """A header cell folded for matching: as :func:`fold`, without a bracketed unit or note
+    (进度（%）, 截止日期（必填）), required marks (★, *) and line breaks."""
+    folded = fold(str(text).translate(_MARKS))
+    return _BRACKETED.sub("", folded) or folded
+
+
 def month_tab_name(year: int, month: int) -> str:
     return f"{MONTH.name} {year:04d}-{month:02d}"
 
 
-def parse_month_tab(name: str) -> tuple[int, int] | None:
-    """(year, month) when ``name`` is a month task sheet such as ``月度任务 2026-11``."""
-    assert MONTH.pattern is not None
-    m = MONTH.pattern.match(unicodedata.normalize("NFKC", name))
+_TASK_WORDS = r"(?:月度重点工作任务安排表|月度重点工作任务|重点工作任务|月度任务表?|重点任务|工作任务|任务表|任务|tasks)"
+_YEAR_MONTH = r"(?:(\d{4})\s*[-_/.年]\s*)?(\d{1,2})\s*月?份?"
+_MONTH_NAMES = (  # 月度任务 2026-11 · 表1 2026-11 · 2026年11月任务 · 11月任务 · 2026-11 月度任务
+    re.compile(rf"^\s*(?:表\s*[1一]\s*[-_·:：]?\s*)?{_TASK_WORDS}?\s*[-_·:：]?\s*{_YEAR_MONTH}\s*{_TASK_WORDS}?\s*$", re.I),
+)
+
+
+def parse_month_tab(name: str, near: date | None = None) -> tuple[int, int] | None:
+    """(year, month) when ``name`` is a month task sheet: ``月度任务 2026-11`` and the names staff
+    give it (``2026年11月任务``, ``表1 2026-11``, ``11月任务`` — a month without a year is the one
+    nearest to ``near``). A bare ``2026-11`` needs a task word or 表1 to count."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    m = _MONTH_NAMES[0].match(text)
     if not m or not 1 <= int(m.group(2)) <= 12:
         return None
-    return int(m.group(1)), int(m.group(2))
+    if not re.search(_TASK_WORDS, text, re.I) and not re.match(r"\s*表\s*[1一]", text):
+        return None
+    month = int(m.group(2))
+    if m.group(1):
+        return int(m.group(1)), month
+    if near is None or "月" not in text:
+        return None
+    years = (near.year - 1, near.year, near.year + 1)
+    return min(((y, month) for y in years), key=lambda ym: abs((ym[0] - near.year) * 12 + ym[1] - near.month))
 
 
 def match_tab(tab: Tab, sheet_names: list[str]) -> str | None:
@@ -200,4 +231,4 @@ def match_tab(tab: Tab, sheet_names: list[str]) -> str | None:
 
 
 def header_words(column: Column) -> set[str]:
-    return {fold(column.label), *(fold(a) for a in column.aliases)}
+    return {fold_header(column.label), *(fold_header(a) for a in column.aliases)}

@@ -117,6 +117,7 @@ class WritePlan:
     appends: list[RowAppend] = field(default_factory=list)
     colours: list[TaskColours] = field(default_factory=list)
     palette: dict[str, Colour] = field(default_factory=dict)
+    beside: str | None = None  # a created staff tab goes right after this tab (the latest month sheet)
 
     def tab_names(self) -> list[str]:
         """Every tab this plan writes to, in order."""
@@ -132,6 +133,11 @@ class Backend(Protocol):
     backend refuses to write over a file that changed since it was read, the Google backend compares
     the plan with the values it read, and the Excel backend finds each task's row by ID in the grid
     it read. A tab the plan appends to or colours and that was not read is read by ``write`` first.
+
+    Two optional methods, used when a backend has them: ``owned_tabs() -> set[str]``, the tabs
+    carrying the sync's marker (without it, the banner rows decide which tabs are the sync's), and
+    ``merged_cells(name) -> list[(first row, first column, last row, last column)]``, 0-based and
+    inclusive, asked after ``read`` (without it, a merged value counts for its first row only).
     """
 
     label: str  # how messages name the book, e.g. "example.xlsx" or "gsheet:1AbC…"

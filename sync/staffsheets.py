@@ -30,7 +30,10 @@ DROPDOWNS: dict[str, tuple[str, ...]] = {
 def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title: str | None = None, *,
                 note: bool = False) -> SheetGrid:
     """A staff tab with ``rows`` (dicts by column key); an optional title above the header (one row per
-    line), set as plain grey note rows when ``note`` (the header is still found below them)."""
+    line), set as plain grey note rows when ``note`` (the header is still found below them). Without a
+    title, the tab's own note (``Tab.note``, e.g. where staff close a channel issue) stands there."""
+    if title is None and tab.note:
+        title, note = tab.note, True
     columns = list(tab.columns)
     grid: list[list[Cell]] = [[line] for line in title.split("\n")] if title else []
     top = len(grid)

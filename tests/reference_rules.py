@@ -5,7 +5,7 @@ directly. It shares no code with ``sync`` (tests compare the two over random boo
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -75,7 +75,13 @@ class Row:
     exemplar: bool
 
 
+def as_read(row: Row, as_of: date) -> Row:
+    """A 更新日期 after the as-of day is a typing mistake: reported, and read as empty."""
+    return replace(row, updated=None) if row.updated is not None and row.updated > as_of else row
+
+
 def colour(row: Row, as_of: date, month: tuple[int, int]) -> str:
+    row = as_read(row, as_of)
     end = month_end(*month)
     judged = min(as_of, end)  # a past month is judged at the end of its last day
     clock = as_of if as_of <= end else end + timedelta(days=1)  # the morning after it
@@ -116,7 +122,7 @@ def scores(rows: list[Row], units: dict[str, str], as_of: date, month: tuple[int
     minus = dict.fromkeys(units, 0.0)
     plus = dict.fromkeys(units, 0.0)
     first = date(*month, 1)
-    for row in rows:
+    for row in (as_read(r, as_of) for r in rows):
         c = colour(row, as_of, month)
         if c == "red" and row.deadline >= first:  # a miss judged in an earlier month is not deducted again
             minus[row.unit] += POINTS["红色扣分"]

@@ -21,6 +21,7 @@ from sync.backends.xlwings import ExcelBook
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF
 from sync.jobdays import JOBS
+from sync.reports.layout import NOTE_TEXT
 from sync.sheets import Grid, TaskColours
 from sync.values import text
 from tests.excel_helpers import Replay, book_payload, open_remote, xlsx_tabs
@@ -207,7 +208,8 @@ def test_calculates_last_and_returns_the_user_to_their_sheet(
 
 
 def test_existing_summary_tab_is_emptied_in_place(example_tabs: dict[str, Grid]) -> None:
-    tabs = dict(example_tabs) | {"调度看板": [["旧的看板"], ["旧行", 1]]}
+    # an earlier sync's board: its banner and note rows mark it as the sync's own (no marker in live Excel)
+    tabs = dict(example_tabs) | {"调度看板": [["调度看板（数据截至 2026-11-17）"], [NOTE_TEXT], ["旧行", 1]]}
     last = len(example_tabs)  # the old board is the last tab
     outcome, actions, replay = sync_remote(tabs, charts={"调度看板": 2}, active=last)
     board = replay.names().index("调度看板")

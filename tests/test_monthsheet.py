@@ -114,9 +114,12 @@ def test_a_task_staff_deleted_is_not_put_back(rules):
     assert outcome.plan.appends == []
     [problem] = [p for p in outcome.problems if p.kind == "deleted_task"]
     assert str(problem) == ("book.xlsx › 月度任务 2026-11: 任务“JH-002”已从本表删除，同步不会再自动加回。"
-                            "如系误删，运行 dispatchbook history JH-002 --restore 取回该行后粘贴回来")
+                            "如系误删，运行 dispatchbook history JH-002 --restore 取回该行后粘贴回来；本次未加回该任务")
     problems_tab = next(s for s in outcome.plan.owned if s.name == "数据问题")
-    assert any(row and row[0] == "月度任务 2026-11" and "JH-002" in row[2] for row in problems_tab.rows)
+    assert any(row and row[0] == "月度任务 2026-11" and "JH-002" in row[2] and row[5] == "本次未加回该任务"
+               for row in problems_tab.rows)
+    later = run_sync(memory, date(2026, 11, 20), jobs=["daily"], rules=rules, memory=Remembers(snapshot))
+    assert [p.value for p in later.problems if p.kind == "deleted_task"] == ["JH-002"]  # listed all month
 
 
 def test_carry_over_keeps_continuing_work_and_last_months_recurring_instance(rules):

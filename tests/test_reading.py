@@ -24,7 +24,7 @@ def read(tmp_path, tabs, name="book.xlsx"):
 
 def test_clean_book_reads_typed_frames(tmp_path):
     book = read(tmp_path, minimal_tabs([row(), row("T-2", "ZB0201", progress="80%", status="已销号",
-                                                   deadline="2026/11/20", updated="11月19日")]))
+                                                   deadline="2026/11/20", updated="11月17日")]))
     assert book.problems == []
     f = book.months[(2026, 11)].frame
     assert list(f["id"]) == ["T-1", "T-2"]
@@ -32,7 +32,7 @@ def test_clean_book_reads_typed_frames(tmp_path):
     assert list(f["progress"]) == [50.0, 80.0]
     assert list(f["status"]) == ["open", "closed"]
     assert list(f["deadline"]) == [datetime(2026, 11, 30), datetime(2026, 11, 20)]
-    assert f["updated"][1] == datetime(2026, 11, 19)
+    assert f["updated"][1] == datetime(2026, 11, 17)
     assert list(f["_row"]) == [2, 3]
 
 
@@ -65,13 +65,39 @@ def test_missing_required_tab_names_book_tab_and_aliases(tmp_path):
     assert err.value.exit_code == 2
 
 
-def test_missing_column_names_expected_header_and_aliases(tmp_path):
+def test_missing_column_stops_only_that_tab_and_names_the_header_found(tmp_path):
     tabs = minimal_tabs()
-    tabs["月度任务 2026-11"] = [[h for h in MONTH_HEADER if h != "截止日期"], row()[:8] + row()[9:]]
+    header = ["完成时间" if h == "截止日期" else h for h in MONTH_HEADER]
+    tabs["月度任务 2026-11"] = [header, row()]
+    book = read(tmp_path, tabs)
+    assert [str(p) for p in book.problems] == [
+        "book.xlsx › 月度任务 2026-11: 找不到表头 “截止日期”（也可写作 deadline / due / due date / 截止时间 / 完成时限）；"
+        "第 1 行的表头为：A1“任务编号”、B1“任务名称”、C1“类别”、D1“来源”、E1“牵头部门”、F1“责任单位”、G1“责任人”、"
+        "H1“开始日期”、I1“完成时间”、J1“进度”、K1“状态”、L1“最新进展”、M1“更新日期”、N1“备注”。"
+        "I1“完成时间”是否应为“截止日期”。请在表头行加上这些列（表头上方的标题行和空行会被跳过）；"
+        "本表本次未参与调度，其他表照常同步"]
+    assert not book.months[(2026, 11)].readable
+    assert list(book.tabs["plan"].frame["id"]) == ["JH-001"]  # the other tabs are read
+
+
+def test_broken_org_header_stops_the_book_with_every_header_named(tmp_path):
+    tabs = minimal_tabs([row()])
+    tabs["组织架构"][0] = ["编号X", "单位名称", "层级", "上级单位"]
     with pytest.raises(DispatchError) as err:
         read(tmp_path, tabs)
-    assert str(err.value) == ("book.xlsx › 月度任务 2026-11: 找不到表头 “截止日期”（也可写作 deadline / due / due date / "
-                              "截止时间 / 完成时限）。请在表头行加上这些列；表头上方的标题行和空行会被跳过")
+    assert err.value.exit_code == 2
+    assert "找不到表头 “单位编码”" in str(err.value) and "组织架构是所有表的基础" in str(err.value)
+
+
+@pytest.mark.parametrize("label", ["进度（%）", "进度(%)", "进度\n（%）", "★进度", "进度*"])
+def test_header_variants_with_units_marks_and_line_breaks(tmp_path, label):
+    header = [label if h == "进度" else "截止日期（必填）" if h == "截止日期" else "★任务编号" if h == "任务编号"
+              else "责任\n单位" if h == "责任单位" else h for h in MONTH_HEADER]
+    tabs = minimal_tabs()
+    tabs["月度任务 2026-11"] = [header, row(progress=40)]
+    book = read(tmp_path, tabs)
+    assert book.problems == []
+    assert list(book.months[(2026, 11)].frame["progress"]) == [40.0]
 
 
 def test_each_bad_cell_is_one_problem_and_the_other_rows_go_on(tmp_path):
@@ -88,13 +114,14 @@ def test_each_bad_cell_is_one_problem_and_the_other_rows_go_on(tmp_path):
     book = read(tmp_path, minimal_tabs(rows))
     assert [str(p) for p in book.problems] == [
         "book.xlsx › 月度任务 2026-11!I3: 截止日期“2026-13-45”无法识别为日期。请填写日期，如 2026-11-05、2026/11/5 或 "
-        "2026年11月5日；该行本次未参与调度",
-        "book.xlsx › 月度任务 2026-11!J4: 进度“120”进度超出 0–100%。请填写 0–100 之间的进度，如 80 或 80%",
-        "book.xlsx › 月度任务 2026-11!A8: 任务编号为空。请填写任务编号；该行本次未参与调度",
+        "2026年11月5日；该行本次未参与调度，仍保留在表中，同步不会再添加同编号的任务",
+        "book.xlsx › 月度任务 2026-11!J4: 进度“120”进度超出 0–100%。请填写 0–100 之间的进度，如 80 或 80%；本次进度按空值处理",
+        "book.xlsx › 月度任务 2026-11!A8: 任务编号为空。请填写任务编号；该行本次未参与调度，仍保留在表中，同步不会再添加同编号的任务",
         "book.xlsx › 月度任务 2026-11!K9: 状态“差不多”不是可识别的状态。请填写 未开始、进行中 或 已完成（也可写 已闭合、"
-        "已销号、推进中 等）",
-        "book.xlsx › 月度任务 2026-11!A6: 任务编号“T-1”与第 2 行重复。每个任务编号只能出现一次，请改为唯一编号；该行本次未参与调度",
-        "book.xlsx › 月度任务 2026-11!F5: 责任单位“不存在的支部”不在组织架构中。请填写组织架构中的单位编码或单位名称；该行本次未参与调度",
+        "已销号、推进中 等）；本次状态按空值处理",
+        "book.xlsx › 月度任务 2026-11!A6: 任务编号“T-1”与第 2 行重复。每个任务编号只能出现一次，请改为唯一编号；该行本次未参与调度，仍保留在表中，同步不会再添加同编号的任务",
+        "book.xlsx › 月度任务 2026-11!F5: 责任单位“不存在的支部”不在组织架构中。请填写组织架构中的单位编码或单位名称；"
+        "该行本次未参与调度，仍保留在表中，同步不会再添加同编号的任务",
         "book.xlsx › 月度任务 2026-11!I7: 截止日期 2026-11-20 早于开始日期 2026-11-25。请核对开始日期和截止日期",
     ]
     f = book.months[(2026, 11)].frame

@@ -84,7 +84,9 @@ def test_engine_agrees_with_the_reference_on_every_colour_kind_and_score(rules, 
     for (y, m), rows in books.items():
         tabs[f"月度任务 {y}-{m:02d}"] = sheet(random.Random(seed * 31 + m), rows)
     outcome = run_sync(MemoryBook(tabs, label="random.xlsx"), as_of, jobs=[], rules=rules)
-    assert outcome.problems == []
+    # Contradictions between progress and status change nothing the rules compute; a future 更新日期 is read
+    # as empty, as the reference does too.
+    assert [p for p in outcome.problems if p.kind not in {"done_but_open", "closed_low_progress", "future_update"}] == []
     compared = 0
     for month, rows in books.items():
         engine = outcome.state.months[month].set_index("id")

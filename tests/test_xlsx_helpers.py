@@ -35,7 +35,7 @@ PALETTE = {
     "blue": Colour("blue", "蓝色进行中", "0070C0", "FFFFFF"),
 }
 OWNED_NAMES = ("调度看板", "周报表")
-NAME_RE = re.compile(r'<definedName name="_调度颜色(?:键|值)">[^<]*</definedName>')
+NAME_RE = re.compile(r'<definedName name="(?:_调度颜色(?:键|值)|_dispatchbook" localSheetId="\d+" hidden="1)">[^<]*</definedName>')
 
 
 def board(as_of: str = "2026-11-05") -> SheetGrid:

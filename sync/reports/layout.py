@@ -82,6 +82,9 @@ def _block_styles(block: Block, first: int) -> dict[tuple[int, int], CellStyle]:
     return styles
 
 
+NOTE_TEXT = "本表由 dispatchbook 同步时自动生成，请勿手工修改；修改会在下次同步时被覆盖。"
+
+
 def banner_text(title: str, as_of: date) -> str:
     return f"{title}（数据截至 {as_of:%Y-%m-%d}）"
 
@@ -90,7 +93,7 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
           widths: Sequence[float] = ()) -> SheetGrid:
     """A sync-owned tab: banner, notes, then each block (title row, header, rows) with a blank row between."""
     rows: list[list[Cell]] = [[banner_text(title, as_of)],
-                              ["本表由 dispatchbook 同步时自动生成，请勿手工修改；修改会在下次同步时被覆盖。"]]
+                              [NOTE_TEXT]]
     styles: dict[tuple[int, int], CellStyle] = {(0, 0): BANNER, (1, 0): NOTE}
     for note in notes:
         rows.append([note])

@@ -27,7 +27,7 @@ def kind_lists(state: DispatchState) -> list[SheetGrid]:
 
 
 def problems_tab(state: DispatchState) -> SheetGrid:
-    rows = [[p.tab, p.cell or "（整张表）", p.message, p.value, p.fix, "该行未参与调度" if p.skipped else "已按说明处理"]
+    rows = [[p.tab, p.cell or "（整张表）", p.message, p.value, p.fix, p.outcome or "仅提示，数据照常调度"]
             for p in state.problems]
     note = f"共 {len(rows)} 个数据问题；请按“修改方法”更正，下次同步自动复核。" if rows else "没有发现数据问题。"
     block = Block(None, ["工作表", "单元格", "问题", "原值", "修改方法", "本次处理"], rows,

@@ -101,6 +101,15 @@ class GSheetsBook:
     def sheet_names(self) -> list[str]:
         return list(self._metadata())
 
+    def merged_cells(self, name: str) -> list[tuple[int, int, int, int]]:
+        """Merged blocks of a tab (from the metadata request: no extra request)."""
+        state = self._metadata().get(name)
+        return list(state.merges) if state else []
+
+    def owned_tabs(self) -> set[str]:
+        """Tabs carrying the sync's developer metadata (written on every tab the sync owns)."""
+        return {title for title, state in self._metadata().items() if state.mark is not None}
+
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
         """The asked tabs in one request; the sync-owned tabs come along for :meth:`write`."""
         states = self._metadata()

@@ -35,7 +35,7 @@ class SheetState:
     size: tuple[int, int]
     frozen: tuple[int, int]
     charts: tuple[int, ...]
-    merges: bool
+    merges: tuple[tuple[int, int, int, int], ...]  # merged blocks: first row, first column, last row, last column
     rules: tuple[dict[str, Any], ...]
     mark: tuple[int, str] | None  # (metadataId, fingerprint) when the sync owns the tab
 
@@ -51,9 +51,15 @@ def parse_metadata(meta: dict[str, Any]) -> dict[str, SheetState]:
             int(props.get("sheetId", 0)), props["title"], bool(props.get("hidden", False)),
             (int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0))),
             (int(grid.get("frozenRowCount", 0)), int(grid.get("frozenColumnCount", 0))),
-            tuple(c["chartId"] for c in sheet.get("charts", [])), bool(sheet.get("merges")),
+            tuple(c["chartId"] for c in sheet.get("charts", [])), tuple(_merge(m) for m in sheet.get("merges", [])),
             tuple(sheet.get("conditionalFormats", [])), mark)
     return states
+
+
+def _merge(grid_range: dict[str, int]) -> tuple[int, int, int, int]:
+    """A GridRange (end indexes exclusive) as inclusive (first row, first column, last row, last column)."""
+    return (grid_range.get("startRowIndex", 0), grid_range.get("startColumnIndex", 0),
+            grid_range.get("endRowIndex", 1) - 1, grid_range.get("endColumnIndex", 1) - 1)
 
 
 def extent(sheet: SheetGrid) -> tuple[int, int]:
@@ -153,7 +159,8 @@ class _Builder:
                 and sheet.name in self.values
                 and canonical_grid(self.values[sheet.name]) == canonical_grid(sheet.rows))
 
-    def write(self, sheet: SheetGrid, *, owned: bool) -> None:
+    def write(self, sheet: SheetGrid, *, owned: bool, after: str | None = None) -> None:
+        """Add or replace one tab; a new tab goes right after the tab ``after`` when it exists."""
         size = extent(sheet)
         mark = fingerprint(sheet)
         state = self.states.get(sheet.name)
@@ -167,8 +174,9 @@ class _Builder:
                 "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
         if state is None:
             sid = self.new_id(sheet.name)
+            place = {"index": list(self.states).index(after) + 1} if after in self.states else {}
             self.requests.append({"addSheet": {"properties": {
-                "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid}}})
+                "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid, **place}}})
         else:
             sid = state.sheet_id
             if state.merges:
@@ -205,7 +213,7 @@ def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[
     for sheet in plan.owned:
         builder.write(sheet, owned=True)
     for sheet in plan.created:
-        builder.write(sheet, owned=False)
+        builder.write(sheet, owned=False, after=plan.beside)
     if plan.colours:
         entries = merged_map(values.get(MAP_TAB), plan.colours, plan.palette, set(states) | set(builder.created))
         builder.write(map_sheet(entries), owned=True)
@@ -215,8 +223,9 @@ def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[
         width = max(max(row, default=-1) for row in append.rows) + 1
         rows = [{"values": [cell_data(row.get(c), append.styles.get(c)) for c in range(width)]}
                 for row in append.rows]
+        # only the number format: rows staff pre-formatted keep their fill, borders and font
         builder.requests.append({"appendCells": {"sheetId": builder.sheet_id(append.tab), "rows": rows,
-                                                 "fields": "userEnteredValue,userEnteredFormat"}})
+                                                 "fields": "userEnteredValue,userEnteredFormat.numberFormat"}})
     for colours in plan.colours:
         sid = builder.sheet_id(colours.tab)
         existing = list(states[colours.tab].rules) if colours.tab in states else []

@@ -25,8 +25,9 @@ _STYLE = re.compile(rb'\ss="(\d+)"')
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([^"]*)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
-CellXf = Callable[[int, Cell], "int | None"]
-"""The format of a new cell from the plan (column, value -> index), or None to inherit one."""
+CellXf = Callable[[int, Cell, "int | None"], "int | None"]
+"""The format of a new cell from the plan (column, value, the pre-formatted cell's own format -> index),
+or None to inherit one."""
 
 
 def append_rows(xml: bytes, rows: list[dict[int, Cell]], plan_xf: CellXf) -> bytes:
@@ -62,7 +63,7 @@ class _Sheet:
         inherited = self._styles(last, region_start) if last is not None else {}
 
         def style_of(column: int, value: Cell, own: bytes) -> int:
-            xf = plan_xf(column, value)
+            xf = plan_xf(column, value, int(own) if own else inherited.get(column))
             return xf if xf is not None else int(own) if own else inherited.get(column, 0)
 
         templates = {numbers[s]: (s, e) for s, e in zip(trail, [*trail[1:], self.end], strict=False)}

@@ -15,6 +15,7 @@ from sync.backends.xlsx.append import append_rows
 from sync.backends.xlsx.blank import CT_STYLES, STYLES, STYLES_REL
 from sync.backends.xlsx.chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
 from sync.backends.xlsx.colours import ensure_rules, map_names
+from sync.backends.xlsx.marker import mark
 from sync.backends.xlsx.ooxml.package import DOC_REL, Package
 from sync.backends.xlsx.sheetxml import worksheet_xml
 from sync.backends.xlsx.styles import Styles
@@ -43,10 +44,10 @@ class PlanWriter:
     def apply(self, plan: WritePlan, colour_map: Grid | None) -> None:
         """Apply everything in ``plan``; ``colour_map`` is the current 调度颜色 tab, if any."""
         for sheet in plan.owned:
-            self.write_tab(sheet)
+            mark(self.book, self.write_tab(sheet))
         for sheet in plan.created:
             if self.book.tab(sheet.name) is None:
-                self.write_tab(sheet)
+                self.write_tab(sheet, beside=plan.beside)
         for append in plan.appends:
             tab = self._staff_tab(append.tab, "追加任务行")
             plan_xf = partial(self._plan_xf, append.styles)
@@ -57,11 +58,12 @@ class PlanWriter:
         self.book.save()
         self.pkg.put(self.styles_part, self.styles.xml())
 
-    def write_tab(self, sheet: SheetGrid) -> None:
-        """Write a whole tab: replace the tab of that name (same place, same id) or append one."""
+    def write_tab(self, sheet: SheetGrid, beside: str | None = None) -> Tab:
+        """Write a whole tab: replace the tab of that name (same place, same id) or add one (after
+        the tab ``beside`` when given and present, else at the end)."""
         tab = self.book.tab(sheet.name)
         if tab is None:
-            tab = self.book.add_tab(sheet.name, sheet.hidden)
+            tab = self.book.add_tab(sheet.name, sheet.hidden, after=self.book.tab(beside) if beside else None)
         else:
             if tab.kind != WORKSHEET or not tab.part:
                 raise DispatchError(f"{self.label} / {tab.name}", "该工作表不是普通工作表，同步无法覆盖它",
@@ -80,16 +82,23 @@ class PlanWriter:
             self.pkg.put(drawing, drawing_xml(sheet.charts, rids), CT_DRAWING)
             drawing_rid = self.pkg.add_rel(tab.part, _DRAWING, drawing)
         self.pkg.put(tab.part, worksheet_xml(sheet, self.styles, drawing_rid), CT_WORKSHEET)
+        return tab
 
-    def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell) -> int | None:
-        """The format the plan gives a new cell, or None to keep the sheet's own."""
+    def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell, own: int | None = None) -> int | None:
+        """The format the plan gives a new cell, or None to keep the sheet's own. Into a cell staff
+        pre-formatted (``own``), only the plan's number format goes; its fill, borders and font stay."""
         style = styles.get(column)
-        return None if style is None and default_date_format(value) is None else self.styles.cell_xf(style, value)
+        if style is None and default_date_format(value) is None:
+            return None
+        code = (style.number_format if style else None) or default_date_format(value)
+        if own and code:
+            return self.styles.with_number_format(own, code)
+        return self.styles.cell_xf(style, value)
 
     def _colour(self, plan: WritePlan, colour_map: Grid | None) -> None:
         tabs = [(tc, self._staff_tab(tc.tab, "显示任务颜色")) for tc in plan.colours]
         entries = merged_map(colour_map, plan.colours, plan.palette, {t.name for t in self.book.tabs})
-        self.write_tab(map_sheet(entries))
+        mark(self.book, self.write_tab(map_sheet(entries)))
         self.book.set_names(map_names(len(entries)))
         rules = [(c.label, self.styles.dxf(c.fill, c.font)) for c in plan.palette.values()]
         for tc, tab in tabs:

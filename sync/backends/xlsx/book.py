@@ -19,10 +19,13 @@ from python_calamine import CalamineWorkbook, PasswordError
 from sync.backends.colourmap import MAP_TAB
 from sync.backends.xlsx.apply import PlanWriter
 from sync.backends.xlsx.blank import blank_workbook
+from sync.backends.xlsx.error_cells import error_cells
 from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
+from sync.backends.xlsx.marker import owned_tabs
 from sync.backends.xlsx.ooxml.container import ZipSource
 from sync.backends.xlsx.ooxml.package import Package
 from sync.backends.xlsx.safety import Snapshot, check, load, replace
+from sync.backends.xlsx.workbook import Workbook
 from sync.errors import DispatchError
 from sync.problems import Problem
 from sync.sheets import Grid, WritePlan
@@ -36,6 +39,9 @@ class XlsxBook:
     (created if absent, same safety rules) and the staff book is never written: the plan's created
     tabs, appended rows and task colours are skipped, as they only make sense in the staff book.
     """
+
+    _parsed: Workbook | None  # the package, parsed on demand (markers, error cells)
+    _merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]
 
     def __init__(self, path: str | Path, backups: int = 3, report_to: str | Path | None = None) -> None:
         self.path = Path(path)
@@ -56,8 +62,46 @@ class XlsxBook:
         return list(self._book.sheet_names)
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
-        return {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                for name in names}
+        sheets = {name: self._book.get_sheet_by_name(name) for name in names}
+        self._merges.update((name, sheet.merged_cell_ranges or []) for name, sheet in sheets.items())
+        grids = {name: _grid(sheet.to_python(skip_empty_area=False)) for name, sheet in sheets.items()}
+        for name, grid in grids.items():
+            for (r, c), error in self._errors(name).items():  # calamine reads #DIV/0! as empty
+                if r < len(grid) and c < len(grid[r]):
+                    grid[r][c] = error
+        return grids
+
+    def merged_cells(self, name: str) -> list[tuple[int, int, int, int]]:
+        """Merged blocks of a tab: (first row, first column, last row, last column), 0-based."""
+        if name not in self._merges:
+            self._merges[name] = self._book.get_sheet_by_name(name).merged_cell_ranges or []
+        return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in self._merges[name]]
+
+    def owned_tabs(self) -> set[str]:
+        """Tabs carrying the sync's marker (a hidden sheet-scoped name the sync writes on its tabs)."""
+        workbook = self._workbook()
+        return owned_tabs(workbook) if workbook else set()
+
+    def _workbook(self) -> Workbook | None:
+        """The .xlsx package as parsed parts; None for a format read only through calamine (.xls …)."""
+        if not self.kind.writable:
+            return None
+        if self._parsed is None:
+            self._parsed = Workbook(Package(_source(self.label, self._snapshot.data)))
+        return self._parsed
+
+    def _errors(self, name: str) -> dict[tuple[int, int], str]:
+        """Cells holding an Excel error value (#DIV/0!, #N/A …) by (row, column)."""
+        workbook = self._workbook()
+        if workbook is None:
+            return {}
+        try:
+            tab = workbook.tab(name)
+        except ValueError:
+            return {}
+        if tab is None or not tab.part:
+            return {}
+        return error_cells(workbook.pkg.blob(tab.part))
 
     def changes(self, plan: WritePlan) -> list[str]:
         """The tabs :meth:`write` would change, from the very package it would write (nothing is written);
@@ -112,6 +156,8 @@ class XlsxBook:
             raise DispatchError(self.label, "工作簿设有打开密码，无法读取", password_fix())
         if not self.kind.readable:
             raise DispatchError(self.label, f"{self.kind.this_is}，无法读取", save_as_fix(self.kind))
+        self._parsed = None
+        self._merges = {}
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
         except PasswordError as exc:  # e.g. an .xls saved with an open password (RC4); untested: no writer here

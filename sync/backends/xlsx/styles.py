@@ -41,6 +41,7 @@ class _List:
             self.index.setdefault(_canon(entry), i)
         self.size = len(entries)
         self.added: list[str] = []
+        self.entries = entries
 
     def get(self, xml: str) -> int:
         """The index of the entry ``xml`` means, appending it if the list has none like it."""
@@ -90,6 +91,21 @@ class Styles:
             self._cell_xfs[key] = found
             self._keep.append(style)  # keeps id(style) from being reused while cached
         return found
+
+    def with_number_format(self, xf: int, code: str) -> int:
+        """The cell format ``xf`` (fill, borders, font kept) with the number format ``code``: a date
+        typed into a row staff pre-formatted keeps the row's look."""
+        xfs = self._lists["cellXfs"]
+        if not 0 < xf < xfs.size:
+            return xf
+        entry = etree.fromstring(etree.tostring(xfs.entries[xf]))
+        for el in entry.iter():  # plain names: the list adds the part's own prefix when it writes
+            if isinstance(el.tag, str):
+                el.tag = etree.QName(el).localname
+        etree.cleanup_namespaces(entry)
+        entry.set("numFmtId", str(self._format(code)))
+        entry.set("applyNumberFormat", "1")
+        return xfs.get(etree.tostring(entry, encoding="unicode"))
 
     def dxf(self, fill: str, font: str) -> int:
         """A differential format (for conditional formatting): fill colour and font colour."""

@@ -56,8 +56,9 @@ class Workbook:
         return next((r.target for r in self._rels.values()
                      if r.type.endswith(type_suffix) and self.pkg.find(r.target)), None)
 
-    def add_tab(self, name: str, hidden: bool) -> Tab:
-        """Append a worksheet tab; returns it with a fresh part name, still to be put."""
+    def add_tab(self, name: str, hidden: bool, after: Tab | None = None) -> Tab:
+        """Add a worksheet tab at the end, or right after ``after``; returns it with a fresh part name,
+        still to be put. Sheet-scoped names and the active tab keep pointing at their tabs."""
         if not name or len(name) > 31 or _BAD_NAME.search(name) or "'" in (name[0], name[-1]):
             raise ValueError(f"Excel does not accept the tab name {name!r}")
         part = self.pkg.free_name("xl/worksheets/sheet{}.xml")
@@ -69,10 +70,29 @@ class Workbook:
         state = ' state="hidden"' if hidden else ""
         sheet = (f'<{xe.root_prefix(self.xml)}sheet name="{xe.attr(name)}" sheetId="{sheet_id}"'
                  f'{state}{ns} {r}id="{rid}"/>')
-        self.xml = xe.insert_children(self.xml, "sheets", sheet, ("functionGroups", *_AFTER_NAMES))
         tab = Tab(name, sheet_id, rid, part, WORKSHEET)
-        self.tabs.append(tab)
+        position = next((i + 1 for i, t in enumerate(self.tabs) if after and t.sheet_id == after.sheet_id), None)
+        if position is None or position == len(self.tabs):
+            self.xml = xe.insert_children(self.xml, "sheets", sheet, ("functionGroups", *_AFTER_NAMES))
+            self.tabs.append(tab)
+            return tab
+        following = [t for t in xe.tags(self.xml, "sheet")][position]
+        self.xml = self.xml[:following.start] + sheet + self.xml[following.start:]
+        self._shift_indexes(position)
+        self.tabs.insert(position, tab)
         return tab
+
+    def _shift_indexes(self, position: int) -> None:
+        """Tab indexes at or after ``position`` move up by one (a tab was inserted there)."""
+        for local, attrs in (("definedName", ("localSheetId",)), ("workbookView", ("activeTab", "firstSheet"))):
+            for tag in reversed(list(xe.tags(self.xml, local))):
+                text = tag.text
+                for attr in attrs:
+                    value = tag.attrs.get(attr)
+                    if value is not None and value.isdigit() and int(value) >= position:
+                        text = xe.set_attr(text, attr, str(int(value) + 1))
+                if text != tag.text:
+                    self._swap(tag, text)
 
     def set_hidden(self, tab: Tab, hidden: bool) -> None:
         """Show or hide a tab (the ``state`` attribute of its <sheet>)."""

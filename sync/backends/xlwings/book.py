@@ -2,7 +2,7 @@
 
 Everything goes through Excel itself, so nothing in the workbook is lost: sync-owned tabs are
 cleared and refilled in place (formulas elsewhere that point at them keep working; shapes such as
-the button stay), new tabs are added at the end, rows are appended below the last filled row, and
+the button stay), new summary tabs are added at the end and a new month sheet after the latest one, rows are appended below the last filled row, and
 each task's 状态 cell takes its colour, found by task ID in the sheet as read — the user is waiting
 on the button, so rows cannot move in between. Excel then recalculates the staff's formulas.
 
@@ -58,7 +58,7 @@ class ExcelBook:
             present = {name.casefold() for name in self.sheet_names()}
             for grid in plan.created:
                 if grid.name.casefold() not in present:
-                    self._replace(grid)
+                    self._replace(grid, after=plan.beside)
                     written = True
             for append in plan.appends:
                 written |= self._append(append)
@@ -73,11 +73,13 @@ class ExcelBook:
         app.calculate()
         return written
 
-    def _replace(self, grid: SheetGrid) -> None:
-        """Write a whole tab: the existing sheet emptied (cells, formats, charts) or a new one at the end."""
+    def _replace(self, grid: SheetGrid, after: str | None = None) -> None:
+        """Write a whole tab: the existing sheet emptied (cells, formats, charts) or a new one after
+        the tab ``after`` (when it exists), else at the end."""
         sheet = self._sheet(grid.name)
         if sheet is None:
-            sheet = self.book.sheets.add(grid.name, after=self.book.sheets[-1])
+            anchor = self._sheet(after) if after else None
+            sheet = self.book.sheets.add(grid.name, after=anchor or self.book.sheets[-1])
         else:
             sheet.clear()
             for chart in reversed(list(sheet.charts)):  # last first: positions of the others hold
