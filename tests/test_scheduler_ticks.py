@@ -17,10 +17,10 @@ from sync.backends.base import Backend
 from sync.backends.memory import MemoryBook
 from sync.booklock import BookLock
 from sync.config import BookConfig, Config
-from sync.errors import EXIT_BUSY, EXIT_USER_ERROR, DispatchError
+from sync.errors import EXIT_BUG, EXIT_BUSY, EXIT_USER_ERROR, DispatchError
 from sync.history import History
 from sync.rhythm import DueRun
-from sync.scheduler import EXIT_FAILED, BookResult, Scheduler, exit_code
+from sync.scheduler import BookResult, Scheduler, exit_code
 from tests.rhythm_helpers import Clock, at, example_book, make_config
 
 DAILY = [DueRun(date(2026, 10, 8), ("daily",))]
@@ -74,7 +74,7 @@ def test_a_failing_book_never_stops_the_others_and_is_retried(tmp_path, sheets, 
     books.broken = {"一矿": DispatchError("一矿.xlsx", "找不到工作簿文件"), "二矿": RuntimeError("disk on fire")}
     first = scheduler.tick()
     assert [(r.status, r.runs, r.exit_code) for r in first] == [
-        ("failed", [], EXIT_USER_ERROR), ("failed", [], EXIT_FAILED), ("ok", DAILY, 0)]
+        ("failed", [], EXIT_USER_ERROR), ("failed", [], EXIT_BUG), ("ok", DAILY, 0)]
     assert first[0].error == "一矿.xlsx: 找不到工作簿文件" and "disk on fire" in first[1].error
     assert exit_code(first) == EXIT_USER_ERROR
     failed = history.db.execute("SELECT label, ok, jobs, error FROM runs WHERE ok = 0 ORDER BY id").fetchall()
@@ -164,7 +164,7 @@ def test_exit_codes() -> None:
     assert exit_code([BookResult(book, "ok"), BookResult(book, "idle")]) == 0
     assert exit_code([BookResult(book, "busy", exit_code=EXIT_BUSY), BookResult(book, "ok")]) == EXIT_BUSY
     assert exit_code([BookResult(book, "busy", exit_code=EXIT_BUSY),
-                      BookResult(book, "failed", exit_code=EXIT_FAILED)]) == EXIT_FAILED
+                      BookResult(book, "failed", exit_code=EXIT_BUG)]) == EXIT_BUG
 
 
 class Flaky(History):
