@@ -8,19 +8,23 @@ a client or after it changed on disk (see :mod:`xlsx_safety`).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from ..errors import DispatchError
+from ..errors import BookError, DispatchError
 from .base import Grid, WritePlan
 from .colourmap import MAP_TAB
 from .xlsx_apply import PlanWriter
 from .xlsx_blank import blank_workbook
+from .xlsx_bounds import bounded_source
 from .xlsx_package import Package
 from .xlsx_safety import Snapshot, check, load, replace
-from .xlsx_zip import ZipSource
 
 
 class XlsxBook:
@@ -33,12 +37,11 @@ class XlsxBook:
     """
 
     def __init__(self, path: str | Path, backups: int = 3, report_to: str | Path | None = None) -> None:
-        self.path = Path(path)
-        self.label = self.path.name
+        self.opened_as = Path(path)
+        self.label = self.opened_as.name
+        self.path = _target(self.opened_as, self.label)  # a symlinked book is read and written at its target
         self.backups = backups
         self.report_to = Path(report_to) if report_to is not None else None
-        if not self.path.exists():
-            raise DispatchError(self.label, "找不到工作簿文件", f"请检查路径 {self.path}")
         self._open()
         self._report: Snapshot | None = None
         if self.report_to is not None:
@@ -51,25 +54,28 @@ class XlsxBook:
         return list(self._book.sheet_names)
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
-        return {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                for name in names}
+        with _damaged(self.label):
+            return {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                    for name in names}
 
     def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``; nothing is written if it would not change any part of the file."""
         if self.report_to is not None:
-            target, read = self.report_to, self._report
+            target, read, opened_as = self.report_to, self._report, None
             plan = WritePlan(owned=plan.owned, palette=plan.palette)
         else:
-            target, read = self.path, self._snapshot
+            target, read, opened_as = self.path, self._snapshot, self.opened_as
         if not (plan.owned or plan.created or plan.appends or plan.colours):
             return False
-        check(target, read, target.name)
-        pkg = Package(_source(target.name, read.data if read else blank_workbook()))
-        colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
-        PlanWriter(pkg, target.name).apply(plan, colour_map)
-        if not pkg.changed():
-            return False
-        replace(target, pkg.write, read=read, backups=self.backups, label=target.name)
+        label = target.name if self.report_to is not None else self.label
+        check(target, read, label, opened_as)
+        with _damaged(label):
+            pkg = Package(bounded_source(read.data if read else blank_workbook(), label))
+            colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
+            PlanWriter(pkg, label).apply(plan, colour_map)
+            if not pkg.changed():
+                return False
+        replace(target, pkg.write, read=read, backups=self.backups, label=label, opened_as=opened_as)
         if self.report_to is not None:
             self._report = load(target, target.name)
         else:
@@ -79,18 +85,42 @@ class XlsxBook:
     def _open(self) -> None:
         """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
         self._snapshot = load(self.path, self.label)
+        bounded_source(self._snapshot.data, self.label)  # before any parser inflates a part
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
         except Exception as exc:  # calamine raises its own error types for corrupt files
-            raise DispatchError(self.label, f"无法作为 Excel 工作簿打开（{exc}）",
-                                "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
+            raise BookError(self.label, f"无法作为 Excel 工作簿打开（{_said(exc)}）",
+                            "请确认它是 .xlsx/.xlsm 文件且未损坏") from None
 
 
-def _source(label: str, blob: bytes) -> ZipSource:
+def _target(path: Path, label: str) -> Path:
+    """The file a (possibly symlinked) book path names."""
+    if not path.is_symlink():
+        return path
     try:
-        return ZipSource(blob)
-    except Exception as exc:  # zipfile raises several error types for damaged archives
-        raise DispatchError(label, f"无法作为 Excel 工作簿打开（{exc}）", "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise BookError(label, "工作簿是一个指向不存在文件的链接（或链接成环）", f"请检查链接 {path} 指向的文件") from None
+
+
+@contextmanager
+def _damaged(label: str) -> Iterator[None]:
+    """A damaged part found while reading or editing the book becomes one line, not a traceback."""
+    try:
+        yield
+    except DispatchError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, UnicodeDecodeError) as exc:
+        raise BookError(label, f"文件已损坏（{_said(exc)}）", "请用 Excel 或 WPS 打开后另存一份再同步") from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("python_calamine"):  # calamine's own error types
+            raise BookError(label, f"工作表无法读取（{_said(exc)}）",
+                            "请用 Excel 或 WPS 打开后另存一份再同步") from None
+        raise
+
+
+def _said(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> Grid:
