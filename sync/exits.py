@@ -6,12 +6,13 @@ table (see :mod:`sync.errors`). A bug's traceback goes to a log file whose place
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 import traceback
 from datetime import datetime
 from pathlib import Path
 
-from .errors import EXIT_BUG, EXIT_INTERRUPTED, DispatchError
+from .errors import EXIT_BUG, EXIT_HISTORY, EXIT_INTERRUPTED, DispatchError
 
 BUG_LOG = "dispatchbook-errors.log"
 
@@ -22,6 +23,8 @@ def exit_code(error: BaseException) -> int:
         return error.exit_code
     if isinstance(error, KeyboardInterrupt):
         return EXIT_INTERRUPTED
+    if isinstance(error, sqlite3.Error):  # one the history's guarded calls did not wrap (a fetch, pandas)
+        return EXIT_HISTORY
     return EXIT_BUG
 
 
@@ -31,7 +34,12 @@ def is_bug(error: BaseException) -> bool:
 
 def one_line(error: BaseException) -> str:
     """What went wrong, on one line (a user-side error names its place and the fix)."""
-    text = str(error) if isinstance(error, DispatchError) else f"{type(error).__name__}: {error}"
+    if isinstance(error, DispatchError):
+        text = str(error)
+    elif isinstance(error, sqlite3.Error):
+        text = f"历史数据库出错（{error}）。请检查历史数据库文件；必要时从备份恢复"
+    else:
+        text = f"{type(error).__name__}: {error}"
     return " ".join(text.split())
 
 
