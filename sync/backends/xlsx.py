@@ -54,9 +54,11 @@ class XlsxBook:
         return list(self._book.sheet_names)
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
-        with _damaged(self.label):
-            return {name: _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                    for name in names}
+        grids = {}
+        for name in names:
+            with _damaged(self.label, name):
+                grids[name] = _grid(self._book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        return grids
 
     def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``; nothing is written if it would not change any part of the file."""
@@ -104,19 +106,20 @@ def _target(path: Path, label: str) -> Path:
 
 
 @contextmanager
-def _damaged(label: str) -> Iterator[None]:
+def _damaged(label: str, tab: str = "") -> Iterator[None]:
     """A damaged part found while reading or editing the book becomes one line, not a traceback."""
+    fix = "请用 Excel 或 WPS 打开后另存一份再同步"
     try:
         yield
     except DispatchError:
         raise
     except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, UnicodeDecodeError) as exc:
-        raise BookError(label, f"文件已损坏（{_said(exc)}）", "请用 Excel 或 WPS 打开后另存一份再同步") from None
+        raise BookError(label, f"文件已损坏（{_said(exc)}）", fix) from None
     except Exception as exc:
-        if type(exc).__module__.startswith("python_calamine"):  # calamine's own error types
-            raise BookError(label, f"工作表无法读取（{_said(exc)}）",
-                            "请用 Excel 或 WPS 打开后另存一份再同步") from None
-        raise
+        if not type(exc).__module__.startswith("python_calamine"):  # calamine's own error types
+            raise
+        detail = "" if _said(exc) == tab else f"（{_said(exc)}）"
+        raise BookError(f"{label} › {tab}" if tab else label, f"工作表已损坏，无法读取{detail}", fix) from None
 
 
 def _said(exc: BaseException) -> str:

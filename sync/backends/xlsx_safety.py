@@ -59,15 +59,15 @@ def load(path: Path, label: str) -> Snapshot:
         raise _not_a_file(label, "是一个文件夹") from None
     except OSError as exc:
         raise BookError(label, f"无法打开工作簿文件（{exc.strerror}）", "请检查路径和读取权限") from None
+    before = os.fstat(fd)
+    if not stat.S_ISREG(before.st_mode):
+        os.close(fd)
+        raise _not_a_file(label, "是一个文件夹" if stat.S_ISDIR(before.st_mode) else "不是普通文件（是管道、设备或套接字）")
+    if before.st_size > MAX_BOOK_BYTES:
+        os.close(fd)
+        raise BookError(label, f"文件有 {before.st_size >> 20} MiB，超过了 {MAX_BOOK_BYTES >> 20} MiB 的上限",
+                        "请确认选对了文件；过大的工作簿请拆分后再同步")
     with os.fdopen(fd, "rb") as source:
-        before = os.fstat(fd)
-        if stat.S_ISDIR(before.st_mode):
-            raise _not_a_file(label, "是一个文件夹")
-        if not stat.S_ISREG(before.st_mode):
-            raise _not_a_file(label, "不是普通文件（是管道、设备或套接字）")
-        if before.st_size > MAX_BOOK_BYTES:
-            raise BookError(label, f"文件有 {before.st_size >> 20} MiB，超过了 {MAX_BOOK_BYTES >> 20} MiB 的上限",
-                            "请确认选对了文件；过大的工作簿请拆分后再同步")
         data = source.read(MAX_BOOK_BYTES + 1)
         after = os.fstat(fd)
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size:
