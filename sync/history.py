@@ -209,6 +209,9 @@ class History:
             if outcome.as_of == started.date():
                 self._snapshot(key, run, outcome)
             yield
+        except HistoryStoreError as error:
+            self._roll_back()
+            raise HistoryStoreError(error.where, f"{error.message}，本次未写入工作簿", error.fix) from None
         except BaseException:
             self._roll_back()
             raise
@@ -314,7 +317,7 @@ def store_error(path: Path, exc: BaseException) -> HistoryStoreError:
     if "locked" in text or "busy" in text:
         what, fix = "历史数据库被另一个程序占用（锁定）", "请稍后再试；如一直如此，请关闭正在打开该数据库的程序"
     elif "full" in text or getattr(exc, "errno", None) == 28:
-        what, fix = "历史数据库所在的磁盘已满，本次同步未写入工作簿", "请清理磁盘空间后重试"
+        what, fix = "历史数据库所在的磁盘已满", "请清理磁盘空间后重试"
     elif "not a database" in text or "malformed" in text or "corrupt" in text:
         what, fix = "历史数据库已损坏或不是数据库文件", "请从备份恢复它；或把它改名保存，再运行一次（将从头开始记录历史）"
     elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
