@@ -354,3 +354,13 @@ def test_a_long_file_name_can_be_synced(tmp_path: Path, length: int) -> None:
         XlsxBook(path, backups=3).write(WritePlan(owned=[SheetGrid("周报表", [[week]])]))
     assert len(backups_of(path)) == 2
     assert all(len(p.name.encode()) <= 255 for p in (tmp_path / BACKUP_DIR).iterdir())
+
+
+def test_a_key_pasted_as_the_book_is_never_echoed(capsys: pytest.CaptureFixture[str]) -> None:
+    key = ('{"type": "service_account", "client_email": "sync@example.iam.gserviceaccount.com", '
+           '"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEv/SECRETSECRET/abc\\n-----END PRIVATE KEY-----\\n"}')
+    for command in ("check", "sync"):
+        assert main([command, key]) == EXIT_USER_ERROR
+        captured = capsys.readouterr()
+        assert "SECRETSECRET" not in captured.err + captured.out and "sync@example" not in captured.err
+        assert "这看起来是服务账号密钥" in captured.err
