@@ -195,3 +195,24 @@ def test_serve_outlives_a_failing_tick(tmp_path, sheets, lines) -> None:  # type
         scheduler.serve()
     assert "event=tick result=failed" in lines
     assert [(r.status, r.runs) for r in ticks] == [("ok", DAILY)]  # the next tick ran what was due
+
+
+def test_jobs_another_process_ran_while_we_waited_for_the_lock_are_not_run_again(
+        tmp_path, sheets, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock(at(10, 8, 7, 45))
+    config, history, books, scheduler = setup(tmp_path, sheets, "一矿", clock=clock)
+    other = Scheduler(config, History(config.history), now=clock, open_backend=books)  # the other process
+    enter = BookLock.__enter__
+    raced: list[list[BookResult]] = []
+
+    def the_other_process_runs_first(lock: BookLock) -> bool:
+        if not raced:  # between our look at what is due and our taking the lock
+            raced.append([])
+            raced[0] = other.tick()
+        return enter(lock)
+
+    monkeypatch.setattr(BookLock, "__enter__", the_other_process_runs_first)
+    (result,) = scheduler.tick()
+    assert [r.status for r in raced[0]] == ["ok"] and raced[0][0].runs == DAILY
+    assert (result.status, result.runs) == ("idle", [])  # seen under the lock: nothing left to do
+    assert books.opened == ["一矿"]  # the book was synced once

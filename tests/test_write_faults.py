@@ -364,3 +364,38 @@ def test_a_key_pasted_as_the_book_is_never_echoed(capsys: pytest.CaptureFixture[
         captured = capsys.readouterr()
         assert "SECRETSECRET" not in captured.err + captured.out and "sync@example" not in captured.err
         assert "这看起来是服务账号密钥" in captured.err
+
+
+def test_replacing_a_summary_tab_keeps_an_image_and_a_drawing_a_staff_tab_shares(tmp_path: Path) -> None:
+    from PIL import Image  # noqa: PLC0415
+
+    png = tmp_path / "logo.png"
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(png)
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    staff = book.add_worksheet("月度任务 2026-11")
+    staff.write_row(0, 0, ["任务编号", "状态"])
+    staff.insert_image("D2", str(png))
+    summary = book.add_worksheet("周报表")
+    summary.insert_image("B2", str(png))  # the same picture: xlsxwriter stores it once, shared
+    book.close()
+    source = ZipSource(path.read_bytes())
+    assert [n for n in source.names() if n.startswith("xl/media/")] == ["xl/media/image1.png"]
+    # and make the summary tab point at the staff tab's drawing too, as a copied sheet can
+    shared = tmp_path / "shared.xlsx"
+    rels = source.read("xl/worksheets/_rels/sheet2.xml.rels").decode().replace("drawing2.xml", "drawing1.xml")
+    with shared.open("wb") as out:
+        sink = ZipSink(out)
+        for name in source.names():
+            if name == "xl/worksheets/_rels/sheet2.xml.rels":
+                sink.add(name, rels.encode())
+            else:
+                sink.copy(source.raw(name))
+        sink.close()
+    for each in (path, shared):
+        XlsxBook(each).write(WritePlan(owned=[SheetGrid("周报表", [["新的周报表"]])]))
+        after = ZipSource(each.read_bytes())
+        staff_rels = after.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        assert "drawing1.xml" in staff_rels and "xl/drawings/drawing1.xml" in after
+        assert "image1.png" in after.read("xl/drawings/_rels/drawing1.xml.rels").decode()
+        assert after.read("xl/media/image1.png") == png.read_bytes()
