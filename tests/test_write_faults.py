@@ -24,7 +24,7 @@ from sync.backends.xlsx_leftovers import temporaries
 from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_zip import RawPart, ZipSink, ZipSource
 from sync.cli import main
-from sync.errors import EXIT_BUG, EXIT_BUSY, EXIT_USER_ERROR, BookBusyError, BookError
+from sync.errors import EXIT_BUG, EXIT_BUSY, EXIT_USER_ERROR, BookBusyError, BookError, DispatchError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "workbooks" / "example.xlsx"
 SYNC = ["--as-of", "2026-11-18", "--jobs", "daily"]
@@ -399,3 +399,50 @@ def test_replacing_a_summary_tab_keeps_an_image_and_a_drawing_a_staff_tab_shares
         assert "drawing1.xml" in staff_rels and "xl/drawings/drawing1.xml" in after
         assert "image1.png" in after.read("xl/drawings/_rels/drawing1.xml.rels").decode()
         assert after.read("xl/media/image1.png") == png.read_bytes()
+
+
+# 9. appended rows go below the table, not below a stray value -----------------------------------
+
+def month_sheet_with(path: Path, cells: dict[int, str]) -> Path:
+    """A month sheet whose header is on row 1 with tasks T1, T2, and ``cells`` (row → text in column A)."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("月度任务 2026-11")
+    for r, row in enumerate([["任务编号", "状态"], ["T1", "进行中"], ["T2", "进行中"]]):
+        sheet.write_row(r, 0, row)
+    for row_number, text in cells.items():
+        sheet.write(row_number - 1, 0, text)
+    book.close()
+    return path
+
+
+def appending(n: int) -> WritePlan:
+    from sync.backends.base import RowAppend  # noqa: PLC0415
+
+    return WritePlan(appends=[RowAppend("月度任务 2026-11", [{0: f"N{i}", 1: "未开始"} for i in range(n)])])
+
+
+def column_a(path: Path) -> dict[int, object]:
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("月度任务 2026-11").to_python()
+    return {r + 1: row[0] for r, row in enumerate(rows) if row and row[0] != ""}
+
+
+def test_a_stray_value_far_below_does_not_move_appended_rows(tmp_path: Path) -> None:
+    path = month_sheet_with(tmp_path / "book.xlsx", {1_048_576: "草稿"})
+    XlsxBook(path).write(appending(2))
+    assert column_a(path) == {1: "任务编号", 2: "T1", 3: "T2", 4: "N0", 5: "N1", 1_048_576: "草稿"}
+    near = month_sheet_with(tmp_path / "near.xlsx", {10: "备注：本表每日更新"})  # close below: part of the table
+    XlsxBook(near).write(appending(1))
+    assert column_a(near)[11] == "N0"
+
+
+def test_appended_rows_never_overwrite_a_value_below_or_pass_the_last_row(tmp_path: Path) -> None:
+    path = month_sheet_with(tmp_path / "book.xlsx", {200: "草稿"})
+    before = path.read_bytes()
+    with pytest.raises(DispatchError, match="表格下方第 200 行有内容"):
+        XlsxBook(path).write(appending(300))
+    assert path.read_bytes() == before
+    bottom = month_sheet_with(tmp_path / "bottom.xlsx", {r: f"T{r}" for r in range(1_048_500, 1_048_576)})
+    before = bottom.read_bytes()
+    with pytest.raises(DispatchError, match="超出 Excel 的最后一行"):
+        XlsxBook(bottom).write(appending(2))
+    assert bottom.read_bytes() == before

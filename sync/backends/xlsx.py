@@ -119,7 +119,7 @@ def _damaged(label: str, tab: str = "") -> Iterator[None]:
         if not type(exc).__module__.startswith("python_calamine"):  # calamine's own error types
             raise
         detail = "" if _said(exc) == tab else f"（{_said(exc)}）"
-        raise BookError(f"{label} › {tab}" if tab else label, f"工作表已损坏，无法读取{detail}", fix) from None
+        raise BookError(f"{label} / {tab}" if tab else label, f"工作表已损坏，无法读取{detail}", fix) from None
 
 
 def _said(exc: BaseException) -> str:

@@ -1,7 +1,9 @@
 """Rows appended to a staff tab, edited as bytes so the rest of the part stays as it was.
 
-New rows go below the last row that holds a value. Rows the staff pre-formatted below it (styled but
-empty) are filled in place, keeping their formats; the <dimension> grows to cover the new rows.
+New rows go below the table's last row that holds a value: a stray value more than :data:`TABLE_GAP`
+empty rows below the table does not count (the new rows go above it, and are refused if they would
+reach it), nor may new rows pass Excel's last row. Rows the staff pre-formatted below the table
+(styled but empty) are filled in place, keeping their formats; the <dimension> grows to cover the new rows.
 Nothing else in the part changes. New cells without a style of their own take the style of the same
 column in the last filled row, so an appended task looks like the tasks above it.
 """
@@ -24,8 +26,19 @@ _STYLE = re.compile(rb'\ss="(\d+)"')
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([^"]*)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
+EXCEL_ROWS = 1_048_576
+TABLE_GAP = 100  # a value further below the table's last filled row than this is not part of the table
+
 CellXf = Callable[[int, Cell], "int | None"]
 """The format of a new cell from the plan (column, value -> index), or None to inherit one."""
+
+
+class NoRoom(ValueError):
+    """The new rows would reach a value below the table (``blocked``) or pass Excel's last row."""
+
+    def __init__(self, first: int, last: int, blocked: int | None) -> None:
+        super().__init__(first, last, blocked)
+        self.first, self.last, self.blocked = first, last, blocked
 
 
 def append_rows(xml: bytes, rows: list[dict[int, Cell]], plan_xf: CellXf) -> bytes:
@@ -55,32 +68,62 @@ class _Sheet:
         self.xml, self.start, self.end = xml, close + 1, xml.rindex(b"</" + p + b"sheetData>")
 
     def append(self, rows: list[dict[int, Cell]], plan_xf: CellXf) -> bytes:
-        trail, last = self._trailing_rows()
-        numbers = self._numbers(trail + ([last] if last is not None else []))
-        region_start = trail[0] if trail else self.end
+        trail, last, stop = self._table_end()
+        numbers = self._numbers(trail + [s for s in (last, stop) if s is not None and s != self.end])
+        first_new = numbers[last] + 1 if last is not None else 1
+        limit = numbers[stop] - 1 if stop != self.end else EXCEL_ROWS
+        if first_new + len(rows) - 1 > limit:
+            raise NoRoom(first_new, first_new + len(rows) - 1, numbers[stop] if stop != self.end else None)
+        region_start = trail[0] if trail else stop
         inherited = self._styles(last, region_start) if last is not None else {}
 
         def style_of(column: int, value: Cell, own: bytes) -> int:
             xf = plan_xf(column, value)
             return xf if xf is not None else int(own) if own else inherited.get(column, 0)
 
-        templates = {numbers[s]: (s, e) for s, e in zip(trail, [*trail[1:], self.end], strict=False)}
-        wanted = dict(enumerate(rows, start=numbers[last] + 1 if last is not None else 1))
+        templates = {numbers[s]: (s, e) for s, e in zip(trail, [*trail[1:], stop], strict=False)}
+        wanted = dict(enumerate(rows, start=first_new))
         region = [self._row(n, wanted[n], templates.get(n), style_of) if n in wanted
                   else self.xml[templates[n][0]:templates[n][1]]
                   for n in sorted(templates.keys() | wanted.keys())]
-        return b"".join([*self._head(region_start, wanted), *region, memoryview(self.xml)[self.end:]])
+        return b"".join([*self._head(region_start, wanted), *region, memoryview(self.xml)[stop:]])
 
-    def _trailing_rows(self) -> tuple[list[int], int | None]:
-        """Starts of the value-less rows closing sheetData, and the start of the last filled row."""
+    def _table_end(self) -> tuple[list[int], int | None, int]:
+        """The value-less rows below the table, the start of its last filled row, and where the rows
+        after the table begin (the end of sheetData, or a stray value far below)."""
+        trail, last = self._trailing_rows(self.end)
+        if last is None:
+            return trail, None, self.end
+        _, before = self._trailing_rows(last)
+        if before is None or self._number(last) - self._number(before) <= TABLE_GAP:
+            return trail, last, self.end
+        return self._first_gap()
+
+    def _first_gap(self) -> tuple[list[int], int | None, int]:
+        """From the top: the table ends at the first filled row followed by more than TABLE_GAP empty rows."""
+        tag = rb"<" + re.escape(self.p) + rb"row[\s/>]"
+        starts = [self.start + m.start() for m in re.finditer(tag, self.xml[self.start:self.end])]
+        ends = [*starts[1:], self.end]
+        numbers = self._numbers(starts)
+        filled = [s for s, e in zip(starts, ends, strict=True) if _VALUE.search(self.xml, s, e)]
+        for here, after in zip(filled, filled[1:], strict=False):
+            if numbers[after] - numbers[here] > TABLE_GAP:
+                return [s for s in starts if here < s < after], here, after
+        return [s for s in starts if s > filled[-1]], filled[-1], self.end
+
+    def _number(self, start: int) -> int:
+        return self._numbers([start])[start]
+
+    def _trailing_rows(self, pos: int) -> tuple[list[int], int | None]:
+        """Starts of the value-less rows just above ``pos``, and the start of the filled row above them."""
         tag = b"<" + self.p + b"row"
         trail: list[int] = []
-        pos = self.end
+        end = pos
         while (s := self.xml.rfind(tag, self.start, pos)) >= 0:
             pos = s
             if self.xml[s + len(tag):s + len(tag) + 1] not in b" >/\t\n\r":
                 continue
-            if _VALUE.search(self.xml, s, trail[-1] if trail else self.end):
+            if _VALUE.search(self.xml, s, trail[-1] if trail else end):
                 return trail[::-1], s
             trail.append(s)
         return trail[::-1], None
