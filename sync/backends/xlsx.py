@@ -72,7 +72,8 @@ class XlsxBook:
         label = target.name if self.report_to is not None else self.label
         check(target, read, label, opened_as)
         with _damaged(label):
-            pkg = Package(bounded_source(read.data if read else blank_workbook(), label))
+            source = self._source if read is self._snapshot else bounded_source(read.data if read else blank_workbook(), label)
+            pkg = Package(source)
             colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
             PlanWriter(pkg, label).apply(plan, colour_map)
             if not pkg.changed():
@@ -87,7 +88,7 @@ class XlsxBook:
     def _open(self) -> None:
         """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
         self._snapshot = load(self.path, self.label)
-        bounded_source(self._snapshot.data, self.label)  # before any parser inflates a part
+        self._source = bounded_source(self._snapshot.data, self.label)  # before any parser inflates a part
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
         except Exception as exc:  # calamine raises its own error types for corrupt files
