@@ -24,9 +24,9 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 

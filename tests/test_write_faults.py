@@ -236,38 +236,13 @@ def with_entities() -> bytes:
     xml = first_sheet()
     xml = xml.replace("?>", '?><!DOCTYPE worksheet [<!ENTITY a "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA">'
                             '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>', 1)
-    return xml.replace("<sheetData>", '<sheetData><row r="1000"><c r="A1000" t="inlineStr"><is><t>&b;</t></is></c></row>', 1).encode()
+    cell = '<row r="1000"><c r="A1000" t="inlineStr"><is><t>&b;</t></is></c></row>'
+    return xml.replace("<sheetData>", f"<sheetData>{cell}", 1).encode()
 
 
-DAMAGED = {
-    "a missing sheet part": (lambda p: rewritten(p, {"xl/worksheets/sheet1.xml": None}), "组织架构: 工作表已损坏"),
-    "a CRC error": (lambda p: rewritten(p, {}, crc_off="xl/worksheets/sheet1.xml"), "组织架构: 工作表已损坏"),
-    "a missing [Content_Types].xml": (lambda p: rewritten(p, {"[Content_Types].xml": None}), "[Content_Types].xml"),
-    "entities in sheet XML": (lambda p: rewritten(p, {"xl/worksheets/sheet1.xml": with_entities()}), "entity"),
-    "not a zip at all": (lambda p: p.write_bytes(b"PK\x03\x04 half a file"), "已损坏"),
-}
-
-
-@pytest.mark.parametrize("case", list(DAMAGED))
-def test_damaged_input_gets_one_line_exit_2_and_nothing_written(tmp_path: Path, case: str,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    make, said = DAMAGED[case]
-    path = tmp_path / "台账.xlsx"
-    make(path)
-    before = path.read_bytes()
-    assert main(["sync", str(path), *SYNC]) == EXIT_USER_ERROR
-    line = one_error_line(capsys)
-    assert line.startswith("错误 台账.xlsx") and said in line, line
-    assert "Traceback" not in line
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx"]
-
-
-def test_a_full_disk_gets_one_line_exit_2_and_nothing_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "台账.xlsx"
+def full_disk(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A good book, on a disk that fills up while the new version is written."""
     shutil.copyfile(EXAMPLE, path)
-    before = path.read_bytes()
     write = Package.write
 
     def fills_the_disk(self: Package, out: object) -> None:
@@ -275,8 +250,29 @@ def test_a_full_disk_gets_one_line_exit_2_and_nothing_written(tmp_path: Path, mo
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(Package, "write", fills_the_disk)
+
+
+DAMAGED = {
+    "a missing sheet part": (lambda p, _: rewritten(p, {"xl/worksheets/sheet1.xml": None}), "组织架构: 工作表已损坏"),
+    "a CRC error": (lambda p, _: rewritten(p, {}, crc_off="xl/worksheets/sheet1.xml"), "组织架构: 工作表已损坏"),
+    "a missing [Content_Types].xml": (lambda p, _: rewritten(p, {"[Content_Types].xml": None}), "[Content_Types].xml"),
+    "entities in sheet XML": (lambda p, _: rewritten(p, {"xl/worksheets/sheet1.xml": with_entities()}), "entity"),
+    "not a zip at all": (lambda p, _: p.write_bytes(b"PK\x03\x04 half a file"), "已损坏"),
+    "a full disk": (full_disk, ": 磁盘空间不足，本次未写入，工作簿保持原样。请清理工作簿所在磁盘的空间后重试"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGED))
+def test_damaged_input_or_a_full_disk_gets_one_line_exit_2_and_nothing_written(
+        tmp_path: Path, case: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    make, said = DAMAGED[case]
+    path = tmp_path / "台账.xlsx"
+    make(path, monkeypatch)
+    before = path.read_bytes()
     assert main(["sync", str(path), *SYNC]) == EXIT_USER_ERROR
-    assert one_error_line(capsys) == "错误 台账.xlsx: 磁盘空间不足，本次未写入，工作簿保持原样。请清理工作簿所在磁盘的空间后重试"
+    line = one_error_line(capsys)
+    assert line.startswith("错误 台账.xlsx") and said in line, line
+    assert "Traceback" not in line
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx"]
 

@@ -72,7 +72,10 @@ class XlsxBook:
         label = target.name if self.report_to is not None else self.label
         check(target, read, label, opened_as)
         with _damaged(label):
-            source = self._source if read is self._snapshot else bounded_source(read.data if read else blank_workbook(), label)
+            if read is self._snapshot:  # checked when it was read
+                source = self._source
+            else:
+                source = bounded_source(read.data if read else blank_workbook(), label)
             pkg = Package(source)
             colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
             PlanWriter(pkg, label).apply(plan, colour_map)
