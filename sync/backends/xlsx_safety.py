@@ -97,7 +97,7 @@ def check(path: Path, read: Snapshot | None, label: str, opened_as: Path | None 
     expected = read.fingerprint if read else None
     if _fingerprint(path, expected) != expected:
         raise _changed(label)
-    if read is not None and not os.stat(path).st_mode & 0o222:
+    if read is not None and (not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK)):
         raise BookError(label, "工作簿是只读文件，本次未写入",
                         "如需同步，请去掉只读属性（Windows：文件属性；Linux/macOS：chmod u+w）")
 
