@@ -17,7 +17,7 @@ from .backends.excel import ExcelBook
 from .config import DEFAULT_CONFIG, Config, load_config
 from .engine import SyncOutcome
 from .errors import DispatchError
-from .exits import BUG_LOG, is_bug, log_bug, one_line
+from .exits import BUG_LOG, log_bug, one_line, user_error
 from .jobs import JOBS, due_jobs
 from .reports.common import colour_counts
 from .reports.lists import PROBLEMS_NAME
@@ -40,7 +40,8 @@ def recalc(book: xw.Book | None = None) -> SyncOutcome | None:
     try:
         outcome = _sync(book)
     except Exception as error:  # noqa: BLE001 - a bug must still reach the user as a message box
-        text = bug_text(error, log_bug(error)) if is_bug(error) else failure_text(error)  # type: ignore[arg-type]
+        known = user_error(error)
+        text = failure_text(known) if known is not None else bug_text(error, log_bug(error))
         book.app.alert(text, TITLE, mode="critical")
         return None
     book.app.alert(summary_text(outcome), TITLE, mode="info")

@@ -12,20 +12,26 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from .errors import EXIT_BUG, EXIT_HISTORY, EXIT_INTERRUPTED, DispatchError
+from .errors import EXIT_BUG, EXIT_INTERRUPTED, DispatchError, HistoryStoreError
 
 BUG_LOG = "dispatchbook-errors.log"
 
 
+def user_error(error: BaseException) -> DispatchError | None:
+    """``error`` as the user-side error it is, or None for a bug (or an interrupt)."""
+    if isinstance(error, DispatchError):
+        return error
+    if isinstance(error, sqlite3.Error):  # one the history's guarded calls did not wrap (a fetch, pandas)
+        return HistoryStoreError("历史数据库", f"出错（{error}）", "请检查历史数据库文件；必要时从备份恢复")
+    return None
+
+
 def exit_code(error: BaseException) -> int:
     """The exit code for ``error``: its class's code for a user-side error, else the bug code."""
-    if isinstance(error, DispatchError):
-        return error.exit_code
-    if isinstance(error, KeyboardInterrupt):
-        return EXIT_INTERRUPTED
-    if isinstance(error, sqlite3.Error):  # one the history's guarded calls did not wrap (a fetch, pandas)
-        return EXIT_HISTORY
-    return EXIT_BUG
+    known = user_error(error)
+    if known is not None:
+        return known.exit_code
+    return EXIT_INTERRUPTED if isinstance(error, KeyboardInterrupt) else EXIT_BUG
 
 
 def is_bug(error: BaseException) -> bool:
@@ -34,12 +40,8 @@ def is_bug(error: BaseException) -> bool:
 
 def one_line(error: BaseException) -> str:
     """What went wrong, on one line (a user-side error names its place and the fix)."""
-    if isinstance(error, DispatchError):
-        text = str(error)
-    elif isinstance(error, sqlite3.Error):
-        text = f"历史数据库出错（{error}）。请检查历史数据库文件；必要时从备份恢复"
-    else:
-        text = f"{type(error).__name__}: {error}"
+    known = user_error(error)
+    text = str(known) if known is not None else f"{type(error).__name__}: {error}"
     return " ".join(text.split())
 
 

@@ -132,3 +132,17 @@ def recorded_days(db: Path) -> list[str]:
         return [d for (d,) in raw.execute("SELECT as_of FROM runs WHERE ok = 1 ORDER BY as_of")]
     finally:
         raw.close()
+
+
+def test_every_failure_maps_to_one_code_and_one_line() -> None:
+    from sync.errors import BookBusyError, BookError, DispatchError, HistoryStoreError, RemoteError  # noqa: PLC0415
+    from sync.exits import exit_code, one_line  # noqa: PLC0415
+
+    cases = [(DispatchError("规则", "坏了", "改好"), 2), (BookError("台账.xlsx", "已损坏"), 2),
+             (BookBusyError("台账.xlsx", "正在打开"), 3), (RemoteError("gsheet:x", "一直失败"), 4),
+             (HistoryStoreError("h.sqlite", "已损坏"), 5), (sqlite3.DatabaseError("database disk image is malformed"), 5),
+             (KeyError("状态"), 70), (KeyboardInterrupt(), 130)]
+    assert [exit_code(error) for error, _ in cases] == [code for _, code in cases]
+    assert one_line(sqlite3.DatabaseError("database disk image\nis malformed")) == \
+        "历史数据库: 出错（database disk image is malformed）。请检查历史数据库文件；必要时从备份恢复"
+    assert one_line(DispatchError("规则", "坏了", "改好")) == "规则: 坏了。改好"
