@@ -135,7 +135,13 @@ def recorded_days(db: Path) -> list[str]:
 
 
 def test_every_failure_maps_to_one_code_and_one_line() -> None:
-    from sync.errors import BookBusyError, BookError, DispatchError, HistoryStoreError, RemoteError  # noqa: PLC0415
+    from sync.errors import (  # noqa: PLC0415
+        BookBusyError,
+        BookError,
+        DispatchError,
+        HistoryStoreError,
+        RemoteError,
+    )
     from sync.exits import exit_code, one_line  # noqa: PLC0415
 
     cases = [(DispatchError("规则", "坏了", "改好"), 2), (BookError("台账.xlsx", "已损坏"), 2),

@@ -24,7 +24,14 @@ from sync.backends.xlsx_leftovers import temporaries
 from sync.backends.xlsx_package import Package
 from sync.backends.xlsx_zip import RawPart, ZipSink, ZipSource
 from sync.cli import main
-from sync.errors import EXIT_BUG, EXIT_BUSY, EXIT_USER_ERROR, BookBusyError, BookError, DispatchError
+from sync.errors import (
+    EXIT_BUG,
+    EXIT_BUSY,
+    EXIT_USER_ERROR,
+    BookBusyError,
+    BookError,
+    DispatchError,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "workbooks" / "example.xlsx"
 SYNC = ["--as-of", "2026-11-18", "--jobs", "daily"]
