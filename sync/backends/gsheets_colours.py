@@ -28,9 +28,11 @@ def rules(colours: TaskColours, plan: WritePlan, sheet_id: int) -> list[dict[str
     """One conditional-format rule per palette colour on the tab's status column, below its header."""
     first = colours.header_row + 1
     task = f"${column_letter(colours.id_column)}{first + 1}"
+    for wildcard in ("~", "*", "?"):  # MATCH(…, 0) reads these as wildcards: escaped, an ID matches only itself
+        task = f'SUBSTITUTE({task},"{wildcard}","~{wildcard}")'
     out = []
     for entry in plan.palette.values():
-        formula = (f'=IFERROR(INDEX(INDIRECT({_literal(_MAP_REF + "!B:B")}),MATCH({_literal(colours.tab + "|")}'
+        formula = (f'=IFERROR(INDEX(INDIRECT({_literal(_MAP_REF + "!B:B")}),MATCH({_literal(colours.tab.replace("~", "~~") + "|")}'
                    f'&{task},INDIRECT({_literal(_MAP_REF + "!A:A")}),0))={_literal(entry.label)},FALSE)')
         out.append({
             "ranges": [{"sheetId": sheet_id, "startRowIndex": first, "startColumnIndex": colours.status_column,
