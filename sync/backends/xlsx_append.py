@@ -1,8 +1,7 @@
 """Rows appended to a staff tab, edited as bytes so the rest of the part stays as it was.
 
-New rows go below the table's last row that holds a value: a stray value more than :data:`TABLE_GAP`
-empty rows below the table does not count (the new rows go above it, and are refused if they would
-reach it), nor may new rows pass Excel's last row. Rows the staff pre-formatted below the table
+New rows go below the table's last row that holds a value (see :mod:`rowroom`: a stray value far
+below does not count, and new rows never overwrite it nor pass Excel's last row). Rows the staff pre-formatted below the table
 (styled but empty) are filled in place, keeping their formats; the <dimension> grows to cover the new rows.
 Nothing else in the part changes. New cells without a style of their own take the style of the same
 column in the last filled row, so an appended task looks like the tasks above it.
@@ -15,6 +14,7 @@ from collections.abc import Callable
 
 from ..a1 import column_letter
 from .base import Cell
+from .rowroom import check_room, table_end
 from .xlsx_cells import cell, has_value
 from .xlsx_xmledit import prefixed
 
@@ -26,19 +26,8 @@ _STYLE = re.compile(rb'\ss="(\d+)"')
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([^"]*)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
-EXCEL_ROWS = 1_048_576
-TABLE_GAP = 100  # a value further below the table's last filled row than this is not part of the table
-
 CellXf = Callable[[int, Cell], "int | None"]
 """The format of a new cell from the plan (column, value -> index), or None to inherit one."""
-
-
-class NoRoom(ValueError):
-    """The new rows would reach a value below the table (``blocked``) or pass Excel's last row."""
-
-    def __init__(self, first: int, last: int, blocked: int | None) -> None:
-        super().__init__(first, last, blocked)
-        self.first, self.last, self.blocked = first, last, blocked
 
 
 def append_rows(xml: bytes, rows: list[dict[int, Cell]], plan_xf: CellXf) -> bytes:
@@ -71,9 +60,7 @@ class _Sheet:
         trail, last, stop = self._table_end()
         numbers = self._numbers(trail + [s for s in (last, stop) if s is not None and s != self.end])
         first_new = numbers[last] + 1 if last is not None else 1
-        limit = numbers[stop] - 1 if stop != self.end else EXCEL_ROWS
-        if first_new + len(rows) - 1 > limit:
-            raise NoRoom(first_new, first_new + len(rows) - 1, numbers[stop] if stop != self.end else None)
+        check_room(first_new, len(rows), numbers[stop] if stop != self.end else None)
         region_start = trail[0] if trail else stop
         inherited = self._styles(last, region_start) if last is not None else {}
 
@@ -95,21 +82,22 @@ class _Sheet:
         if last is None:
             return trail, None, self.end
         _, before = self._trailing_rows(last)
-        if before is None or self._number(last) - self._number(before) <= TABLE_GAP:
-            return trail, last, self.end
+        if before is None or table_end([self._number(before), self._number(last)])[1] is None:
+            return trail, last, self.end  # the usual case: no need to look at the whole sheet
         return self._first_gap()
 
     def _first_gap(self) -> tuple[list[int], int | None, int]:
-        """From the top: the table ends at the first filled row followed by more than TABLE_GAP empty rows."""
+        """The value-less rows, last filled row and stray row of the table as :func:`rowroom.table_end` sees it."""
         tag = rb"<" + re.escape(self.p) + rb"row[\s/>]"
         starts = [self.start + m.start() for m in re.finditer(tag, self.xml[self.start:self.end])]
         ends = [*starts[1:], self.end]
         numbers = self._numbers(starts)
         filled = [s for s, e in zip(starts, ends, strict=True) if _VALUE.search(self.xml, s, e)]
-        for here, after in zip(filled, filled[1:], strict=False):
-            if numbers[after] - numbers[here] > TABLE_GAP:
-                return [s for s in starts if here < s < after], here, after
-        return [s for s in starts if s > filled[-1]], filled[-1], self.end
+        by_number = {numbers[s]: s for s in filled}
+        here, after = table_end([numbers[s] for s in filled])
+        assert here is not None  # the sheet has filled rows: _table_end found one
+        last, stop = by_number[here], by_number[after] if after is not None else self.end
+        return [s for s in starts if last < s < stop], last, stop
 
     def _number(self, start: int) -> int:
         return self._numbers([start])[start]

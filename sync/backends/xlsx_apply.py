@@ -13,7 +13,8 @@ from functools import partial
 from ..errors import DispatchError
 from .base import Cell, CellStyle, Grid, SheetGrid, WritePlan, default_date_format
 from .colourmap import map_sheet, merged_map
-from .xlsx_append import EXCEL_ROWS, NoRoom, append_rows
+from .rowroom import NoRoom, no_room_error
+from .xlsx_append import append_rows
 from .xlsx_blank import CT_STYLES, STYLES, STYLES_REL
 from .xlsx_chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
 from .xlsx_colours import ensure_rules, map_names
@@ -53,7 +54,7 @@ class PlanWriter:
             try:
                 self.pkg.put(tab.part, append_rows(self.pkg.blob(tab.part), append.rows, plan_xf))
             except NoRoom as full:
-                raise _no_room(self.label, append.tab, full) from None
+                raise no_room_error(self.label, append.tab, full) from None
         if plan.colours:
             self._colour(plan, colour_map)
         self.book.forget_formulas(self._rewritten)
@@ -112,11 +113,3 @@ class PlanWriter:
         self.pkg.put(part, STYLES, CT_STYLES)
         self.pkg.add_rel(self.book.part, STYLES_REL, part)
         return part
-
-
-def _no_room(label: str, tab: str, full: NoRoom) -> DispatchError:
-    if full.blocked is not None:
-        return DispatchError(f"{label} / {tab}", f"表格下方第 {full.blocked} 行有内容，新任务（第 {full.first}–{full.last} 行）"
-                             "会写到它上面，本次未写入", f"请把第 {full.blocked} 行的内容移走或删除，下次同步会追加新任务")
-    return DispatchError(f"{label} / {tab}", f"新任务将超出 Excel 的最后一行（第 {EXCEL_ROWS} 行），本次未写入",
-                         "请删除表格下方远处的内容，或把已闭合的任务移到别的表")
