@@ -1,8 +1,8 @@
 """A small formula evaluator: enough Sheets formula language for the stand-in's needs.
 
 Arithmetic, ``&``, comparisons, cell and range references (also on other sheets), and the
-functions IF, IFERROR, INDEX, INDIRECT and MATCH — what typed-in formulas in the recorded
-traffic and the sync's conditional-format rules use. Anything else evaluates to ``#NAME?``.
+functions IF, IFERROR, INDEX, INDIRECT, MATCH (with Sheets' wildcards) and SUBSTITUTE — what typed-in
+formulas in the recorded traffic and the sync's conditional-format rules use. Anything else evaluates to ``#NAME?``.
 """
 
 from __future__ import annotations
@@ -137,6 +137,22 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _wildcards(text: str) -> re.Pattern[str]:
+    """A MATCH(…, 0) text criterion as Sheets reads it: * any run, ? one character, ~ escapes; no case."""
+    out, escaped = [], False
+    for ch in text:
+        if escaped:
+            out.append(re.escape(ch))
+            escaped = False
+        elif ch == "~":
+            escaped = True
+        else:
+            out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+    if escaped:
+        out.append(re.escape("~"))
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
@@ -309,10 +325,16 @@ class _Evaluator:
             wanted = self.scalar(args[0])
             grid = self.grid(args[1])
             line = [r[0] for r in grid] if all(len(r) == 1 for r in grid) else grid[0]
+            pattern = _wildcards(wanted) if isinstance(wanted, str) else None  # exact match of text: * ? ~
             for i, value in enumerate(line, start=1):
-                if value is not None and _compare("=", value, wanted):
+                if value is None:
+                    continue
+                if pattern.fullmatch(str(value)) if pattern and isinstance(value, str) else _compare("=", value, wanted):
                     return float(i)
             raise FormulaError("#N/A")
+        if name == "SUBSTITUTE" and n == 3:
+            text, old, new = (_text(self.scalar(a)) for a in args)
+            return text.replace(old, new) if old else text
         raise FormulaError("#NAME?")
 
     def grid(self, node: Node) -> list[list[Any]]:

@@ -9,9 +9,6 @@ traceback goes to a log file whose place the message names.
 from __future__ import annotations
 
 import os
-import tempfile
-import traceback
-from datetime import datetime
 from pathlib import Path
 
 import xlwings as xw
@@ -20,6 +17,7 @@ from .backends.xlwings import ExcelBook
 from .config import DEFAULT_CONFIG, Config, load_config
 from .engine import SyncOutcome
 from .errors import DispatchError
+from .exits import BUG_LOG, log_bug, one_line, user_error
 from .jobdays import JOBS, due_jobs
 from .reports.common import colour_counts
 from .reports.lists import PROBLEMS_NAME
@@ -29,7 +27,7 @@ from .scheduler import on_demand_sync
 TITLE = "立即调度"
 CONFIG_ENV = "DISPATCHBOOK_CONFIG"
 
-LOG_NAME = "dispatchbook-button.log"
+LOG_NAME = BUG_LOG
 
 
 def recalc(book: xw.Book | None = None) -> SyncOutcome | None:
@@ -41,11 +39,10 @@ def recalc(book: xw.Book | None = None) -> SyncOutcome | None:
     book = xw.Book.caller() if book is None else book
     try:
         outcome = _sync(book)
-    except DispatchError as error:
-        book.app.alert(failure_text(error), TITLE, mode="critical")
-        return None
     except Exception as error:  # noqa: BLE001 - a bug must still reach the user as a message box
-        book.app.alert(bug_text(error, _log(error)), TITLE, mode="critical")
+        known = user_error(error)
+        text = failure_text(known) if known is not None else bug_text(error, log_bug(error))
+        book.app.alert(text, TITLE, mode="critical")
         return None
     book.app.alert(summary_text(outcome), TITLE, mode="info")
     return outcome
@@ -89,15 +86,6 @@ def failure_text(error: DispatchError) -> str:
 
 
 def bug_text(error: Exception, log: Path) -> str:
-    return (f"调度未完成：程序出错（{type(error).__name__}: {error}）。\n"
+    return (f"调度未完成：程序出错（{one_line(error)}）。\n"
             f"工作簿可能只更新了一部分，可再点一次「{TITLE}」。\n"
             f"详细信息已记录在 {log}，请发给维护人员。")
-
-
-def _log(error: Exception) -> Path:
-    """Append the traceback to the log in the temp folder; return the log's path."""
-    path = Path(tempfile.gettempdir()) / LOG_NAME
-    with path.open("a", encoding="utf-8") as log:
-        log.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n")
-        log.write("".join(traceback.format_exception(error)))
-    return path

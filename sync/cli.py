@@ -16,6 +16,7 @@ from types import ModuleType
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -27,8 +28,9 @@ from .calendar import week as week_of
 from .clihelp import chinese_argparse
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
-from .errors import EXIT_PROBLEMS, DispatchError
+from .errors import EXIT_INTERRUPTED, EXIT_PROBLEMS, DispatchError
 from .example import EXAMPLE_AS_OF, write_example
+from .exits import bug_line, exit_code, is_bug, log_bug, one_line
 from .history import History
 from .history_views import (
     Labels,
@@ -44,13 +46,13 @@ from .problems import Problem
 from .resources import REPOSITORY, example_workbook, rule_files
 from .rulebook import Rulebook, load_rules
 from .runlog import log_to
-from .scheduler import BookResult, Scheduler, exit_code, on_demand_sync
+from .scheduler import BookResult, Scheduler, on_demand_sync
+from .scheduler import exit_code as run_exit_code
 from .schema import MONTH, STAFF_TABS, month_tab_name
 from .staffsheets import staff_sheet
 from .values import BadValue, parse_date, parse_month
 
 console = Console(highlight=False)
-EXIT_INTERRUPTED = 130  # stopped at once by a second Ctrl-C
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,9 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except DispatchError as error:
-        Console(stderr=True, highlight=False).print(f"[bold red]错误[/] {error}")
-        return error.exit_code
+    except Exception as error:  # noqa: BLE001 - every failure ends as one line and its exit code (see exits.py)
+        line = bug_line(error, log_bug(error)) if is_bug(error) else one_line(error)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]错误[/] {escape(line)}")
+        return exit_code(error)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -361,7 +364,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         text = {"ok": f"[green]已运行[/] {ran}", "idle": "无到期作业", "busy": "[yellow]另一个进程正在同步，已跳过[/]",
                 "failed": f"[red]失败[/] {result.error}（下次运行时重试）"}[result.status]
         console.print(f"{result.book.name}：{text}")
-    return exit_code(results)
+    return run_exit_code(results)
 
 
 @contextmanager

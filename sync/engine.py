@@ -5,6 +5,7 @@ The engine holds the order of the steps and nothing else; each step lives in its
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
@@ -39,8 +40,9 @@ class Memory(Protocol):
     def sheet_ids(self, book: str, month: tuple[int, int]) -> frozenset[str]:
         """Every task id any snapshot saw in the month's sheet (one missing now was deleted by staff)."""
 
-    def record(self, book: str, outcome: SyncOutcome) -> None:
-        """Store this sync's snapshot, assessment lines and run record."""
+    def recording(self, book: str, outcome: SyncOutcome) -> AbstractContextManager[None]:
+        """Store this sync's snapshot, assessment lines and run record around its write (the ``with``
+        body): all of it, with the write, or none of it and no write."""
 
 
 @dataclass
@@ -100,10 +102,9 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     if dry_run:
         outcome.would_write = backend.changes(outcome.plan)
     else:
-        if backend.write(outcome.plan):
-            outcome.written = outcome.would_write = outcome.plan.tab_names()
-        if memory:
-            memory.record(book.label, outcome)
+        with memory.recording(book.label, outcome) if memory else nullcontext():
+            if backend.write(outcome.plan):
+                outcome.written = outcome.would_write = outcome.plan.tab_names()
     return outcome
 
 

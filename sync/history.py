@@ -10,6 +10,11 @@ leaves the previous state intact.
 A snapshot lists its month sheets; a sheet's tasks are stored as a *version*, shared by every day
 on which the sheet read the same (past months rarely change), and each task's row as staff see it
 (for ``history --restore``) is stored once per distinct content.
+
+The book write and its record never silently diverge: a sync's rows are stored in a transaction
+opened before the book is written and committed after it (see :meth:`History.recording`). A database
+that is damaged, foreign, locked for longer than :data:`LOCK_WAIT_SECONDS` or full raises
+:class:`errors.HistoryStoreError` (exit 5) naming the file.
 """
 
 from __future__ import annotations
@@ -17,20 +22,22 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .assessment import line_facts
 from .engine import SyncOutcome
-from .errors import DispatchError
+from .errors import DispatchError, HistoryStoreError
 from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
 VERSION = 2  # 2: lines.facts
+LOCK_WAIT_SECONDS = 60.0  # how long a sync waits for another process's transaction before giving up
 ROW_KEYS = [c.key for c in MONTH.columns]
 TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
 SCHEMA = """
@@ -77,9 +84,13 @@ class History:
     """One SQLite database holding the history of any number of books."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=60)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT_SECONDS, factory=_Guarded)
+        except (OSError, sqlite3.Error) as exc:
+            raise store_error(path, exc) from None
+        self.db.path = path
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -88,6 +99,9 @@ class History:
             if version > VERSION:
                 raise DispatchError(path.name, "历史数据库由更新版本的 dispatchbook 创建", "请升级 dispatchbook")
             if version == 0:
+                if self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                    raise HistoryStoreError(path.name, "这是别的程序的数据库，不是 dispatchbook 的历史数据库",
+                                            "请在配置中为历史数据库另选一个文件名")
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
@@ -106,7 +120,7 @@ class History:
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._roll_back()
             raise
         self.db.execute("COMMIT")
 
@@ -178,11 +192,17 @@ class History:
 
     # ---- writing one sync --------------------------------------------------------------------
 
-    def record(self, key: str, label: str, outcome: SyncOutcome, started: datetime, finished: datetime) -> None:
-        """Store one successful sync; its snapshot only if its as-of day is the day it ran."""
-        with self.transaction():
+    @contextmanager
+    def recording(self, key: str, label: str, outcome: SyncOutcome, started: datetime,
+                  clock: Callable[[], datetime]) -> Iterator[None]:
+        """Store one successful sync around its book write (the ``with`` body): its rows go in first,
+        in one transaction that the write's failure rolls back; the commit follows the write. Its
+        snapshot only if its as-of day is the day it ran."""
+        planned = outcome.plan.tab_names()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             self._see(key, label, started)
-            run = self._run(key, label, started, finished, outcome.as_of, outcome.jobs, outcome.written,
+            run = self._run(key, label, started, clock(), outcome.as_of, outcome.jobs, planned,
                             [p.to_dict() for p in outcome.problems])
             # A run covers a job's scheduled times up to the end of its as-of day: a replay of a past
             # day does not stand in for today's run.
@@ -192,6 +212,28 @@ class History:
             outcome.snapshot = outcome.as_of == started.date()
             if outcome.snapshot:
                 self._snapshot(key, run, outcome)
+            yield
+        except HistoryStoreError as error:
+            self._roll_back()
+            raise HistoryStoreError(error.where, f"{error.message}，本次未写入工作簿", error.fix) from None
+        except BaseException:
+            self._roll_back()
+            raise
+        try:
+            self.db.execute("UPDATE runs SET finished = ?, written = ? WHERE id = ?",
+                            (stamp(clock()), _json(outcome.written), run))
+            self.db.execute("COMMIT")
+        except HistoryStoreError as error:
+            self._roll_back()
+            if outcome.written:  # the book is written: say so loudly, never silently
+                raise HistoryStoreError(
+                    error.where, f"工作簿已写入（{'、'.join(outcome.written)}），但本次同步未能记入历史：{error.message}",
+                    f"{error.fix}；下次同步会重新记录当天的情况") from None
+            raise
+
+    def _roll_back(self) -> None:
+        if self.db.in_transaction:  # SQLite may already have rolled back (a full disk, say)
+            self.db.execute("ROLLBACK")
 
     def _see(self, key: str, label: str, when: datetime) -> None:
         self.db.execute("INSERT INTO books VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET label = excluded.label",
@@ -270,8 +312,44 @@ class BookMemory:
     def sheet_ids(self, book: str, month: tuple[int, int]) -> frozenset[str]:
         return self.history.sheet_ids(self.key, month)
 
-    def record(self, book: str, outcome: SyncOutcome) -> None:
-        self.history.record(self.key, self.label, outcome, self.started, self.clock())
+    def recording(self, book: str, outcome: SyncOutcome) -> AbstractContextManager[None]:
+        return self.history.recording(self.key, self.label, outcome, self.started, self.clock)
+
+
+def store_error(path: Path, exc: BaseException) -> HistoryStoreError:
+    """What a SQLite (or file) error on the history database means for the user."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        what, fix = "历史数据库被另一个程序占用（锁定）", "请稍后再试；如一直如此，请关闭正在打开该数据库的程序"
+    elif "full" in text or getattr(exc, "errno", None) == 28:
+        what, fix = "历史数据库所在的磁盘已满", "请清理磁盘空间后重试"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        what, fix = "历史数据库已损坏或不是数据库文件", "请从备份恢复它；或把它改名保存，再运行一次（将从头开始记录历史）"
+    elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+        what, fix = "历史数据库是只读的", "请检查该文件及其文件夹的写入权限"
+    elif "unable to open" in text:
+        what, fix = "无法打开历史数据库", "请检查路径是否是一个可写的文件（而不是文件夹）"
+    else:
+        what, fix = f"历史数据库无法使用（{' '.join(str(exc).split())}）", "请检查该文件；必要时从备份恢复"
+    return HistoryStoreError(path.name, what, fix)
+
+
+class _Guarded(sqlite3.Connection):
+    """A connection whose SQLite errors become :class:`HistoryStoreError` naming the database file."""
+
+    path: Path
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
 
 
 def _json(value: object) -> str:

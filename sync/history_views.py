@@ -125,8 +125,22 @@ class Restore:
     cells: list[str | None]  # in that sheet's column order
 
     def tsv(self) -> str:
-        """One tab-separated line: pastes into Excel or Google Sheets as one row."""
-        return "\t".join(" ".join((c or "").split()) for c in self.cells)
+        """One tab-separated row that pastes into Excel or Google Sheets as one row: a value a
+        spreadsheet would take for a formula gets a leading ', and one with a line break, tab or
+        quote is quoted (quotes doubled), so its line breaks survive the paste."""
+        return "\t".join(paste_cell(c or "") for c in self.cells)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def paste_cell(value: str) -> str:
+    """``value`` as safe clipboard text for one spreadsheet cell."""
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    if any(c in value for c in '\t\n\r"'):
+        value = '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def restore(history: History, key: str, label: str, task_id: str,

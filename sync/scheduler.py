@@ -21,6 +21,8 @@ from .booklock import BookLock
 from .config import BookConfig, Config, book_key
 from .engine import SyncOutcome, run_sync
 from .errors import EXIT_BUSY, BookBusyError, DispatchError
+from .exits import exit_code as code_for
+from .exits import is_bug, one_line
 from .history import History
 from .rhythm import DueRun, due_runs
 from .rulebook import Rulebook
@@ -28,7 +30,6 @@ from .runlog import fields, log
 from .sheets import Backend
 
 SLICE_SECONDS = 1.0  # the loop wakes at least this often to notice a stop request
-EXIT_FAILED = 1  # a book's sync failed with an unexpected error (see the log)
 
 
 def locked_sync(backend: Backend, key: str, label: str, as_of: date, *, history: History, locks: Path,
@@ -174,12 +175,12 @@ class Scheduler:
                         break
                     error = self._sync(book, rules, run)
                     if error:
-                        return BookResult(book, "failed", done, str(error), _code(error))
+                        return BookResult(book, "failed", done, one_line(error), code_for(error))
                     done.append(run)
                 return BookResult(book, "ok" if done else "idle", done)
         except DispatchError as error:  # rules or config that cannot be used
             log.error(fields(book=book.name, result="failed", error=str(error)))
-            return BookResult(book, "failed", error=str(error), exit_code=error.exit_code)
+            return BookResult(book, "failed", error=one_line(error), exit_code=code_for(error))
 
     def _sync(self, book: BookConfig, rules: Rulebook, run: DueRun) -> Exception | None:
         """One sync; its failure is logged, recorded and returned (it is retried at the next tick)."""
@@ -190,22 +191,14 @@ class Scheduler:
             outcome = run_sync(self.open_backend(book), run.as_of, jobs=list(run.jobs), rules=rules, memory=memory)
         except Exception as error:  # one book's failure must not stop the others
             for job in run.jobs:
-                log.error(fields(book=book.name, job=job, as_of=run.as_of, result="failed", error=_what(error)))
-            if not isinstance(error, DispatchError):
+                log.error(fields(book=book.name, job=job, as_of=run.as_of, result="failed", error=one_line(error)))
+            if is_bug(error):
                 log.exception("unexpected error", exc_info=error)
             self.history.record_failure(book.key, book.name, started, self._local(rules), run.as_of,
-                                        list(run.jobs), _what(error))
+                                        list(run.jobs), one_line(error))
             return error
         seconds = round(clock_time.perf_counter() - began, 2)
         for job in run.jobs:
             log.info(fields(book=book.name, job=job, as_of=run.as_of, result="ok", seconds=seconds,
                              written=len(outcome.written), problems=len(outcome.problems)))
         return None
-
-
-def _code(error: Exception) -> int:
-    return error.exit_code if isinstance(error, DispatchError) else EXIT_FAILED
-
-
-def _what(error: Exception) -> str:
-    return str(error) if isinstance(error, DispatchError) else f"{type(error).__name__}: {error}"

@@ -6,7 +6,11 @@ import itertools
 import random
 from datetime import date, datetime
 
+import pytest
+
+from sync.backends.rowroom import EXCEL_ROWS, NoRoom
 from sync.backends.xlwings.ranges import (
+    append_at,
     colour_runs,
     excel_value,
     format_ranges,
@@ -99,3 +103,17 @@ def test_colour_runs_find_tasks_by_id_below_the_header() -> None:
     colours = TaskColours("月度任务 2026-11", header_row=1, id_column=0, status_column=1,
                           colours={"T1": "red", "T2": "red", "101": "blue", "T3": "green", "月度任务": "red"})
     assert colour_runs(grid, colours) == [(2, 3, "red"), (4, 4, "blue"), (6, 6, "green"), (7, 7, "red")]
+
+
+def test_appended_rows_go_below_the_table_not_below_a_stray_value() -> None:
+    table: list[list[object]] = [["任务编号"], ["T1"], ["T2"]]
+    assert append_at(table, 5) == 3
+    assert append_at([*table, [None], ["备注"]], 1) == 5  # a note close below belongs to the table
+    far = [*table, *[[None]] * 300, ["草稿"]]  # row 304
+    assert append_at(far, 2) == 3
+    with pytest.raises(NoRoom) as full:
+        append_at(far, 301)  # rows 4–304 would reach the draft at row 304
+    assert (full.value.first, full.value.last, full.value.blocked) == (4, 304, 304)
+    with pytest.raises(NoRoom):  # a table that already ends at Excel's last row
+        append_at([*[[None]] * (EXCEL_ROWS - 3), ["T7"], ["T8"], ["T9"]], 1)
+    assert append_at([], 2) == 0

@@ -143,7 +143,8 @@ def test_the_rule_formula_follows_header_row_and_id_column() -> None:
     rule = rules(TaskColours("月度 \"A\"", 2, 3, 5, {}), WritePlan(palette={"red": PALETTE["red"]}), 7)[0]
     assert rule["ranges"] == [{"sheetId": 7, "startRowIndex": 3, "startColumnIndex": 5, "endColumnIndex": 6}]
     assert rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"] == (
-        '=IFERROR(INDEX(INDIRECT("\'调度颜色\'!B:B"),MATCH("月度 ""A""|"&$D4,'
+        '=IFERROR(INDEX(INDIRECT("\'调度颜色\'!B:B"),MATCH("月度 ""A""|"&'
+        'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE($D4,"~","~~"),"*","~*"),"?","~?"),'
         'INDIRECT("\'调度颜色\'!A:A"),0))="红色考核",FALSE)')
 
 
@@ -159,3 +160,16 @@ def test_rules_as_sheets_reports_them_back_count_as_present() -> None:
         rule["ranges"][0]["endRowIndex"] = 1000
     assert rule_requests(colours, plan(), 5, reported) == []
     assert len(rule_requests(colours, plan(), 5, reported[:3])) == 3 + 4  # one missing: all four are redone
+
+
+def test_ids_with_wildcard_characters_keep_their_own_colour(standin: StandinSession) -> None:
+    colours = {"AB": "green", "A*": "red", "A?": "orange", "A~B": "blue"}  # unescaped, each would match AB's entry
+    rows = [["2026年11月重点任务"], ["任务编号", "任务名称", "状态"], *([task, "甲", "进行中"] for task in colours)]
+    sid = standin.seed({MONTH: rows})
+    book = standin.book(sid)
+    book.sheet_names()
+    book.read([MONTH])
+    book.write(plan(colours))
+    shows = {row[0]: standin.api.fill_of(sid, MONTH, r, 2)
+             for r, row in enumerate(standin.api.values(sid, MONTH)) if row and row[0] in colours}
+    assert shows == {t: PALETTE[c].fill for t, c in colours.items()}

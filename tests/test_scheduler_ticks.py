@@ -16,10 +16,10 @@ import pytest
 from sync.backends.memory import MemoryBook
 from sync.booklock import BookLock
 from sync.config import BookConfig, Config
-from sync.errors import EXIT_BUSY, EXIT_USER_ERROR, DispatchError
+from sync.errors import EXIT_BUG, EXIT_BUSY, EXIT_USER_ERROR, DispatchError
 from sync.history import History
 from sync.rhythm import DueRun
-from sync.scheduler import EXIT_FAILED, BookResult, Scheduler, exit_code
+from sync.scheduler import BookResult, Scheduler, exit_code
 from sync.sheets import Backend
 from tests.rhythm_helpers import Clock, at, example_book, make_config
 
@@ -74,7 +74,7 @@ def test_a_failing_book_never_stops_the_others_and_is_retried(tmp_path, sheets, 
     books.broken = {"一矿": DispatchError("一矿.xlsx", "找不到工作簿文件"), "二矿": RuntimeError("disk on fire")}
     first = scheduler.tick()
     assert [(r.status, r.runs, r.exit_code) for r in first] == [
-        ("failed", [], EXIT_USER_ERROR), ("failed", [], EXIT_FAILED), ("ok", DAILY, 0)]
+        ("failed", [], EXIT_USER_ERROR), ("failed", [], EXIT_BUG), ("ok", DAILY, 0)]
     assert first[0].error == "一矿.xlsx: 找不到工作簿文件" and "disk on fire" in first[1].error
     assert exit_code(first) == EXIT_USER_ERROR
     failed = history.db.execute("SELECT label, ok, jobs, error FROM runs WHERE ok = 0 ORDER BY id").fetchall()
@@ -164,7 +164,7 @@ def test_exit_codes() -> None:
     assert exit_code([BookResult(book, "ok"), BookResult(book, "idle")]) == 0
     assert exit_code([BookResult(book, "busy", exit_code=EXIT_BUSY), BookResult(book, "ok")]) == EXIT_BUSY
     assert exit_code([BookResult(book, "busy", exit_code=EXIT_BUSY),
-                      BookResult(book, "failed", exit_code=EXIT_FAILED)]) == EXIT_FAILED
+                      BookResult(book, "failed", exit_code=EXIT_BUG)]) == EXIT_BUG
 
 
 class Flaky(History):
@@ -195,3 +195,24 @@ def test_serve_outlives_a_failing_tick(tmp_path, sheets, lines) -> None:  # type
         scheduler.serve()
     assert "event=tick result=failed" in lines
     assert [(r.status, r.runs) for r in ticks] == [("ok", DAILY)]  # the next tick ran what was due
+
+
+def test_jobs_another_process_ran_while_we_waited_for_the_lock_are_not_run_again(
+        tmp_path, sheets, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock(at(10, 8, 7, 45))
+    config, history, books, scheduler = setup(tmp_path, sheets, "一矿", clock=clock)
+    other = Scheduler(config, History(config.history), now=clock, open_backend=books)  # the other process
+    enter = BookLock.__enter__
+    raced: list[list[BookResult]] = []
+
+    def the_other_process_runs_first(lock: BookLock) -> bool:
+        if not raced:  # between our look at what is due and our taking the lock
+            raced.append([])
+            raced[0] = other.tick()
+        return enter(lock)
+
+    monkeypatch.setattr(BookLock, "__enter__", the_other_process_runs_first)
+    (result,) = scheduler.tick()
+    assert [r.status for r in raced[0]] == ["ok"] and raced[0][0].runs == DAILY
+    assert (result.status, result.runs) == ("idle", [])  # seen under the lock: nothing left to do
+    assert books.opened == ["一矿"]  # the book was synced once

@@ -1,6 +1,6 @@
 """The task colours in a written .xlsx, checked without LibreOffice: read the conditional-format rules,
 the workbook names and the hidden 调度颜色 map back with openpyxl, evaluate each rule's lookup as Excel
-does (TRIM, MATCH with its match type, INDEX, a case-insensitive "="), and compare every task's fill
+does (TRIM, SUBSTITUTE, MATCH with its match type, INDEX, a case-insensitive "="), and compare every task's fill
 with its colour's fill in rules/colours.toml. A swapped fill, a wrong range or an approximate MATCH fails."""
 
 from __future__ import annotations
@@ -22,8 +22,17 @@ from sync.jobdays import JOBS
 
 REPO = Path(__file__).resolve().parent.parent
 PALETTE = {c["key"]: c for c in tomllib.loads((REPO / "rules" / "colours.toml").read_text("utf-8"))["colour"]}
-LOOKUP = re.compile(r'INDEX\((?P<values>\w+),MATCH\("(?P<prefix>(?:[^"]|"")*)"&TRIM\(\$(?P<column>[A-Z]+)(?P<row>\d+)\),'
+LOOKUP = re.compile(r'INDEX\((?P<values>\w+),MATCH\("(?P<prefix>(?:[^"]|"")*)"&(?:SUBSTITUTE\()*'
+                    r'TRIM\(\$(?P<column>[A-Z]+)(?P<row>\d+)\)(?P<substitutes>(?:,"[^"]*","[^"]*"\))*),'
                     r'(?P<keys>\w+)(?:,(?P<match_type>-?\d+))?\)\)="(?P<label>(?:[^"]|"")*)"')
+SUBSTITUTE = re.compile(r',"([^"]*)","([^"]*)"\)')
+
+
+def substitute(text: str, replacements: str) -> str:
+    """Excel's nested SUBSTITUTE(…, old, new) calls, innermost first, as the formula lists them."""
+    for old, new in SUBSTITUTE.findall(replacements):
+        text = text.replace(old, new)
+    return text
 
 
 def trim(value: object) -> str:
@@ -72,7 +81,8 @@ def shown_fills(book: Workbook, tab: str) -> dict[int, str | None]:
             assert parts, f"the evaluator does not know this rule: {formula}"
             task = sheet.cell(row + int(parts["row"]) - first, column_index_from_string(parts["column"])).value
             keys, values = name_values(book, parts["keys"]), name_values(book, parts["values"])
-            at = match(parts["prefix"].replace('""', '"') + trim(task), keys, int(parts["match_type"] or 1))
+            typed = substitute(trim(task), parts["substitutes"])
+            at = match(parts["prefix"].replace('""', '"') + typed, keys, int(parts["match_type"] or 1))
             if at is not None and str(values[at]).casefold() == parts["label"].replace('""', '"').casefold():
                 holding.append(rule.dxf.fill.bgColor.rgb[-6:] if rule.dxf.fill.bgColor.rgb else None)
         assert len(holding) <= 1, f"{tab}!{column}{row}: several colour rules hold"

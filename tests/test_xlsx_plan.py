@@ -98,7 +98,7 @@ def test_created_tabs_are_written_only_when_absent(tmp_path: Path) -> None:
     assert read(book, "月度任务 2026-12") == [["任务编号", "状态"], ["T9", "未开始"]]
     assert read(book, "年度计划书") == [["任务编号", "任务名称"]]
     xml = parts(book)[sheet_parts(book)["月度任务 2026-12"]].decode()
-    assert '"月度任务 2026-12|"&amp;TRIM($A2)' in xml
+    assert '"月度任务 2026-12|"&amp;SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(TRIM($A2),' in xml
     created.rows.append(["T10", "已完成"])
     XlsxBook(book).write(WritePlan(created=[created]))
     assert len(read(book, "月度任务 2026-12")) == 2  # staff-owned from now on

@@ -120,3 +120,17 @@ def test_every_written_workbook_converts(tmp_path: Path, profile: Path) -> None:
         books.append(book)
     for pdf in to_pdf(books, tmp_path / "pdf", profile):
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000, pdf.name
+
+
+def test_ids_with_wildcard_characters_keep_their_own_colour(tmp_path: Path, profile: Path) -> None:
+    tasks = {"AB": "green", "A*": "red", "A?": "orange", "A~B": "blue"}  # unescaped, each would match AB's entry
+    book = xlsxwriter.Workbook(str(tmp_path / "ids.xlsx"))
+    sheet = book.add_worksheet(TAB)
+    sheet.write_row(0, 0, ["任务编号", "状态"])
+    for r, task in enumerate(tasks, start=1):
+        sheet.write_row(r, 0, [task, "进行中"])
+    sheet.set_column(1, 1, 16)
+    book.close()
+    XlsxBook(tmp_path / "ids.xlsx").write(WritePlan(colours=[TaskColours(TAB, 0, 0, 1, tasks)], palette=PALETTE))
+    page = pdf_pages(to_pdf([tmp_path / "ids.xlsx"], tmp_path / "pdf", profile)[0], tmp_path)[0]
+    assert colour_bands(page) == list(tasks.values())

@@ -87,12 +87,14 @@ def test_backups_rotate(tmp_path: Path) -> None:
     assert not any(p.name.startswith("none.") for p in (tmp_path / ".dispatchbook-backups").iterdir())
 
 
-def test_stale_temporary_files_are_cleaned(tmp_path: Path) -> None:
+def test_a_killed_writers_temporary_files_are_removed_at_the_next_run(tmp_path: Path) -> None:
     path = small_book(tmp_path / "book.xlsx")
-    stale, fresh = tmp_path / ".~book.xlsx.1.aa.dispatchbook-tmp", tmp_path / ".~book.xlsx.2.bb.dispatchbook-tmp"
-    stale.write_bytes(b"half a zip")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    dead, alive = int(gone.stdout), os.getppid()
+    stale, fresh = tmp_path / f".~dispatchbook.{dead}.aa.tmp", tmp_path / f".~dispatchbook.{alive}.bb.tmp"
+    stale.write_bytes(b"half a zip")  # just now: its age does not matter, its writer is gone
     fresh.write_bytes(b"another run, now")
-    os.utime(stale, (time.time() - 7200, time.time() - 7200))
     XlsxBook(path).write(report("2026-11-05"))
     assert not stale.exists() and fresh.exists()
     assert {p.name for p in tmp_path.iterdir()} == {"book.xlsx", fresh.name, ".dispatchbook-backups"}
@@ -161,7 +163,7 @@ def write_window(path: Path, rows: int) -> float:
 
 
 def temporaries(path: Path) -> list[Path]:
-    return list(path.parent.glob(f".~{path.name}.*.dispatchbook-tmp"))
+    return list(path.parent.glob(".~dispatchbook.*.tmp"))
 
 
 def test_a_killed_write_leaves_the_old_or_the_new_book(tmp_path: Path) -> None:

@@ -25,9 +25,12 @@ def rules(colours: TaskColours, plan: WritePlan, sheet_id: int) -> list[dict[str
     """One conditional-format rule per palette colour on the tab's status column, below its header."""
     first = colours.header_row + 1
     task = f"${column_letter(colours.id_column)}{first + 1}"
+    for wildcard in ("~", "*", "?"):  # MATCH(…, 0) reads these as wildcards: escaped, an ID matches only itself
+        task = f'SUBSTITUTE({task},"{wildcard}","~{wildcard}")'
     out = []
     for entry in plan.palette.values():
-        formula = (f'=IFERROR(INDEX(INDIRECT({formula_string(_MAP_REF + "!B:B")}),MATCH({formula_string(colours.tab + "|")}'
+        formula = (f'=IFERROR(INDEX(INDIRECT({formula_string(_MAP_REF + "!B:B")}),'
+                   f'MATCH({formula_string(colours.tab.replace("~", "~~") + "|")}'
                    f'&{task},INDIRECT({formula_string(_MAP_REF + "!A:A")}),0))={formula_string(entry.label)},FALSE)')
         out.append({
             "ranges": [{"sheetId": sheet_id, "startRowIndex": first, "startColumnIndex": colours.status_column,

@@ -1,7 +1,8 @@
 """Rows appended to a staff tab, edited as bytes so the rest of the part stays as it was.
 
-New rows go below the last row that holds a value. Rows the staff pre-formatted below it (styled but
-empty) are filled in place, keeping their formats; the <dimension> grows to cover the new rows.
+New rows go below the table's last row that holds a value (see :mod:`rowroom`: a stray value far
+below does not count, and new rows never overwrite it nor pass Excel's last row). Rows the staff pre-formatted below the table
+(styled but empty) are filled in place, keeping their formats; the <dimension> grows to cover the new rows.
 Nothing else in the part changes. New cells without a style of their own take the style of the same
 column in the last filled row, so an appended task looks like the tasks above it.
 """
@@ -12,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from sync.a1 import column_index, column_letter
+from sync.backends.rowroom import check_room, table_end
 from sync.backends.xlsx.cells import cell
 from sync.backends.xlsx.ooxml.xmledit import prefixed
 from sync.empty import is_empty
@@ -57,32 +59,61 @@ class _Sheet:
         self.xml, self.start, self.end = xml, close + 1, xml.rindex(b"</" + p + b"sheetData>")
 
     def append(self, rows: list[dict[int, Cell]], plan_xf: CellXf) -> bytes:
-        trail, last = self._trailing_rows()
-        numbers = self._numbers(trail + ([last] if last is not None else []))
-        region_start = trail[0] if trail else self.end
+        trail, last, stop = self._table_end()
+        numbers = self._numbers(trail + [s for s in (last, stop) if s is not None and s != self.end])
+        first_new = numbers[last] + 1 if last is not None else 1
+        check_room(first_new, len(rows), numbers[stop] if stop != self.end else None)
+        region_start = trail[0] if trail else stop
         inherited = self._styles(last, region_start) if last is not None else {}
 
         def style_of(column: int, value: Cell, own: bytes) -> int:
             xf = plan_xf(column, value, int(own) if own else inherited.get(column))
             return xf if xf is not None else int(own) if own else inherited.get(column, 0)
 
-        templates = {numbers[s]: (s, e) for s, e in zip(trail, [*trail[1:], self.end], strict=False)}
-        wanted = dict(enumerate(rows, start=numbers[last] + 1 if last is not None else 1))
+        templates = {numbers[s]: (s, e) for s, e in zip(trail, [*trail[1:], stop], strict=False)}
+        wanted = dict(enumerate(rows, start=first_new))
         region = [self._row(n, wanted[n], templates.get(n), style_of) if n in wanted
                   else self.xml[templates[n][0]:templates[n][1]]
                   for n in sorted(templates.keys() | wanted.keys())]
-        return b"".join([*self._head(region_start, wanted), *region, memoryview(self.xml)[self.end:]])
+        return b"".join([*self._head(region_start, wanted), *region, memoryview(self.xml)[stop:]])
 
-    def _trailing_rows(self) -> tuple[list[int], int | None]:
-        """Starts of the value-less rows closing sheetData, and the start of the last filled row."""
+    def _table_end(self) -> tuple[list[int], int | None, int]:
+        """The value-less rows below the table, the start of its last filled row, and where the rows
+        after the table begin (the end of sheetData, or a stray value far below)."""
+        trail, last = self._trailing_rows(self.end)
+        if last is None:
+            return trail, None, self.end
+        _, before = self._trailing_rows(last)
+        if before is None or table_end([self._number(before), self._number(last)])[1] is None:
+            return trail, last, self.end  # the usual case: no need to look at the whole sheet
+        return self._first_gap()
+
+    def _first_gap(self) -> tuple[list[int], int | None, int]:
+        """The value-less rows, last filled row and stray row of the table as :func:`rowroom.table_end` sees it."""
+        tag = rb"<" + re.escape(self.p) + rb"row[\s/>]"
+        starts = [self.start + m.start() for m in re.finditer(tag, self.xml[self.start:self.end])]
+        ends = [*starts[1:], self.end]
+        numbers = self._numbers(starts)
+        filled = [s for s, e in zip(starts, ends, strict=True) if _VALUE.search(self.xml, s, e)]
+        by_number = {numbers[s]: s for s in filled}
+        here, after = table_end([numbers[s] for s in filled])
+        assert here is not None  # the sheet has filled rows: _table_end found one
+        last, stop = by_number[here], by_number[after] if after is not None else self.end
+        return [s for s in starts if last < s < stop], last, stop
+
+    def _number(self, start: int) -> int:
+        return self._numbers([start])[start]
+
+    def _trailing_rows(self, pos: int) -> tuple[list[int], int | None]:
+        """Starts of the value-less rows just above ``pos``, and the start of the filled row above them."""
         tag = b"<" + self.p + b"row"
         trail: list[int] = []
-        pos = self.end
+        end = pos
         while (s := self.xml.rfind(tag, self.start, pos)) >= 0:
             pos = s
             if self.xml[s + len(tag):s + len(tag) + 1] not in b" >/\t\n\r":
                 continue
-            if _VALUE.search(self.xml, s, trail[-1] if trail else self.end):
+            if _VALUE.search(self.xml, s, trail[-1] if trail else end):
                 return trail[::-1], s
             trail.append(s)
         return trail[::-1], None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from sync.backends.colourmap import map_sheet, merged_map
+from sync.backends.rowroom import NoRoom, no_room_error
 from sync.backends.xlsx.append import append_rows
 from sync.backends.xlsx.blank import CT_STYLES, STYLES, STYLES_REL
 from sync.backends.xlsx.chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
@@ -51,7 +52,10 @@ class PlanWriter:
         for append in plan.appends:
             tab = self._staff_tab(append.tab, "追加任务行")
             plan_xf = partial(self._plan_xf, append.styles)
-            self.pkg.put(tab.part, append_rows(self.pkg.blob(tab.part), append.rows, plan_xf))
+            try:
+                self.pkg.put(tab.part, append_rows(self.pkg.blob(tab.part), append.rows, plan_xf))
+            except NoRoom as full:
+                raise no_room_error(self.label, append.tab, full) from None
         if plan.colours:
             self._colour(plan, colour_map)
         self.book.forget_formulas(self._rewritten)

@@ -11,9 +11,13 @@ a client or after it changed on disk (see :mod:`sync.backends.xlsx.safety`).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from lxml import etree
 from python_calamine import CalamineWorkbook, PasswordError
 
 from sync.backends.colourmap import MAP_TAB
@@ -22,11 +26,11 @@ from sync.backends.xlsx.blank import blank_workbook
 from sync.backends.xlsx.error_cells import error_cells
 from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
 from sync.backends.xlsx.marker import owned_tabs
-from sync.backends.xlsx.ooxml.container import ZipSource
+from sync.backends.xlsx.ooxml.bounds import bounded_source
 from sync.backends.xlsx.ooxml.package import Package
 from sync.backends.xlsx.safety import Snapshot, check, load, replace
 from sync.backends.xlsx.workbook import Workbook
-from sync.errors import DispatchError
+from sync.errors import BookError, DispatchError
 from sync.problems import Problem
 from sync.sheets import Grid, WritePlan
 
@@ -44,12 +48,11 @@ class XlsxBook:
     _merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]
 
     def __init__(self, path: str | Path, backups: int = 3, report_to: str | Path | None = None) -> None:
-        self.path = Path(path)
-        self.label = self.path.name
+        self.opened_as = Path(path)
+        self.label = self.opened_as.name
+        self.path = _target(self.opened_as, self.label)  # a symlinked book is read and written at its target
         self.backups = backups
         self.report_to = Path(report_to) if report_to is not None else None
-        if not self.path.exists():
-            raise DispatchError(self.label, "找不到工作簿文件", f"请检查路径 {self.path}")
         self._open()
         self._report: Snapshot | None = None
         if self.report_to is not None:
@@ -62,9 +65,12 @@ class XlsxBook:
         return list(self._book.sheet_names)
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
-        sheets = {name: self._book.get_sheet_by_name(name) for name in names}
-        self._merges.update((name, sheet.merged_cell_ranges or []) for name, sheet in sheets.items())
-        grids = {name: _grid(sheet.to_python(skip_empty_area=False)) for name, sheet in sheets.items()}
+        grids = {}
+        for name in names:
+            with _damaged(self.label, name):
+                sheet = self._book.get_sheet_by_name(name)
+                self._merges[name] = sheet.merged_cell_ranges or []
+                grids[name] = _grid(sheet.to_python(skip_empty_area=False))
         for name, grid in grids.items():
             for (r, c), error in self._errors(name).items():  # calamine reads #DIV/0! as empty
                 if r < len(grid) and c < len(grid[r]):
@@ -87,7 +93,7 @@ class XlsxBook:
         if not self.kind.writable:
             return None
         if self._parsed is None:
-            self._parsed = Workbook(Package(_source(self.label, self._snapshot.data)))
+            self._parsed = Workbook(Package(self._source))
         return self._parsed
 
     def _errors(self, name: str) -> dict[tuple[int, int], str]:
@@ -120,17 +126,24 @@ class XlsxBook:
             target, read = self.report_to, self._report
             plan = WritePlan(owned=plan.owned, palette=plan.palette)
         elif not self.kind.writable:
-            raise DispatchError(self.label, f"{self.kind.this_is}，同步只能写入 .xlsx/.xlsm 文件，本次未写入",
-                                save_as_fix(self.kind) + "；或加 --report-to 汇总.xlsx，把汇总表写到另一个工作簿")
+            raise BookError(self.label, f"{self.kind.this_is}，同步只能写入 .xlsx/.xlsm 文件，本次未写入",
+                            save_as_fix(self.kind) + "；或加 --report-to 汇总.xlsx，把汇总表写到另一个工作簿")
         else:
             target, read = self.path, self._snapshot
         if not (plan.owned or plan.created or plan.appends or plan.colours):
             return None
-        pkg = Package(_source(target.name, read.data if read else blank_workbook()))
-        colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
-        writer = PlanWriter(pkg, target.name)
-        writer.apply(plan, colour_map)
+        label = self._label(target)
+        with _damaged(label):
+            source = self._source if read is self._snapshot else \
+                bounded_source(read.data if read else blank_workbook(), label)  # the book's was checked when read
+            pkg = Package(source)
+            colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
+            writer = PlanWriter(pkg, label)
+            writer.apply(plan, colour_map)
         return target, read, pkg, writer
+
+    def _label(self, target: Path) -> str:
+        return target.name if self.report_to is not None else self.label
 
     def write(self, plan: WritePlan) -> bool:
         """Apply ``plan``; nothing is written if it would not change any part of the file."""
@@ -138,10 +151,11 @@ class XlsxBook:
         if built is None:
             return False
         target, read, pkg, _ = built
-        check(target, read, target.name)
+        label, opened_as = self._label(target), None if self.report_to is not None else self.opened_as
+        check(target, read, label, opened_as)
         if not pkg.changed():
             return False
-        replace(target, pkg.write, read=read, backups=self.backups, label=target.name)
+        replace(target, pkg.write, read=read, backups=self.backups, label=label, opened_as=opened_as)
         if self.report_to is not None:
             self._report = load(target, target.name)
         else:
@@ -153,29 +167,55 @@ class XlsxBook:
         self._snapshot = load(self.path, self.label)
         self.kind: FileKind = detect(self._snapshot.data, self.path.name)
         if self.kind is ENCRYPTED:
-            raise DispatchError(self.label, "工作簿设有打开密码，无法读取", password_fix())
+            raise BookError(self.label, "工作簿设有打开密码，无法读取", password_fix())
         if not self.kind.readable:
-            raise DispatchError(self.label, f"{self.kind.this_is}，无法读取", save_as_fix(self.kind))
+            raise BookError(self.label, f"{self.kind.this_is}，无法读取", save_as_fix(self.kind))
         self._parsed = None
         self._merges = {}
+        if self.kind.writable:  # bounds checked before any parser inflates a part
+            self._source = bounded_source(self._snapshot.data, self.label)
         try:
             self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._snapshot.data))
-        except PasswordError as exc:  # e.g. an .xls saved with an open password (RC4); untested: no writer here
-            raise DispatchError(self.label, "工作簿设有打开密码，无法读取", password_fix()) from exc
+        except PasswordError:  # e.g. an .xls saved with an open password (RC4); untested: no writer here
+            raise BookError(self.label, "工作簿设有打开密码，无法读取", password_fix()) from None
         except Exception as exc:  # calamine raises its own error types for corrupt files
             if not self.kind.writable:
-                raise DispatchError(self.label, f"{self.kind.this_is}，但无法读取（{exc}）",
-                                    save_as_fix(self.kind)) from exc
-            raise DispatchError(self.label, f"无法作为 Excel 工作簿打开（{exc}）",
-                                "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
+                raise BookError(self.label, f"{self.kind.this_is}，但无法读取（{_said(exc)}）",
+                                save_as_fix(self.kind)) from None
+            raise BookError(self.label, f"无法作为 Excel 工作簿打开（{_said(exc)}）",
+                            "请确认它是 .xlsx/.xlsm 文件且未损坏") from None
         self.file_problems: list[Problem] = kind_problems(self.kind, self.label, self.path.name)
 
 
-def _source(label: str, blob: bytes) -> ZipSource:
+def _target(path: Path, label: str) -> Path:
+    """The file a (possibly symlinked) book path names."""
+    if not path.is_symlink():
+        return path
     try:
-        return ZipSource(blob)
-    except Exception as exc:  # zipfile raises several error types for damaged archives
-        raise DispatchError(label, f"无法作为 Excel 工作簿打开（{exc}）", "请确认它是 .xlsx/.xlsm 文件且未损坏") from exc
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise BookError(label, "工作簿是一个指向不存在文件的链接（或链接成环）", f"请检查链接 {path} 指向的文件") from None
+
+
+@contextmanager
+def _damaged(label: str, tab: str = "") -> Iterator[None]:
+    """A damaged part found while reading or editing the book becomes one line, not a traceback."""
+    fix = "请用 Excel 或 WPS 打开后另存一份再同步"
+    try:
+        yield
+    except DispatchError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, UnicodeDecodeError) as exc:
+        raise BookError(label, f"文件已损坏（{_said(exc)}）", fix) from None
+    except Exception as exc:
+        if not type(exc).__module__.startswith("python_calamine"):  # calamine's own error types
+            raise
+        detail = "" if _said(exc) == tab else f"（{_said(exc)}）"
+        raise BookError(f"{label} / {tab}" if tab else label, f"工作表已损坏，无法读取{detail}", fix) from None
+
+
+def _said(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> Grid:

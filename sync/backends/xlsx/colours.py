@@ -48,7 +48,10 @@ def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> b
     status, first = column_letter(tc.status_column), tc.header_row + 2
     sqref = f"{status}{first}:{status}{_LAST_ROW}"
     task = f"TRIM(${column_letter(tc.id_column)}{first})"  # IDs typed with stray spaces still match
-    lookup = f'INDEX({VALUE_NAME},MATCH({formula_string(tc.tab + "|")}&{task},{KEY_NAME},0))'
+    for wildcard in ("~", "*", "?"):  # MATCH(…, 0) reads these as wildcards: escaped, an ID matches only itself
+        task = f'SUBSTITUTE({task},"{wildcard}","~{wildcard}")'
+    key = formula_string(tc.tab.replace("~", "~~") + "|")  # a tab name may hold ~ (never * or ?)
+    lookup = f'INDEX({VALUE_NAME},MATCH({key}&{task},{KEY_NAME},0))'
     wanted = {(str(dxf), f'{lookup}={formula_string(label)}') for label, dxf in rules}
     ours = [(tag, element_end(tail, tag)) for tag in tags(tail, "conditionalFormatting", prefix=p)
             if KEY_NAME in tail[tag.start:element_end(tail, tag)]]

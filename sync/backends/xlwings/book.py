@@ -2,7 +2,8 @@
 
 Everything goes through Excel itself, so nothing in the workbook is lost: sync-owned tabs are
 cleared and refilled in place (formulas elsewhere that point at them keep working; shapes such as
-the button stay), new summary tabs are added at the end and a new month sheet after the latest one, rows are appended below the last filled row, and
+the button stay), new summary tabs are added at the end and a new month sheet after the latest one, rows are
+appended below the table's last filled row, and
 each task's 状态 cell takes its colour, found by task ID in the sheet as read — the user is waiting
 on the button, so rows cannot move in between. Excel then recalculates the staff's formulas.
 
@@ -17,7 +18,8 @@ from collections.abc import Sequence
 from xlwings import Book, Sheet
 
 from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
-from sync.backends.xlwings.ranges import colour_runs, last_filled_row
+from sync.backends.rowroom import NoRoom, no_room_error
+from sync.backends.xlwings.ranges import append_at, colour_runs
 from sync.backends.xlwings.tab import block, write_formats, write_tab, write_values
 from sync.sheets import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
 
@@ -90,12 +92,16 @@ class ExcelBook:
         self._grids[grid.name] = [list(row) for row in grid.rows]
 
     def _append(self, append: RowAppend) -> bool:
-        """New rows below the last row holding a value, in the columns they name; whether there were any."""
+        """New rows below the table's last row holding a value (see :mod:`sync.backends.rowroom`), in the
+        columns they name; whether there were any."""
         grid = self._grid(append.tab)
-        top = last_filled_row(grid) + 1
         columns = sorted({c for row in append.rows for c in row})
         if not columns:
             return False
+        try:
+            top = append_at(grid, len(append.rows))
+        except NoRoom as full:
+            raise no_room_error(self.label, append.tab, full) from None
         left, right = columns[0], columns[-1]
         rows = [[row.get(c) for c in range(left, right + 1)] for row in append.rows]
         sheet = self.book.sheets[append.tab]
@@ -103,7 +109,9 @@ class ExcelBook:
         styles = {(r, c - left): style for r in range(len(rows)) for c, style in append.styles.items()
                   if left <= c <= right}
         write_formats(sheet, top, rows, styles)
-        self._grids[append.tab] = grid[:top] + [[None] * left + row for row in rows]
+        grown = [list(row) for row in grid] + [[] for _ in range(top + len(rows) - len(grid))]
+        grown[top:top + len(rows)] = [[None] * left + row for row in rows]
+        self._grids[append.tab] = grown
         return True
 
     def _colour(self, colours: TaskColours, plan: WritePlan) -> bool:

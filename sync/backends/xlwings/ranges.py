@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
+from sync.backends.rowroom import check_room, table_end
 from sync.empty import is_empty
 from sync.sheets import Cell, CellStyle, Grid, TaskColours, default_date_format
 from sync.values import text
@@ -96,6 +97,20 @@ def format_ranges(rows: Grid, styles: dict[tuple[int, int], CellStyle]) -> list[
 def last_filled_row(grid: Grid) -> int:
     """The 0-based index of the last row holding a value, or -1."""
     return next((r for r in range(len(grid) - 1, -1, -1) if any(text(v) for v in grid[r])), -1)
+
+
+def append_at(grid: Grid, count: int) -> int:
+    """The 0-based row where ``count`` appended rows start: below the table (see :mod:`rowroom`);
+    raises :class:`rowroom.NoRoom` if they would reach a value below it or pass Excel's last row."""
+    last = last_filled_row(grid)
+    before = last_filled_row(grid[:last]) if last > 0 else -1
+    if before >= 0 and table_end([before + 1, last + 1])[1] is not None:  # a stray value far below
+        end, stray = table_end([r + 1 for r, row in enumerate(grid) if any(text(v) for v in row)])
+        last, blocked = (end or 0) - 1, stray
+    else:
+        blocked = None
+    check_room(last + 2, count, blocked)
+    return last + 1
 
 
 def colour_runs(grid: Grid, colours: TaskColours) -> list[tuple[int, int, str]]:

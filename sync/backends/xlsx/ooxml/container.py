@@ -51,13 +51,18 @@ class ZipSource:
         return name in self._parts
 
     def raw(self, name: str) -> RawPart:
+        if name not in self._parts:
+            raise zipfile.BadZipFile(f"missing part {name}")
         return self._parts[name]
 
     def read(self, name: str) -> bytes:
         """The uncompressed content of a part (CRC checked)."""
-        part = self._parts[name]
-        data = zlib.decompress(part.data, -15) if part.method == zipfile.ZIP_DEFLATED else bytes(part.data)
-        if zlib.crc32(data) != part.crc:
+        part = self.raw(name)
+        if part.method == zipfile.ZIP_DEFLATED:  # never more than the declared size
+            data = zlib.decompressobj(-15).decompress(part.data, part.size + 1)
+        else:
+            data = bytes(part.data)
+        if len(data) != part.size or zlib.crc32(data) != part.crc:
             raise zipfile.BadZipFile(f"CRC mismatch in {name}")
         return data
 
