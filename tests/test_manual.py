@@ -134,6 +134,8 @@ def _problem_kinds_in_code() -> set[str]:
             if re.search(r'f"bad_\{', window):
                 used = {c.kind for t in STAFF_TABS for c in t.columns}
                 kinds |= {f"bad_{kind}" for kind in normalise.FIXES if kind in used}
+                # and a literal chosen beside it (e.g. "excel_error" if error else f"bad_{…}")
+                kinds |= set(re.findall(r'(?<![\w{])"([a-z]+(?:_[a-z]+)+)"', window.split('f"bad_{')[0]))
                 continue
             literal = re.search(r'(?<![\w{])"([a-z]+(?:_[a-z]+)+)"', window)
             assert literal, f"{path.name}: a Problem without a literal kind near “{window[:80]}”"
