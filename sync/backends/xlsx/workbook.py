@@ -129,9 +129,14 @@ class Workbook:
         index = str(next(i for i, t in enumerate(self.tabs) if t.sheet_id == tab.sheet_id))
         wanted = {n.casefold(): (n, ref) for n, ref in names.items()}
         for tag in reversed(list(xe.tags(self.xml, "definedName"))):
-            if tag.attrs.get("localSheetId") != index or tag.attrs.get("name", "").casefold() not in wanted:
+            key = tag.attrs.get("name", "").casefold()
+            if tag.attrs.get("localSheetId") != index or key not in wanted:
                 continue
             end = xe.element_end(self.xml, tag)
+            body = "" if tag.empty else self.xml[tag.end:end - len(f"</{tag.prefix}definedName>")]
+            if wanted[key][1] is not None and unescape(body) == wanted[key][1]:
+                del wanted[key]  # already as wanted: left untouched
+                continue
             self.xml = self.xml[:tag.start] + self.xml[end:]
         p = xe.root_prefix(self.xml)
         hidden = ' hidden="1"'
