@@ -24,6 +24,7 @@ from . import jobdays as job_rules
 from .backends import open_book
 from .backends.colourmap import MAP_TAB
 from .book import read_book
+from .bulletin.make import make_bulletin
 from .calendar import week as week_of
 from .clihelp import chinese_argparse
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
@@ -109,6 +110,20 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--report-to", type=Path, metavar="OTHER.xlsx", help="把汇总表写入另一个 .xlsx，不改动本工作簿")
     _history_args(sync, "记录本次同步（每日快照、考核、运行记录）；同步时锁定工作簿")
     sync.set_defaults(run=cmd_sync)
+
+    bulletin = sub.add_parser("bulletin", help="生成周通报或月通报（Word .docx，或经 LibreOffice 转成 .pdf）",
+                              description="生成周通报或月通报：标题和期间、主要数据、一图四色分布图、红色任务、短板、"
+                                          "典型导向、下步到期事项。只读取工作簿，不写入。",
+                              epilog="示例：dispatchbook bulletin 党建调度.xlsx --week --out 周通报.docx")
+    _book_args(bulletin)
+    period = bulletin.add_mutually_exclusive_group(required=True)
+    period.add_argument("--week", action="store_const", const="week", dest="period",
+                        help="周通报：周报表所报告的那一周（周报表作业当天为上周，否则为本周至今）")
+    period.add_argument("--month", action="store_const", const="month", dest="period",
+                        help="月通报：月报表所报告的那个月（月考核作业当天为上月，否则为本月至今）")
+    bulletin.add_argument("--out", type=Path, required=True, metavar="FILE",
+                          help="输出文件：.docx（Word/WPS），或 .pdf（需要安装 LibreOffice）")
+    bulletin.set_defaults(run=cmd_bulletin)
 
     run = sub.add_parser("run", help="按“五个一”节奏持续调度配置中的每个工作簿，补跑错过的作业",
                          description="按“五个一”节奏持续调度配置文件中的每个工作簿，补跑错过的作业。")
@@ -338,6 +353,17 @@ def _weakest(bottom: pd.DataFrame, names: int = 3) -> str:
         else:
             parts.append(f"{units[0]}等 {len(units)} 个单位并列 {score:g}（名单见“月考核”表）")
     return "、".join(parts)
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    book = open_book(args.book, args.credentials)
+    made = make_bulletin(book, args.period, args.as_of or rules.calendar.today(), rules, args.out)
+    console = Console(highlight=False, soft_wrap=True)
+    for warning in made.warnings:
+        console.print(f"[yellow]注意[/] {escape(warning)}")
+    console.print(f"已写出{made.bulletin.title}（{made.bulletin.period}）：{escape(str(made.out))}")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
