@@ -23,6 +23,9 @@ from .figures import LIST_LIMIT, Bulletin
 from .fonts import BODY_FONT, HEADING_FONT, LATIN_FONT
 
 TEXT_WIDTH_CM = 16.6
+CM_PER_COLUMN = 0.22  # one display column (half a CJK character) of 9 pt text, with room to spare
+CELL_PADDING_CM = 0.4
+SHORT_TEXT = 20  # display columns: a cell up to this wide never wraps
 SECTIONS = ("一、总体情况", "二、一图四色", "三、红色任务", "四、短板", "五、典型导向", "六、下步到期事项")
 TASK_COLUMNS = [("任务编号", "id"), ("任务名称", "name"), ("责任单位", "unit_name"), ("责任人", "owner"),
                 ("截止日期", "deadline"), ("进度", "progress")]
@@ -120,9 +123,7 @@ def _table(doc: object, header: Sequence[str], rows: Sequence[Sequence[str]]) ->
     table = doc.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.autofit = False
-    longest = [max([display_width(h) + 2, *(display_width(r[j]) for r in rows)]) for j, h in enumerate(header)]
-    shares = [min(w, 30) for w in longest]
-    widths = [Cm(TEXT_WIDTH_CM * w / sum(shares)) for w in shares]
+    widths = [Cm(w) for w in _column_widths(header, rows)]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid LibreOffice and WPS go by
     for row in [header, *rows]:
@@ -134,6 +135,18 @@ def _table(doc: object, header: Sequence[str], rows: Sequence[Sequence[str]]) ->
             run.font.size = Pt(9)
             run.bold = row is header
     return table
+
+
+def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+    """Centimetres per column: short columns (IDs, dates, names of units) as wide as their longest text,
+    the long-text columns share what is left of the line and wrap."""
+    longest = [max([display_width(h), *(display_width(r[j]) for r in rows)]) for j, h in enumerate(header)]
+    need = [w * CM_PER_COLUMN + CELL_PADDING_CM for w in longest]
+    flexible = [j for j, w in enumerate(longest) if w > SHORT_TEXT] or [max(range(len(need)), key=need.__getitem__)]
+    fixed = sum(n for j, n in enumerate(need) if j not in flexible)
+    left = max(TEXT_WIDTH_CM - fixed, 2.0 * len(flexible))
+    share = sum(need[j] for j in flexible)
+    return [left * need[j] / share if j in flexible else need[j] for j in range(len(need))]
 
 
 def _rows_or_none(doc: object, header: Sequence[str], rows: list[list[str]]) -> None:
