@@ -95,8 +95,8 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
     """A sync-owned tab: banner, notes, then each block (title row, header, rows) with a blank row between.
 
     Ready for paper: columns as wide as the widest header or value of every block (wider text wraps),
-    A4 landscape one page wide, the longest block's header repeated on every page, the as-of date in
-    the footer."""
+    A4 landscape one page wide, the header of the longest block (in shown rows) repeated on every page,
+    the as-of date in the footer."""
     rows: list[list[Cell]] = [[banner_text(title, as_of)],
                               [NOTE_TEXT]]
     styles: dict[tuple[int, int], CellStyle] = {(0, 0): BANNER, (1, 0): NOTE}
@@ -116,6 +116,7 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
             colour = block.header_fills.get(j)
             styles[(head, j)] = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True) if colour else HEADER
         if not block.rows:
+            tables.append((head, head + 1))
             rows.append([block.empty_text])
             continue
         first = len(rows)
@@ -132,7 +133,7 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
                                       for col, colour in c.series),
                                 anchor=(head, len(block.header) + 1), size=(10, max(len(block.rows) + 8, 16))))
     widths = _fit_columns(rows, tables, styles)
-    longest = max(tables, key=lambda t: t[1] - t[0], default=None)
+    longest = max(tables, key=lambda t: t[1] - t[0] - sum(t[0] < r < t[1] for r in grouped), default=None)
     return SheetGrid(name, rows, styles, widths, freeze=(2, 0), charts=charts, fit_width=True,
                      print_titles=(longest[0], longest[0]) if longest else None,
                      footer=f"数据截至 {as_of:%Y-%m-%d}", grouped=grouped)
