@@ -44,6 +44,7 @@ from .history_views import (
 )
 from .newbook import write_new_book
 from .problems import Problem
+from .progress import progress_display
 from .resources import REPOSITORY, example_workbook, rule_files
 from .rulebook import Rulebook, load_rules
 from .runlog import log_to
@@ -281,8 +282,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if jobs is None and (args.month or args.week):  # only the reissued reports
         jobs = [job for job, asked in (("weekly", args.week), ("monthly", args.month)) if asked]
     week = week_of(args.week)[0] if args.week else None
-    outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
-                             jobs=jobs, dry_run=args.dry_run, month=args.month, week=week)
+    with progress_display(Console(stderr=True)):
+        outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
+                                 jobs=jobs, dry_run=args.dry_run, month=args.month, week=week)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
