@@ -142,7 +142,7 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list
     the long-text columns share what is left of the line and wrap."""
     longest = [max([display_width(h), *(display_width(r[j]) for r in rows)]) for j, h in enumerate(header)]
     need = [w * CM_PER_COLUMN + CELL_PADDING_CM for w in longest]
-    flexible = [j for j, w in enumerate(longest) if w > SHORT_TEXT] or [max(range(len(need)), key=need.__getitem__)]
+    flexible = [j for j, w in enumerate(longest) if w > SHORT_TEXT] or list(range(len(need)))
     fixed = sum(n for j, n in enumerate(need) if j not in flexible)
     left = max(TEXT_WIDTH_CM - fixed, 2.0 * len(flexible))
     share = sum(need[j] for j in flexible)
