@@ -64,7 +64,7 @@ def colour_table(state: DispatchState, tasks: pd.DataFrame, title: str, units: l
 def weakest_block(state: DispatchState) -> Block:
     """The month's 短板 so far: per level the lowest-scoring units among those with deductions."""
     bottom = state.assessment(state.month).bottom
-    rows = [[r.level, r.unit_name, r.score, "并列" if r.tied else ""] for r in bottom.itertuples(index=False)]
+    rows = [[r.level, r.unit_name, r.score, "并列" if r.tied else None] for r in bottom.itertuples(index=False)]
     return Block(f"短板（{state.as_of:%m月}至今，各层级有扣分的单位中得分最低的 {state.rules.bottom} 个）",
                  ["层级", "单位", "得分", "并列"], rows)
 
