@@ -146,11 +146,11 @@ def _fit_columns(rows: list[list[Cell]], tables: list[tuple[int, int]],
     columns = max(len(r) for r in rows)
     table_rows = [rows[r] for head, end in tables for r in range(head, end)]
     widths = fitted_widths(table_rows, columns)
-    wide = [j for j, w in enumerate(widths) if w >= CAP]
-    for head, end in tables:
-        for r in range(head, end):
-            row = rows[r]
-            for j in wide:
-                if j < len(row) and too_wide(row[j], widths[j]):
+    for j in (j for j, w in enumerate(widths) if w >= CAP):
+        wrapped = {v for v in {row[j] for row in table_rows if len(row) > j} if too_wide(v, widths[j])}
+        for head, end in tables:
+            for r in range(head, end):
+                row = rows[r]
+                if j < len(row) and row[j] in wrapped:
                     styles[(r, j)] = replace(styles.get((r, j), CellStyle()), wrap=True)
     return widths
