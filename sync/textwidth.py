@@ -28,8 +28,8 @@ def cell_width(value: Cell) -> int:
         return max((display_width(line) for line in value.split("\n")), default=0)
     if isinstance(value, date):
         return 10 if not hasattr(value, "hour") else 16
-    if isinstance(value, float):
-        return min(len(f"{value:g}"), 10)
+    if isinstance(value, float):  # room for the longest way a report formats it: 100.0%, -12.5
+        return max(len(f"{value:g}"), len("100.0%"))
     return len(str(value))
 
 

@@ -102,7 +102,8 @@ def test_every_written_tab_and_the_new_month_sheet_is_set_up_for_paper(synced: t
                     reason="LibreOffice (soffice) and poppler (pdftotext) are not installed")
 def test_every_written_tab_prints_one_page_wide(synced: tuple[Path, list[str]], tmp_path: Path) -> None:
     """LibreOffice prints a tab too wide for one page as left pages, then right pages: a right page holds
-    none of column A. So every page of a written tab must show one of the values only column A holds."""
+    none of column A. So every page of a written tab must show one of the values only column A holds; and
+    no number or date shows as ### (its column too narrow)."""
     book, written = synced
     subprocess.run([soffice() or "soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
                     "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
@@ -123,5 +124,6 @@ def test_every_written_tab_prints_one_page_wide(synced: tuple[Path, list[str]], 
         only_a = {v for v in column_a - elsewhere if len(v) >= 4}
         flat = "".join(page.split())
         assert any("".join(v.split()) in flat for v in only_a), f"{name}: a page without column A"
+        assert "###" not in flat, f"{name}: a number or date too wide for its column"
         seen[name] = seen.get(name, 0) + 1
     assert set(written) <= set(seen)
