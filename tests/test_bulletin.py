@@ -117,6 +117,14 @@ def test_a_pdf_without_libreoffice_keeps_the_docx_and_says_what_to_do(
     assert not out.exists() and out.with_suffix(".docx").exists()
 
 
+def test_a_named_month_or_week_is_reported_after_its_job_day(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "十一月.docx"
+    assert main(["bulletin", str(book), "--month", "2026-11", "--as-of", "2026-12-02", "--out", str(out)]) == 0
+    assert Document(str(out)).paragraphs[1].text == "（2026年11月 · 数据截至 2026-12-02）"
+    assert main(["bulletin", str(book), "--week", "2026-11-12", "--as-of", "2026-12-02", "--out", str(out)]) == 0
+    assert Document(str(out)).paragraphs[1].text == "（2026年11月09日—11月15日 · 数据截至 2026-12-02）"
+
+
 def test_only_docx_or_pdf(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bulletin", str(book), "--week", "--out", str(tmp_path / "x.txt")]) == 2
     assert "通报只能写成 .docx 或 .pdf" in capsys.readouterr().err

@@ -68,7 +68,8 @@ SYNC_HELP = """\
 
 BULLETIN_HELP = """\
 用法: dispatchbook bulletin [-h] [--as-of DATE] [--rules DIR] [--credentials KEY.json]
-                          (--week | --month) --out FILE
+                          (--week [DATE] | --month [YYYY-MM]) --out FILE
+                          [--history DB | --config FILE]
                           BOOK
 
 生成周通报或月通报：标题和期间、主要数据、一图四色分布图、红色任务、短板、典型导向、下步到期事项。只读取工作簿，不写入。
@@ -83,11 +84,14 @@ BULLETIN_HELP = """\
   --rules DIR           规则文件夹（默认：自带的规则；init-rules 可生成一份供修改）
   --credentials KEY.json
                         Google 表格的服务账号密钥 JSON 文件
-  --week                周通报：周报表所报告的那一周（周报表作业当天为上周，否则为本周至今）
-  --month               月通报：月报表所报告的那个月（月考核作业当天为上月，否则为本月至今）
+  --week [DATE]         周通报：默认为周报表所报告的那一周；给出日期则为包含该日期的那一周
+  --month [YYYY-MM]     月通报：默认为月报表所报告的那个月；给出月份则为该月，例如 2026-11
   --out FILE            输出文件：.docx（Word/WPS），或 .pdf（需要安装 LibreOffice）
+  --history DB          与同步使用同一历史数据库（周内新增红色按历史快照判定，与周报表一致）
+  --config FILE         从此配置文件读取历史数据库、锁、规则和工作簿设置
 
-示例：dispatchbook bulletin 党建调度.xlsx --week --out 周通报.docx
+示例：dispatchbook bulletin 党建调度.xlsx --week --out 周通报.docx；dispatchbook bulletin 党建调度.xlsx --month
+2026-11 --out 月通报.pdf
 """
 
 

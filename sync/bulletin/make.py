@@ -1,17 +1,14 @@
-"""``dispatchbook bulletin``: read the book (nothing is written to it), build the 通报 from the same
-dispatch state as the tabs, and write it as .docx, or .pdf through LibreOffice."""
+"""``dispatchbook bulletin``: from the dispatch state of a dry-run sync (the book is only read), build the
+通报 and write it as .docx, or .pdf through LibreOffice."""
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from ..engine import run_sync
 from ..errors import DispatchError
-from ..rulebook import Rulebook
-from ..sheets import Backend
+from ..reports.common import DispatchState
 from .document import write_docx
 from .figures import Bulletin, Period, build_bulletin
 from .fonts import MISSING, cjk_font
@@ -30,12 +27,16 @@ class Made:
     warnings: list[str]
 
 
-def make_bulletin(book: Backend, kind: Period, as_of: date, rules: Rulebook, out: Path) -> Made:
-    """Write the week's or the month's 通报 of ``book`` to ``out`` (.docx or .pdf)."""
-    suffix = out.suffix.lower()
-    if suffix not in SUFFIXES:
+def check_output(out: Path) -> None:
+    if out.suffix.lower() not in SUFFIXES:
         raise DispatchError(str(out), "通报只能写成 .docx 或 .pdf", "请把输出文件名改为以 .docx 或 .pdf 结尾")
-    state = run_sync(book, as_of, jobs=JOBS[kind], rules=rules, dry_run=True).state
+
+
+def make_bulletin(state: DispatchState, kind: Period, out: Path) -> Made:
+    """Write the week's or the month's 通报 to ``out`` (.docx or .pdf) from a sync's dispatch state (a sync
+    run with the jobs in :data:`JOBS`, so that its tabs and the 通报 report the same period)."""
+    check_output(out)
+    suffix = out.suffix.lower()
     bulletin = build_bulletin(state, kind)
     font = cjk_font()
     warnings = [] if font else [MISSING]
