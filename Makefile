@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test example bench picture clean
+.PHONY: demo test example bench picture bulletin-picture clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench: $(STAMP)
 
 picture: $(STAMP)
 	$(BIN)/python docs/render_board.py
+
+bulletin-picture: $(STAMP)
+	$(BIN)/python docs/render_bulletin.py
 
 clean:
 	rm -rf $(VENV) build

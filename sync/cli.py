@@ -24,6 +24,9 @@ from . import jobdays as job_rules
 from .backends import open_book
 from .backends.colourmap import MAP_TAB
 from .book import read_book
+from .bulletin.figures import Period
+from .bulletin.make import JOBS as BULLETIN_JOBS
+from .bulletin.make import check_output, make_bulletin
 from .calendar import week as week_of
 from .clihelp import chinese_argparse
 from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
@@ -43,6 +46,7 @@ from .history_views import (
 )
 from .newbook import write_new_book
 from .problems import Problem
+from .progress import progress_display
 from .resources import REPOSITORY, example_workbook, rule_files
 from .rulebook import Rulebook, load_rules
 from .runlog import log_to
@@ -109,6 +113,22 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--report-to", type=Path, metavar="OTHER.xlsx", help="把汇总表写入另一个 .xlsx，不改动本工作簿")
     _history_args(sync, "记录本次同步（每日快照、考核、运行记录）；同步时锁定工作簿")
     sync.set_defaults(run=cmd_sync)
+
+    bulletin = sub.add_parser("bulletin", help="生成周通报或月通报（Word .docx，或经 LibreOffice 转成 .pdf）",
+                              description="生成周通报或月通报：标题和期间、主要数据、一图四色分布图、红色任务、短板、"
+                                          "典型导向、下步到期事项。只读取工作簿，不写入。",
+                              epilog="示例：dispatchbook bulletin 党建调度.xlsx --week --out 周通报.docx；"
+                                     "dispatchbook bulletin 党建调度.xlsx --month 2026-11 --out 月通报.pdf")
+    _book_args(bulletin)
+    period = bulletin.add_mutually_exclusive_group(required=True)
+    period.add_argument("--week", type=_date, nargs="?", const=True, metavar="DATE",
+                        help="周通报：默认为周报表所报告的那一周；给出日期则为包含该日期的那一周")
+    period.add_argument("--month", type=_month, nargs="?", const=True, metavar="YYYY-MM",
+                        help="月通报：默认为月报表所报告的那个月；给出月份则为该月，例如 2026-11")
+    bulletin.add_argument("--out", type=Path, required=True, metavar="FILE",
+                          help="输出文件：.docx（Word/WPS），或 .pdf（需要安装 LibreOffice）")
+    _history_args(bulletin, "与同步使用同一历史数据库（周内新增红色按历史快照判定，与周报表一致）")
+    bulletin.set_defaults(run=cmd_bulletin)
 
     run = sub.add_parser("run", help="按“五个一”节奏持续调度配置中的每个工作簿，补跑错过的作业",
                          description="按“五个一”节奏持续调度配置文件中的每个工作簿，补跑错过的作业。")
@@ -266,8 +286,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if jobs is None and (args.month or args.week):  # only the reissued reports
         jobs = [job for job, asked in (("weekly", args.week), ("monthly", args.month)) if asked]
     week = week_of(args.week)[0] if args.week else None
-    outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
-                             jobs=jobs, dry_run=args.dry_run, month=args.month, week=week)
+    with progress_display(Console(stderr=True)):
+        outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
+                                 jobs=jobs, dry_run=args.dry_run, month=args.month, week=week)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
@@ -338,6 +359,27 @@ def _weakest(bottom: pd.DataFrame, names: int = 3) -> str:
         else:
             parts.append(f"{units[0]}等 {len(units)} 个单位并列 {score:g}（名单见“月考核”表）")
     return "、".join(parts)
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    kind: Period = "week" if args.week is not None else "month"
+    check_output(args.out)
+    config = _history_config(args)
+    entry = config.find(args.book) if config else None
+    rules = config.rules_for(entry, args.rules) if config else _rules(args)
+    spec = entry.spec if entry else args.book
+    book = open_book(spec, args.credentials or (entry.credentials if entry else None))
+    month = args.month if isinstance(args.month, tuple) else None
+    week = week_of(args.week)[0] if isinstance(args.week, date) else None
+    with progress_display(Console(stderr=True)):
+        outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
+                                 jobs=BULLETIN_JOBS[kind], dry_run=True, month=month, week=week)
+    made = make_bulletin(outcome.state, kind, args.out)
+    console = Console(highlight=False, soft_wrap=True)
+    for warning in made.warnings:
+        console.print(f"[yellow]注意[/] {escape(warning)}")
+    console.print(f"已写出{made.bulletin.title}（{made.bulletin.period}）：{escape(str(made.out))}")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from . import progress
 from .book import Book, read_book
 from .dispatch import Context, classify, judged_on
 from .holidays import missing_years, with_holidays
@@ -92,13 +93,16 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     月报表/月考核 and 周报表 report on instead of the due one."""
     rules = rules or load_rules()
     owned = owned_names(k.label for k in rules.kinds if not k.default)
+    progress.step("读取工作簿")
     book = read_book(backend, as_of, also=owned)
+    progress.tasks(sum(len(data.frame) for data in book.months.values()))
     ym = (as_of.year, as_of.month)
     if ym not in book.months:
         refuse_rebuild(backend, book, ym, memory.sheet_ids(book.label, ym) if memory else frozenset())
     marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
     outcome = plan_sync(book, as_of, jobs=jobs, rules=rules, memory=memory, month=month, week=week,
                         owned=owned, marked=marked)
+    progress.step("写回工作簿")
     if dry_run:
         outcome.would_write = backend.changes(outcome.plan)
     else:
@@ -126,6 +130,7 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
     placed = place_rows(book, ym, month_name, new)
 
     channel_ids = frozenset(book.tabs[CHANNELS.key].frame["id"])
+    progress.step("判定颜色和调度类别")
     months = {m: classify(data.frame, book.org, rules,
                           Context(as_of, m, channel_ids, memory.first_closed(book.label, m) if memory else None,
                                   in_month(previous, ym, as_of) if m == ym else None))
@@ -140,6 +145,7 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
                           in_month(memory.previous(book.label, monday), week_month, as_of) if memory else None,
                           month, week)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
+    progress.step("生成汇总表")
     plan = WritePlan(owned=rename(build_tabs(chosen, state), renames), created=placed.created,
                      appends=placed.appends,
                      colours=[task_colours(placed.book.months[m], frame) for m, frame in months.items()

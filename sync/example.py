@@ -33,7 +33,7 @@ from .schema import (
     month_tab_name,
 )
 from .sheets import SheetGrid
-from .staffsheets import staff_sheet
+from .staffsheets import printable_month_sheet, staff_sheet
 
 EXAMPLE_AS_OF = date(2026, 11, 18)
 
@@ -190,7 +190,7 @@ def build_example(as_of: date = EXAMPLE_AS_OF, rules: Rulebook | None = None) ->
         rows = month_rows(book, rules, *ym).rows
         worked = [_work_on(r, judged, cal) for r in rows.to_dict("records")]
         name = month_tab_name(*ym)
-        sheet = staff_sheet(MONTH, name, worked)
+        sheet = printable_month_sheet(staff_sheet(MONTH, name, worked))
         memory.tabs[name] = sheet.rows
         sheets.append(sheet)
         closed = {r["id"] for r in worked if r.get("progress") == 100}

@@ -28,7 +28,7 @@ from .problems import Problem
 from .rulebook import Rulebook
 from .schema import CHANNELS, MONTH, PLAN, STATUS_LABELS, SUBMISSIONS, fold, parse_month_tab
 from .sheets import RowAppend, SheetGrid, TaskColours
-from .staffsheets import staff_cell, staff_sheet
+from .staffsheets import printable_month_sheet, staff_cell, staff_sheet
 from .values import parse_progress, parse_status
 
 CARRIED_NOTE = "上月结转"
@@ -209,7 +209,7 @@ def place_rows(book: Book, ym: tuple[int, int], name: str, new: MonthRows) -> Pl
         return Placed(book, [], [])
     added = as_month_tasks(new.rows, book)
     if existing is None:
-        grid = staff_sheet(MONTH, name, new.rows.to_dict("records"))
+        grid = printable_month_sheet(staff_sheet(MONTH, name, new.rows.to_dict("records")))
         columns = {c.key: j for j, c in enumerate(MONTH.columns)}
         added["_row"] = range(2, len(added) + 2)
         return Placed(_with_month(book, ym, TabData(MONTH, name, added, 0, columns)), [grid], [])

@@ -12,8 +12,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
-from .sheets import CellStyle, SheetGrid, default_date_format
+from .sheets import PAGE_X_OF_Y, CellStyle, SheetGrid, default_date_format
 
 
 def write_new_book(path: Path, sheets: list[SheetGrid], created: datetime | None = None) -> None:
@@ -32,6 +33,7 @@ def write_new_book(path: Path, sheets: list[SheetGrid], created: datetime | None
             ws.freeze_panes(*sheet.freeze)
         if sheet.hidden:
             ws.hide()
+        _print_setup(ws, sheet)
         for v in sheet.validations:
             ws.data_validation(v.first_row, v.column, v.last_row, v.column,
                                {"validate": "list", "source": list(v.values), "error_type": "warning"})
@@ -55,6 +57,21 @@ def write_new_book(path: Path, sheets: list[SheetGrid], created: datetime | None
                 else:
                     ws.write_string(i, j, str(value), fmt)
     book.close()
+
+
+def _print_setup(ws: Worksheet, sheet: SheetGrid) -> None:
+    """The same print settings the sync's writer gives a tab (see backends/xlsx/sheetxml.py)."""
+    if sheet.fit_width:
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        right = sheet.footer.replace("&", "&&") if sheet.footer else "打印日期 &D"
+        ws.set_footer(f"&L&A&C{PAGE_X_OF_Y}&R{right}")
+    if sheet.print_titles:
+        ws.repeat_rows(*sheet.print_titles)
+    if sheet.autofilter is not None:
+        width = max((len(r) for r in sheet.rows), default=1)
+        ws.autofilter(sheet.autofilter, 0, max(len(sheet.rows) - 1, sheet.autofilter + 1), width - 1)
 
 
 def _format(book: Workbook, cache: dict[CellStyle, Format], style: CellStyle) -> Format:

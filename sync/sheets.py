@@ -18,6 +18,7 @@ Grid = list[list[Cell]]
 """Rows of cells; ``grid[0][0]`` is A1. Empty cells are ``None``."""
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PAGE_X_OF_Y = "第 &P 页 / 共 &N 页"  # printed footer field codes (Excel's &P page, &N pages)
 
 
 def default_date_format(value: Cell) -> str | None:
@@ -80,6 +81,10 @@ class SheetGrid:
     validations: list[ListValidation] = field(default_factory=list)
     hidden: bool = False
     fit_width: bool = False  # print landscape, one page wide (where the backend has print settings)
+    print_titles: tuple[int, int] | None = None  # (first, last) rows repeated at the top of printed pages
+    footer: str | None = None  # printed footer text beside "page x / y" (e.g. the as-of date)
+    autofilter: int | None = None  # 0-based header row of a filter over the used columns, down to the last row
+    grouped: set[int] = field(default_factory=set)  # rows outlined and collapsed under the row above the run
 
 
 @dataclass(frozen=True)

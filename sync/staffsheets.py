@@ -4,12 +4,14 @@ header from the schema, frozen, widths, dropdowns, date and percent formats."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, time
 
 import pandas as pd
 
-from .schema import CATEGORIES, DAY_TYPE_LABELS, LEVELS, ORIENTATIONS, STATUS_LABELS, Column, Tab
+from .schema import CATEGORIES, DAY_TYPE_LABELS, LEVELS, MONTH, ORIENTATIONS, STATUS_LABELS, Column, Tab
 from .sheets import DATE_FORMAT, Cell, CellStyle, ListValidation, SheetGrid
+from .textwidth import fitted_widths
 
 HEADER = CellStyle(fill="DDEBF7", bold=True)
 TITLE = CellStyle(bold=True, size=14)
@@ -52,6 +54,21 @@ def staff_sheet(tab: Tab, name: str, rows: Iterable[Mapping[str, object]], title
                    for j, c in enumerate(columns) if (key := _dropdown_key(tab, c.key, c.kind))]
     return SheetGrid(name, grid, styles, [float(c.width) for c in columns], freeze=(top + 1, 0),
                      validations=validations)
+
+
+def printable_month_sheet(grid: SheetGrid) -> SheetGrid:
+    """A month sheet the sync creates, ready to work in and to print: columns as wide as their content
+    (at least the template's width), 进度 as a percent and 更新日期/dates as dates also where still
+    empty, a filter on the header, A4 landscape one page wide with the header on every page."""
+    top = next(i for i, row in enumerate(grid.rows) if row and row[0] == MONTH.columns[0].label)
+    formats = {j: PERCENT if c.kind == "progress" else DATE for j, c in enumerate(MONTH.columns)
+               if c.kind in ("progress", "date")}
+    for i in range(top + 1, len(grid.rows)):
+        for j, style in formats.items():
+            grid.styles.setdefault((i, j), style)
+    fitted = fitted_widths(grid.rows[top:], len(MONTH.columns))
+    widths = [max(given, fit) for given, fit in zip(grid.column_widths, fitted, strict=True)]
+    return replace(grid, column_widths=widths, fit_width=True, print_titles=(top, top), autofilter=top)
 
 
 def staff_cell(column: Column, raw: object) -> tuple[Cell, CellStyle | None]:

@@ -27,6 +27,7 @@ TOP_HELP = """\
               把默认规则文件写入文件夹，供本单位修改
     check     检查工作簿，列出每个数据问题（有问题时退出码为 1）
     sync      对工作簿运行调度，写回汇总表
+    bulletin  生成周通报或月通报（Word .docx，或经 LibreOffice 转成 .pdf）
     run       按“五个一”节奏持续调度配置中的每个工作簿，补跑错过的作业
     history   任务时间线、可粘贴回表的整行、单位月度考核、运行记录
     demo      同步一份自带示例的副本并输出摘要
@@ -65,6 +66,34 @@ SYNC_HELP = """\
 示例：dispatchbook sync 党建调度.xlsx --as-of 2026-11-18 --jobs all --dry-run
 """
 
+BULLETIN_HELP = """\
+用法: dispatchbook bulletin [-h] [--as-of DATE] [--rules DIR] [--credentials KEY.json]
+                          (--week [DATE] | --month [YYYY-MM]) --out FILE
+                          [--history DB | --config FILE]
+                          BOOK
+
+生成周通报或月通报：标题和期间、主要数据、一图四色分布图、红色任务、短板、典型导向、下步到期事项。只读取工作簿，不写入。
+
+位置参数:
+  BOOK                  .xlsx/.xlsm 文件路径（.xls/.xlsb/.ods/.et 只能 check，或 sync --report-to），或
+                        gsheet:SPREADSHEET_ID，或 Google 表格网址
+
+选项:
+  -h, --help            显示本帮助并退出
+  --as-of DATE          调度日期（默认：规则时区的今天）
+  --rules DIR           规则文件夹（默认：自带的规则；init-rules 可生成一份供修改）
+  --credentials KEY.json
+                        Google 表格的服务账号密钥 JSON 文件
+  --week [DATE]         周通报：默认为周报表所报告的那一周；给出日期则为包含该日期的那一周
+  --month [YYYY-MM]     月通报：默认为月报表所报告的那个月；给出月份则为该月，例如 2026-11
+  --out FILE            输出文件：.docx（Word/WPS），或 .pdf（需要安装 LibreOffice）
+  --history DB          与同步使用同一历史数据库（周内新增红色按历史快照判定，与周报表一致）
+  --config FILE         从此配置文件读取历史数据库、锁、规则和工作簿设置
+
+示例：dispatchbook bulletin 党建调度.xlsx --week --out 周通报.docx；dispatchbook bulletin 党建调度.xlsx --month
+2026-11 --out 月通报.pdf
+"""
+
 
 def help_of(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COLUMNS", "100")
@@ -80,6 +109,10 @@ def test_the_top_level_help_is_chinese(capsys: pytest.CaptureFixture[str], monke
 
 def test_the_sync_help_is_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert help_of(["sync", "--help"], capsys, monkeypatch) == SYNC_HELP
+
+
+def test_the_bulletin_help_is_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert help_of(["bulletin", "--help"], capsys, monkeypatch) == BULLETIN_HELP
 
 
 def test_usage_errors_are_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

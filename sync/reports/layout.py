@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import cast
@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..sheets import Cell, CellStyle, Chart, Colour, Series, SheetGrid
 from ..staffsheets import cell_value
+from ..textwidth import CAP, fitted_widths, too_wide
 
 BANNER = CellStyle(bold=True, size=14)
 NOTE = CellStyle(font_colour="595959")
@@ -42,6 +43,7 @@ class Block:
     chart: BlockChart | None = None
     empty_text: str = "（无）"
     plain: bool = False  # rows already hold plain cell values (from frame_rows): skip converting them
+    grouped: set[int] = field(default_factory=set)  # rows outlined and collapsed under the row above them
 
 
 def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Cell]]:
@@ -89,15 +91,20 @@ def banner_text(title: str, as_of: date) -> str:
     return f"{title}（数据截至 {as_of:%Y-%m-%d}）"
 
 
-def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequence[str] = (),
-          widths: Sequence[float] = ()) -> SheetGrid:
-    """A sync-owned tab: banner, notes, then each block (title row, header, rows) with a blank row between."""
+def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequence[str] = ()) -> SheetGrid:
+    """A sync-owned tab: banner, notes, then each block (title row, header, rows) with a blank row between.
+
+    Ready for paper: columns as wide as the widest header or value of every block (wider text wraps),
+    A4 landscape one page wide, the header of the longest block (in shown rows) repeated on every page,
+    the as-of date in the footer."""
     rows: list[list[Cell]] = [[banner_text(title, as_of)],
                               [NOTE_TEXT]]
     styles: dict[tuple[int, int], CellStyle] = {(0, 0): BANNER, (1, 0): NOTE}
     for note in notes:
         rows.append([note])
     charts: list[Chart] = []
+    tables: list[tuple[int, int]] = []  # (header row, first data row .. end) of each block
+    grouped: set[int] = set()
     for block in blocks:
         rows.append([])
         if block.title:
@@ -109,11 +116,14 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
             colour = block.header_fills.get(j)
             styles[(head, j)] = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True) if colour else HEADER
         if not block.rows:
+            tables.append((head, head + 1))
             rows.append([block.empty_text])
             continue
         first = len(rows)
         rows.extend(cast(list[list[Cell]], block.rows) if block.plain
                     else ([cell_value(v) for v in values] for values in block.rows))
+        tables.append((head, len(rows)))
+        grouped |= {first + i for i in block.grouped}
         styles.update(_block_styles(block, first))
         if block.chart:
             last = first + len(block.rows) - 1
@@ -122,6 +132,25 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
                                 tuple(Series(block.header[col], (first, last, col), colour)
                                       for col, colour in c.series),
                                 anchor=(head, len(block.header) + 1), size=(10, max(len(block.rows) + 8, 16))))
-    width = max(len(r) for r in rows)
-    return SheetGrid(name, rows, styles, list(widths) or [14.0] * width, freeze=(2, 0), charts=charts,
-                     fit_width=True)
+    widths = _fit_columns(rows, tables, styles)
+    longest = max(tables, key=lambda t: t[1] - t[0] - sum(t[0] < r < t[1] for r in grouped), default=None)
+    return SheetGrid(name, rows, styles, widths, freeze=(2, 0), charts=charts, fit_width=True,
+                     print_titles=(longest[0], longest[0]) if longest else None,
+                     footer=f"数据截至 {as_of:%Y-%m-%d}", grouped=grouped)
+
+
+def _fit_columns(rows: list[list[Cell]], tables: list[tuple[int, int]],
+                 styles: dict[tuple[int, int], CellStyle]) -> list[float]:
+    """Widths that fit the headers and values of every stacked table (banner, notes and block titles
+    may run over empty neighbours); values wider than the cap wrap (their styles gain ``wrap``)."""
+    columns = max(len(r) for r in rows)
+    table_rows = [rows[r] for head, end in tables for r in range(head, end)]
+    widths = fitted_widths(table_rows, columns)
+    for j in (j for j, w in enumerate(widths) if w >= CAP):
+        wrapped = {v for v in {row[j] for row in table_rows if len(row) > j} if too_wide(v, widths[j])}
+        for head, end in tables:
+            for r in range(head, end):
+                row = rows[r]
+                if j < len(row) and row[j] in wrapped:
+                    styles[(r, j)] = replace(styles.get((r, j), CellStyle()), wrap=True)
+    return widths

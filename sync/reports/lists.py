@@ -21,8 +21,7 @@ def kind_lists(state: DispatchState) -> list[SheetGrid]:
         note = f"{state.as_of:%Y年%m月}{kind.label}任务 {len(mine)} 项：{colour_counts(mine, state.rules)}" if len(mine) \
             else f"{state.as_of:%Y年%m月}暂无{kind.label}任务"
         tabs.append(sheet(kind.label, f"{kind.label}清单 · {state.as_of:%Y年%m月}", state.as_of,
-                          [task_block(None, mine, state.rules, [*TASK_LIST, ("变化", "change")])], [note],
-                          widths=[20, 36, 12, 14, 24, 14, 12, 8, 10, 12, 36, 30]))
+                          [task_block(None, mine, state.rules, [*TASK_LIST, ("变化", "change")])], [note]))
     return tabs
 
 
@@ -32,4 +31,4 @@ def problems_tab(state: DispatchState) -> SheetGrid:
     note = f"共 {len(rows)} 个数据问题；请按“修改方法”更正，下次同步自动复核。" if rows else "没有发现数据问题。"
     block = Block(None, ["工作表", "单元格", "问题", "原值", "修改方法", "本次处理"], rows,
                   empty_text="（无）")
-    return sheet(PROBLEMS_NAME, "数据问题", state.as_of, [block], [note], widths=[18, 10, 40, 20, 44, 16])
+    return sheet(PROBLEMS_NAME, "数据问题", state.as_of, [block], [note])

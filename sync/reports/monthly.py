@@ -27,8 +27,7 @@ def monthly_report(state: DispatchState, month: tuple[int, int]) -> SheetGrid:
     note = (f"{_label(month)}任务 {total} 项，已闭合 {closed} 项，闭合率 {closed / total:.1%}；"
             f"{role_label(state.rules, 'overdue')} {int((tasks['role'] == 'overdue').sum())} 项"
             if total else f"{_label(month)}没有月度任务表")
-    return sheet(REPORT_NAME, f"月报表 · {_label(month)}", state.as_of, blocks, [note],
-                 widths=[24, 36, 12, 12, 12, 12, 12, 36])
+    return sheet(REPORT_NAME, f"月报表 · {_label(month)}", state.as_of, blocks, [note])
 
 
 def _by_unit(tasks: pd.DataFrame, state: DispatchState) -> Block:
@@ -125,5 +124,4 @@ def monthly_assessment(state: DispatchState, month: tuple[int, int]) -> SheetGri
                                 "应有进度", "最后更新", "逾期天数"], lines,
               formats={7: PERCENT, 8: PERCENT}),
     ]
-    return sheet(ASSESSMENT_NAME, f"月考核 · {_label(month)}", state.as_of, blocks, [note],
-                 widths=[18, 28, 20, 36, 10, 8, 12, 8, 10, 12, 10])
+    return sheet(ASSESSMENT_NAME, f"月考核 · {_label(month)}", state.as_of, blocks, [note])

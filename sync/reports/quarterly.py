@@ -65,5 +65,4 @@ def quarterly(state: DispatchState, year: int, q: int) -> SheetGrid:
                     frame_rows(exemplars.drop_duplicates("id") if len(exemplars) else exemplars,
                                ["id", "name", "unit_name", "category", "latest"]))]
     note = f"{year}年第{q}季度党建调度例会材料：与生产调度例会合并召开时，一并通报生产经营目标任务完成情况。"
-    return sheet(NAME, f"季例会 · {year}年第{q}季度", state.as_of, blocks, [note],
-                 widths=[24, 36, 12, 12, 12, 12, 12, 36])
+    return sheet(NAME, f"季例会 · {year}年第{q}季度", state.as_of, blocks, [note])

@@ -60,5 +60,4 @@ def weekly(state: DispatchState, monday: date) -> SheetGrid:
         task_block("周内新增红色（逾期，计入考核）", tasks[new_red], state.rules),
         task_block("橙色预警（临近截止或进度滞后）", tasks[orange], state.rules),
     ]
-    return sheet(NAME, f"周报表 · 周通报 {monday:%Y年%m月%d日}—{sunday:%m月%d日}", state.as_of, blocks, [summary],
-                 widths=[24, 36, 12, 14, 24, 14, 12, 8, 10, 12, 36])
+    return sheet(NAME, f"周报表 · 周通报 {monday:%Y年%m月%d日}—{sunday:%m月%d日}", state.as_of, blocks, [summary])

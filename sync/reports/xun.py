@@ -42,4 +42,4 @@ def xun_check(state: DispatchState, coming: tuple[date, date]) -> SheetGrid:
     start, end = xun(state.as_of)
     note = (f"{xun_name(state.as_of)}（{start:%m月%d日}—{end:%m月%d日}）自查：未闭合 {len(open_)} 项，"
             f"{xun_name(lo)}（{lo:%m月%d日}—{hi:%m月%d日}）到期 {int(due_next.sum())} 项")
-    return sheet(NAME, f"旬自查 · {state.as_of.year}年{xun_name(state.as_of)}", state.as_of, blocks, [note], widths=[24, 24, 36, 12, 8, 10, 12, 12, 36])
+    return sheet(NAME, f"旬自查 · {state.as_of.year}年{xun_name(state.as_of)}", state.as_of, blocks, [note])

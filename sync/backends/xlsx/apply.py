@@ -18,7 +18,7 @@ from sync.backends.xlsx.chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xm
 from sync.backends.xlsx.colours import ensure_rules, map_names
 from sync.backends.xlsx.marker import mark
 from sync.backends.xlsx.ooxml.package import DOC_REL, Package
-from sync.backends.xlsx.sheetxml import worksheet_xml
+from sync.backends.xlsx.sheetxml import sheet_names, worksheet_xml
 from sync.backends.xlsx.styles import Styles
 from sync.backends.xlsx.workbook import CT_WORKSHEET, WORKSHEET, Tab, Workbook
 from sync.errors import DispatchError
@@ -86,6 +86,7 @@ class PlanWriter:
             self.pkg.put(drawing, drawing_xml(sheet.charts, rids), CT_DRAWING)
             drawing_rid = self.pkg.add_rel(tab.part, _DRAWING, drawing)
         self.pkg.put(tab.part, worksheet_xml(sheet, self.styles, drawing_rid), CT_WORKSHEET)
+        self.book.set_local_names(tab, sheet_names(sheet))
         return tab
 
     def _plan_xf(self, styles: dict[int, CellStyle], column: int, value: Cell, own: int | None = None) -> int | None:

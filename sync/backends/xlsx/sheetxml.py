@@ -9,11 +9,10 @@ from sync.backends.xlsx.styles import Styles
 from sync.backends.xlsx.workbook import MAIN_NS
 from sync.empty import is_empty
 from sync.quoting import formula_string
-from sync.sheets import CellStyle, ListValidation, SheetGrid
+from sync.sheets import PAGE_X_OF_Y, CellStyle, ListValidation, SheetGrid
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-_FIT_PR = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
 _FIT_SETUP = '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
 
 
@@ -45,17 +44,64 @@ def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = No
                 continue
             top = c
         if cells:
-            out.append(f'<row r="{n}">{"".join(cells)}</row>')
+            outline = ' outlineLevel="1" hidden="1"' if r in sheet.grouped else (
+                ' collapsed="1"' if r + 1 in sheet.grouped else "")
+            out.append(f'<row r="{n}"{outline}>{"".join(cells)}</row>')
             last_row, last_col = n, max(last_col, top + 1)
     dimension = f"A1:{letters[last_col - 1]}{last_row}" if last_row else "A1"
     drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R}">{_FIT_PR if sheet.fit_width else ""}'
+            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R}">{_sheet_pr(sheet)}'
             f'<dimension ref="{dimension}"/>'
             f'<sheetViews><sheetView workbookViewId="0">{_pane(sheet.freeze)}</sheetView></sheetViews>'
-            f'{_cols(sheet.column_widths)}<sheetData>{"".join(out)}</sheetData>'
-            f"{_validations(sheet.validations)}{_MARGINS}{_FIT_SETUP if sheet.fit_width else ''}{drawing}"
+            f'{_format_pr(sheet)}{_cols(sheet.column_widths)}<sheetData>{"".join(out)}</sheetData>'
+            f"{_autofilter(sheet)}{_validations(sheet.validations)}{_MARGINS}"
+            f"{_FIT_SETUP if sheet.fit_width else ''}{_footer(sheet)}{drawing}"
             "</worksheet>")
+
+
+def _sheet_pr(sheet: SheetGrid) -> str:
+    """Fit-to-page printing, and outline summary rows above their groups (a committee above its branches)."""
+    parts = ('<outlinePr summaryBelow="0"/>' if sheet.grouped else "") + \
+        ('<pageSetUpPr fitToPage="1"/>' if sheet.fit_width else "")
+    return f"<sheetPr>{parts}</sheetPr>" if parts else ""
+
+
+def _format_pr(sheet: SheetGrid) -> str:
+    return '<sheetFormatPr defaultRowHeight="15" outlineLevelRow="1"/>' if sheet.grouped else ""
+
+
+def _autofilter(sheet: SheetGrid) -> str:
+    ref = _filter_ref(sheet)
+    return f'<autoFilter ref="{ref.replace("$", "")}"/>' if ref else ""
+
+
+def _footer(sheet: SheetGrid) -> str:
+    """The tab name left, page x / y in the middle, the tab's own text (the as-of date) or else the
+    printing date on the right."""
+    if not sheet.fit_width and sheet.footer is None:
+        return ""
+    right = f"&R{sheet.footer.replace('&', '&&')}" if sheet.footer else "&R打印日期 &D"
+    return f"<headerFooter><oddFooter>{text(f'&L&A&C{PAGE_X_OF_Y}{right}')}</oddFooter></headerFooter>"
+
+
+def sheet_names(sheet: SheetGrid) -> dict[str, str | None]:
+    """The tab's built-in defined names: repeated header rows (_xlnm.Print_Titles) and the filter range
+    (_xlnm._FilterDatabase); None removes a name the tab no longer has."""
+    quoted = "'" + sheet.name.replace("'", "''") + "'"
+    titles = f"{quoted}!${sheet.print_titles[0] + 1}:${sheet.print_titles[1] + 1}" if sheet.print_titles else None
+    ref = _filter_ref(sheet)
+    return {"_xlnm.Print_Titles": titles, "_xlnm._FilterDatabase": f"{quoted}!{ref}" if ref else None}
+
+
+def _filter_ref(sheet: SheetGrid) -> str | None:
+    if sheet.autofilter is None:
+        return None
+    width = max((len(r) for r in sheet.rows), default=0)
+    if not width:
+        return None
+    bottom = max(len(sheet.rows), sheet.autofilter + 2)
+    return f"$A${sheet.autofilter + 1}:${column_letter(width - 1)}${bottom}"
 
 
 def _pane(freeze: tuple[int, int] | None) -> str:

@@ -124,6 +124,28 @@ class Workbook:
         if items:
             self.xml = xe.insert_children(self.xml, "definedNames", items, _AFTER_NAMES)
 
+    def set_local_names(self, tab: Tab, names: dict[str, str | None]) -> None:
+        """Set (or, for None, remove) names scoped to ``tab`` such as _xlnm.Print_Titles."""
+        index = str(next(i for i, t in enumerate(self.tabs) if t.sheet_id == tab.sheet_id))
+        wanted = {n.casefold(): (n, ref) for n, ref in names.items()}
+        for tag in reversed(list(xe.tags(self.xml, "definedName"))):
+            key = tag.attrs.get("name", "").casefold()
+            if tag.attrs.get("localSheetId") != index or key not in wanted:
+                continue
+            end = xe.element_end(self.xml, tag)
+            body = "" if tag.empty else self.xml[tag.end:end - len(f"</{tag.prefix}definedName>")]
+            if wanted[key][1] is not None and unescape(body) == wanted[key][1]:
+                del wanted[key]  # already as wanted: left untouched
+                continue
+            self.xml = self.xml[:tag.start] + self.xml[end:]
+        p = xe.root_prefix(self.xml)
+        hidden = ' hidden="1"'
+        items = "".join(f'<{p}definedName name="{xe.attr(n)}" localSheetId="{index}"'
+                        f'{hidden if n == "_xlnm._FilterDatabase" else ""}>{xe.text(ref)}</{p}definedName>'
+                        for n, ref in wanted.values() if ref is not None)
+        if items:
+            self.xml = xe.insert_children(self.xml, "definedNames", items, _AFTER_NAMES)
+
     def forget_formulas(self, sheet_ids: set[int]) -> None:
         """Drop the calculation chain if it lists cells of these tabs (Excel rebuilds it)."""
         chain = self.part_of("/calcChain")
