@@ -9,7 +9,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
@@ -467,6 +467,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
                       dry_run=True)
     else:
         with closing(History(config.history)) as history:
+            history.see(book_key(spec), entry.name if entry else backend.label, datetime.now(UTC))
             done = notify(backend, outcome, config.notify, book_key=book_key(spec), history=history,
                           rules_dir=rules_dir)
     console.print(f"[bold]{backend.label}[/] 调度日期 {outcome.as_of:%Y-%m-%d}，作业：{'、'.join(outcome.jobs) or '（无）'}，"

@@ -83,7 +83,7 @@ def _day(value: object) -> str:
 def _reminders(outcome: SyncOutcome, directory: Directory, templates: Templates) -> list[Message]:
     state = outcome.state
     tasks, rules = state.tasks, state.rules
-    roles = rules.roles()
+    roles = rules.roles
     stale_after = float(rules.params.get(STALE_PARAM, 5))
     role = tasks["colour"].map(roles)
     stale = tasks["stale_workdays"] > stale_after

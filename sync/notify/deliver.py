@@ -80,9 +80,8 @@ class Deliverer:
         for number in range(done, len(parts)):
             part = parts[number]
             if len(parts) > 1:
-                part = f"（{number + 1}/{len(parts)}）\n" + part
-                if robot.keyword and robot.keyword not in part:
-                    part = part.replace("\n", f"\n【{robot.keyword}】", 1)
+                keyword = f"【{robot.keyword}】" if robot.keyword and robot.keyword not in part else ""
+                part = f"（{number + 1}/{len(parts)}）{keyword}\n{part}"
             self._wait_turn(robot)
             url, body = api.payload(robot, part, message.mentions, self.clock())
             api.check(post_json(url, body, self.settings.timeout_seconds))
