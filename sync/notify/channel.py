@@ -55,7 +55,7 @@ def post_json(url: str, body: dict[str, object], timeout: float) -> dict[str, ob
         transient = error.code >= 500 or error.code == 429
         raise SendError(f"服务器答复 HTTP {error.code}", transient=transient, wait=60.0 if error.code == 429 else 0.0) \
             from None
-    except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as error:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         reason = getattr(error, "reason", error)
         what = "连接超时" if isinstance(reason, TimeoutError | socket.timeout) else "无法连接服务器"
         raise SendError(f"{what}（{type(reason).__name__}）", transient=True) from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import mimetypes
 import smtplib
-import socket
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -51,5 +50,5 @@ def send(settings: EmailSettings, message: Message, timeout: float) -> None:
     except ssl.SSLError as error:
         raise SendError(f"与邮件服务器的加密连接失败（{error.reason}）：请检查 security、port 和 ca_file",
                         transient=False) from None
-    except (smtplib.SMTPException, OSError, socket.timeout) as error:
+    except (TimeoutError, smtplib.SMTPException, OSError) as error:
         raise SendError(f"无法连接邮件服务器（{type(error).__name__}）", transient=True) from None

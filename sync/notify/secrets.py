@@ -47,10 +47,10 @@ class Secrets:
                 raise self.fail(where, f"环境变量 {name} 没有设置", f"请在运行 dispatchbook 的环境中设置 {name}")
             return Secret(reference, value)
         if scheme == "key":
-            value = self._file().get(name)
-            if not isinstance(value, str) or not value:
+            stored = self._file().get(name)
+            if not isinstance(stored, str) or not stored:
                 raise self.fail(where, f"密钥文件中没有“{name}”", f'请在密钥文件中写一行 {name} = "…"')
-            return Secret(reference, value)
+            return Secret(reference, stored)
         raise self.fail(where, f"不认识的密钥来源“{scheme}”", '请写 "env:环境变量名" 或 "key:名称"')
 
     def _file(self) -> dict[str, object]:
