@@ -9,7 +9,7 @@ import multiprocessing
 import shutil
 import socket
 import ssl
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -19,15 +19,19 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from sync.backends.xlsx import XlsxBook
 from sync.cli import main
-from sync.config import load_config
+from sync.config import book_key, load_config
 from sync.engine import run_sync
+from sync.errors import DispatchError
 from sync.history import History
 from sync.notify.compose import Message
 from sync.notify.deliver import Deliverer
 from sync.notify.outbox import Outbox
-from sync.notify.service import notify
+from sync.notify.service import notify, scheduler_hook
+from sync.notify.templates import load_templates
 from sync.resources import example_workbook
+from sync.scheduler import Scheduler
 from tests.notify_servers import KEYWORD, SECRET, robot_api, self_signed
+from tests.rhythm_helpers import Clock, at
 
 AS_OF = date(2026, 11, 18)
 CONTACTS = [("单位", "姓名", "职务", "手机", "邮箱", "群机器人"),
@@ -291,3 +295,83 @@ def _deliver(config_path: Path, book: Path, jobs: list[str]):
                       deliverer=Deliverer(config.notify, Outbox(history), sleep=lambda s: None))
     finally:
         history.close()
+
+
+def test_run_sends_after_the_daily_job_once(world) -> None:
+    tmp_path, book, config_path, inbox, api = world
+    config = load_config(config_path)
+    assert config.notify is not None
+    history = History(config.history)
+    clock = Clock(at(11, 18, 7, 45))
+    scheduler = Scheduler(config, history, now=clock, after_sync=scheduler_hook(config.notify, history, None))
+    assert [r.status for r in scheduler.tick()] == ["ok"]
+    mails = len(inbox.mails)
+    assert mails and any(m["Subject"].startswith("【催办】") for m in inbox.mails)
+    clock.advance(timedelta(hours=3))
+    assert [r.status for r in scheduler.tick()] == ["idle"]
+    assert main(["sync", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--config", str(config_path)]) == 0
+    assert main(["notify", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--config", str(config_path)]) == 0
+    assert len(inbox.mails) == mails  # a rerun the same day sends nothing again
+    listing = Outbox(history).listing(book_key(str(book)))
+    assert set(listing["state"]) == {"sent"} and len(listing) >= mails
+    history.close()
+
+
+def test_a_robot_gets_at_most_its_per_minute_limit(world) -> None:
+    tmp_path, book, config_path, inbox, api = world
+    config = load_config(config_path)
+    assert config.notify is not None
+    history = History(config.history)
+    now = [1_000.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    deliverer = Deliverer(config.notify, Outbox(history), clock=lambda: now[0], sleep=sleep)
+    messages = [Message("weekly", "g", "企业微信调度群", "企业微信调度群", f"第 {i} 条", "正文") for i in range(45)]
+    started = now[0]
+    assert len(deliverer.deliver("book", AS_OF, messages).sent) == 45
+    assert now[0] - started >= 120  # 45 posts at 20 a minute: two full waits
+    history.close()
+
+
+@pytest.mark.parametrize(("table", "error"), [
+    ('[notify.email]\nhost = "h"\nsender = "a@b.cn"\nuser = "u"\npassword = "plain-text"\n',
+     "notify.email.password: 密钥、密码和 webhook 地址不能直接写在配置文件中"),
+    ('[[notify.robots]]\nname = "群"\nkind = "wechat"\nwebhook = "env:X"\n', "notify.robots[1].kind: 不认识的群机器人“wechat”"),
+    ('[[notify.robots]]\nname = "群"\nkind = "wecom"\nwebhook = "env:DISPATCHBOOK_UNSET_VAR"\n',
+     "notify.robots[1].webhook: 环境变量 DISPATCHBOOK_UNSET_VAR 没有设置"),
+    ('[notify.groups]\nweekly = ["没有这个群"]\n', "notify.groups.weekly: “没有这个群”既不是配置的群机器人，也不是邮箱地址"),
+])
+def test_config_mistakes_name_the_key(tmp_path: Path, table: str, error: str) -> None:
+    path = tmp_path / "dispatchbook.toml"
+    path.write_text(f'[[books]]\nname = "台账"\npath = "a.xlsx"\n[notify]\n{table}', encoding="utf-8")
+    with pytest.raises(DispatchError) as raised:
+        load_config(path)
+    assert str(raised.value).startswith(f"dispatchbook.toml › {error}")
+    assert "plain-text" not in str(raised.value)
+
+
+def test_a_secret_from_the_key_file_is_never_shown(tmp_path: Path) -> None:
+    (tmp_path / "keys.toml").write_text('wecom = "http://127.0.0.1:1/cgi-bin/webhook/send?key=k-999"\n', encoding="utf-8")
+    path = tmp_path / "dispatchbook.toml"
+    path.write_text('[[books]]\nname = "台账"\npath = "a.xlsx"\n[notify]\nsecrets = "keys.toml"\n'
+                    '[[notify.robots]]\nname = "群"\nkind = "wecom"\nwebhook = "key:wecom"\n', encoding="utf-8")
+    notify_settings = load_config(path).notify
+    assert notify_settings is not None
+    robot = notify_settings.robots["群"]
+    assert robot.webhook.value.endswith("k-999")
+    assert "k-999" not in repr(notify_settings) and "k-999" not in str(robot.webhook)
+
+
+def test_templates_are_data_and_a_wrong_field_names_the_key(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    assert main(["init-rules", str(rules)]) == 0
+    text = (rules / "notify.toml").read_text(encoding="utf-8")
+    (rules / "notify.toml").write_text(text.replace("【催办】{unit}", "【督办】{单位}"), encoding="utf-8")
+    with pytest.raises(DispatchError) as raised:
+        load_templates(None, rules)
+    assert str(raised.value).startswith("notify.toml › reminder.subject: 模板中的 {单位} 不能用")
+    (rules / "notify.toml").write_text(text.replace("【催办】{unit}", "【督办】{unit}"), encoding="utf-8")
+    assert load_templates(None, rules).fill("reminder.subject", date="d", name="n", unit="一矿党委", count=2) \
+        == "【督办】一矿党委 2 项任务需要处理（d）"
