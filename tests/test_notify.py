@@ -158,6 +158,8 @@ def test_reminders_digest_and_bulletins_reach_mail_and_robots(world) -> None:
     assert "=?utf-8?" in first.as_string().split("\n\n")[0]  # the header itself is encoded
     body = first.get_body().get_content()
     assert body.startswith("单位党委书记同志：\n截至 2026-11-18") and "请在“月度任务 2026-11”中更新进度" in body
+    digest = by_address["xuanchuan@example.org"].get_body().get_content()
+    assert digest.startswith("宣传部部长同志：今天（2026-11-18）由您值班调度。\n一图四色：")
     weekly = by_address["leaders@example.org"]
     assert weekly["Subject"] == "【周通报】2026-11-16至2026-11-22 党建重点工作调度情况"
     (attachment,) = list(weekly.iter_attachments())
@@ -278,7 +280,7 @@ def test_notify_dry_run_and_history_sent(world, capsys: pytest.CaptureFixture[st
     assert main(["notify", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--dry-run",
                  "--config", str(config_path)]) == 0
     out = capsys.readouterr().out
-    assert "试运行，不发送" in out and "→ 单位党委书记（JC01） · 邮件" in out and not inbox.mails
+    assert "试运行，不发送" in out and "→ 单位党委书记（一矿党委） · 邮件" in out and not inbox.mails
     assert "s3cret" not in out and "wecom-key" not in out
     assert main(["notify", str(book), "--as-of", "2026-11-18", "--jobs", "daily", "--config", str(config_path)]) == 0
     assert main(["history", "--sent", "--config", str(config_path)]) == 0

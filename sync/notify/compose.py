@@ -18,11 +18,12 @@ import pandas as pd
 from ..engine import SyncOutcome
 from ..jobdays import weekly_period
 from ..problems import Problem
-from ..schema import month_tab_name
+from ..schema import LEVELS, month_tab_name
 from .contacts import Contact, Directory
 from .settings import NotifySettings
 from .templates import Templates
 
+TOP_LINES = 5  # at most this many units per level in the 月考核 summary's 得分前三 (ties can be many)
 STALE_PARAM = "未按时调度工作日"  # rules/assessment.toml: working days without an update before a task is stale
 EMAIL = "email"
 
@@ -64,8 +65,8 @@ def compose(outcome: SyncOutcome, directory: Directory, settings: NotifySettings
     return Composed(messages, directory.problems)
 
 
-def _to_person(contact: Contact, kind: str, subject: str, body: str) -> list[Message]:
-    who = f"{contact.name}（{contact.unit or '单位不明'}）"
+def _to_person(contact: Contact, unit: str, kind: str, subject: str, body: str) -> list[Message]:
+    who = f"{contact.name}（{unit or '单位不明'}）"
     out = [Message(kind, who, EMAIL, contact.email, subject, body)] if contact.email else []
     return out + [Message(kind, who, robot, robot, subject, body, mentions=(contact.mobile,) if contact.mobile else ())
                   for robot in contact.robots]
@@ -121,7 +122,7 @@ def _reminders(outcome: SyncOutcome, directory: Directory, templates: Templates)
     for contact, lines in by_person.items():
         unit = directory.org.label(contact.unit) if contact.unit else ""
         values = {"date": day, "name": contact.name, "unit": unit, "count": len(lines)}
-        messages += _to_person(contact, "reminder", templates.fill("reminder.subject", **values),
+        messages += _to_person(contact, unit, "reminder", templates.fill("reminder.subject", **values),
                                templates.fill("reminder.body", **values, items="\n".join(lines), sheet=sheet))
     return messages
 
@@ -149,9 +150,10 @@ def _digest(outcome: SyncOutcome, directory: Directory, settings: NotifySettings
         subject = templates.fill("digest.subject", **values)
         body = templates.fill("digest.body", **values, summary=_summary(outcome), count=len(items),
                               items="\n".join(items) or templates.fill("digest.none"))
-        contact = directory.person(name, None, (duty.sheet, cell))
+        contact = directory.person(name, None, (duty.sheet, cell), "值班领导")
         if contact:
-            messages += _to_person(contact, "digest", subject, body)
+            unit = directory.org.label(contact.unit) if contact.unit else ""
+            messages += _to_person(contact, unit, "digest", subject, body)
         messages += _to_groups(settings.groups.get("digest", ()), "digest", subject, body, None)
     return messages
 
@@ -191,7 +193,9 @@ def _monthly(outcome: SyncOutcome, settings: NotifySettings, templates: Template
         return [templates.fill("monthly.unit", level=r["level"], rank=int(r["rank"]), unit=r["unit_name"],
                                score=f"{r['score']:g}") for r in frame.to_dict("records")]
 
-    top = lines(result.scores[result.scores["rank"] <= 3].sort_values(["level", "rank"], kind="stable"))
+    podium = result.scores[result.scores["rank"] <= 3]
+    top = [line for level in LEVELS for line in lines(podium[podium["level"] == level].sort_values("rank", kind="stable")
+                                                      .head(TOP_LINES))]
     weakest = lines(result.bottom)
     values = {"date": f"{outcome.as_of:%Y-%m-%d}", "month": f"{year:04d}-{month:02d}",
               "week": f"{weekly_period(outcome.state.rules, outcome.as_of):%Y-%m-%d}"}

@@ -51,28 +51,33 @@ class Directory:
     book: str
     problems: list[Problem]
 
-    def person(self, name: str, unit: str | None, where: tuple[str, str]) -> Contact | None:
-        """The one contact called ``name`` (a shared name narrowed to ``unit`` and its parents); None and
-        a problem at ``where`` (sheet, cell) when no one or several people match."""
+    def person(self, name: str, unit: str | None, where: tuple[str, str], role: str = "责任人") -> Contact | None:
+        """The one contact called ``name``; a name several people share counts only for the one nearest
+        to ``unit`` (the unit itself, else its parents). None, and a problem at ``where`` (sheet, cell),
+        when no one or several people match."""
         found = [c for c in self.people if fold(c.name) == fold(name)]
         if len(found) > 1 and unit is not None:
             chain = self.org.chain(unit)
-            found = [c for c in found if c.unit in chain] or found
             nearest = min((chain.index(c.unit) for c in found if c.unit in chain), default=None)
-            found = [c for c in found if nearest is None or (c.unit in chain and chain.index(c.unit) == nearest)]
+            found = [c for c in found if c.unit in chain and chain.index(c.unit) == nearest]
+            if not found:
+                self._problem(where, "contact_missing", name,
+                              f"{role}“{name}”在通讯录中没有“{self.org.label(unit)}”或其上级单位的人", role)
+                return None
         if len(found) == 1:
             return found[0]
-        sheet, cell = where
         if found:
             rows = "、".join(str(c.row) for c in found)
-            self.problems.append(Problem(self.book, sheet, cell, "contact_ambiguous",
-                                         f"责任人“{name}”在通讯录中有 {len(found)} 人（第 {rows} 行）",
-                                         "请在通讯录中区分同名人员的单位，或在任务中写明全名", name))
+            self._problem(where, "contact_ambiguous", name, f"{role}“{name}”在通讯录中有 {len(found)} 人（第 {rows} 行）",
+                          role, "请在通讯录中写明同名人员各自的单位，或在表中写全名")
         else:
-            self.problems.append(Problem(self.book, sheet, cell, "contact_missing",
-                                         f"责任人“{name}”不在通讯录中，催办改发给责任单位",
-                                         f"请在“{CONTACTS.name}”表中添加此人（单位、姓名、邮箱或群机器人）", name))
+            self._problem(where, "contact_missing", name, f"{role}“{name}”不在通讯录中", role)
         return None
+
+    def _problem(self, where: tuple[str, str], kind: str, name: str, message: str, role: str, fix: str = "") -> None:
+        fallback = "，催办改发给责任单位的联系人" if role == "责任人" else "，收不到通知"
+        self.problems.append(Problem(self.book, where[0], where[1], kind, message + fallback,
+                                     fix or f"请在“{CONTACTS.name}”表中添加此人（单位、姓名、邮箱或群机器人）", name))
 
     def of_unit(self, unit: str) -> list[Contact]:
         return [c for c in self.people if c.unit == unit]
