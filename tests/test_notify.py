@@ -377,3 +377,20 @@ def test_templates_are_data_and_a_wrong_field_names_the_key(tmp_path: Path) -> N
     (rules / "notify.toml").write_text(text.replace("【催办】{unit}", "【督办】{unit}"), encoding="utf-8")
     assert load_templates(None, rules).fill("reminder.subject", date="d", name="n", unit="一矿党委", count=2) \
         == "【督办】一矿党委 2 项任务需要处理（d）"
+
+
+def test_the_readme_configuration_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Reminders and bulletins")[1].split("```toml\n")[1].split("```")[0]
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "notify-keys.toml").write_text(
+        'wecom_jituan = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"\n'
+        'dingtalk_yikuang = "https://oapi.dingtalk.com/robot/send?access_token=t"\n'
+        'dingtalk_yikuang_secret = "SECx"\n', encoding="utf-8")
+    for name in ("DISPATCHBOOK_SMTP_PASSWORD", "FEISHU_WEBHOOK", "FEISHU_SECRET"):
+        monkeypatch.setenv(name, "x")
+    path = tmp_path / "dispatchbook.toml"
+    path.write_text('[[books]]\nname = "台账"\npath = "a.xlsx"\n' + block, encoding="utf-8")
+    settings = load_config(path).notify
+    assert settings is not None and set(settings.robots) == {"集团党委调度群", "一矿调度群", "机关党委飞书群"}
+    assert settings.groups["weekly"] == ("集团党委调度群", "leaders@example.com")
