@@ -19,7 +19,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from sync.backends.xlsx import XlsxBook
 from sync.cli import main
-from sync.config import book_key, load_config
+from sync.config import Config, book_key, load_config
 from sync.engine import run_sync
 from sync.errors import DispatchError
 from sync.history import History
@@ -27,6 +27,7 @@ from sync.notify.compose import Message
 from sync.notify.deliver import Deliverer
 from sync.notify.outbox import Outbox
 from sync.notify.service import notify, scheduler_hook
+from sync.notify.settings import NotifySettings
 from sync.notify.templates import load_templates
 from sync.resources import example_workbook
 from sync.scheduler import Scheduler
@@ -141,6 +142,12 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     smtp.stop()
 
 
+def _open(config_path: Path) -> tuple[Config, NotifySettings, History]:
+    config = load_config(config_path)
+    assert config.notify is not None
+    return config, config.notify, History(config.history)
+
+
 def _outcome(book: Path, jobs: list[str]):
     return run_sync(XlsxBook(book), AS_OF, jobs=jobs, dry_run=True)
 
@@ -187,10 +194,8 @@ def _send_in_process(config_path: str, messages: list[Message], env: dict[str, s
     import os  # noqa: PLC0415
 
     os.environ.update(env)
-    config = load_config(Path(config_path))
-    assert config.notify is not None
-    history = History(config.history)
-    report = Deliverer(config.notify, Outbox(history)).deliver("book", AS_OF, messages)
+    config, settings, history = _open(Path(config_path))
+    report = Deliverer(settings, Outbox(history)).deliver("book", AS_OF, messages)
     history.close()
     return len(report.sent)
 
@@ -210,11 +215,9 @@ def test_two_processes_at_once_send_each_message_once(world) -> None:
 
 def test_faults_down_slow_5xx_and_rate_limits_are_retried_then_reported(world) -> None:
     tmp_path, book, config_path, inbox, api = world
-    config = load_config(config_path)
-    assert config.notify is not None
-    history = History(config.history)
+    config, settings, history = _open(config_path)
     waits: list[float] = []
-    deliverer = Deliverer(config.notify, Outbox(history), sleep=waits.append)
+    deliverer = Deliverer(settings, Outbox(history), sleep=waits.append)
     api.fail = ["5xx", "rate"]
     robot = Message("weekly", "g", "飞书调度群", "飞书调度群", "周通报", "调度正文")
     report = deliverer.deliver("book", AS_OF, [robot])
@@ -234,10 +237,8 @@ def test_server_down_bad_signature_and_keyword_missing(world, monkeypatch: pytes
     tmp_path, book, config_path, inbox, api = world
     monkeypatch.setenv("TEST_WECOM", "http://127.0.0.1:9/cgi-bin/webhook/send?key=wecom-key-123")
     monkeypatch.setenv("TEST_ROBOT_SECRET", "SEC-wrong")
-    config = load_config(config_path)
-    assert config.notify is not None
-    history = History(config.history)
-    deliverer = Deliverer(config.notify, Outbox(history), sleep=lambda s: None)
+    config, settings, history = _open(config_path)
+    deliverer = Deliverer(settings, Outbox(history), sleep=lambda s: None)
     report = deliverer.deliver("book", AS_OF, [
         Message("weekly", "g", "企业微信调度群", "企业微信调度群", "周通报", "正文"),
         Message("weekly", "g", "钉钉调度群", "钉钉调度群", "周通报", "正文"),
@@ -259,11 +260,9 @@ def test_server_down_bad_signature_and_keyword_missing(world, monkeypatch: pytes
 
 def test_a_long_message_is_split_under_each_limit_in_order(world) -> None:
     tmp_path, book, config_path, inbox, api = world
-    config = load_config(config_path)
-    assert config.notify is not None
-    history = History(config.history)
+    config, settings, history = _open(config_path)
     body = "\n".join(f"· JH-2026-{i:03d} 第{i}项重点任务｜截止 2026-11-30｜红色考核｜已逾期 3 天" for i in range(200))
-    deliverer = Deliverer(config.notify, Outbox(history), sleep=lambda s: None)
+    deliverer = Deliverer(settings, Outbox(history), sleep=lambda s: None)
     messages = [Message("weekly", "g", name, name, "长消息", body) for name in ("企业微信调度群", "钉钉调度群")]
     assert not deliverer.deliver("book", AS_OF, messages).failed
     for kind, limit in (("wecom", 2048), ("dingtalk", 4096)):
@@ -289,23 +288,19 @@ def test_notify_dry_run_and_history_sent(world, capsys: pytest.CaptureFixture[st
 
 
 def _deliver(config_path: Path, book: Path, jobs: list[str]):
-    config = load_config(config_path)
-    assert config.notify is not None
-    history = History(config.history)
+    config, settings, history = _open(config_path)
     try:
-        return notify(XlsxBook(book), _outcome(book, jobs), config.notify, book_key="book", history=history,
-                      deliverer=Deliverer(config.notify, Outbox(history), sleep=lambda s: None))
+        return notify(XlsxBook(book), _outcome(book, jobs), settings, book_key="book", history=history,
+                      deliverer=Deliverer(settings, Outbox(history), sleep=lambda s: None))
     finally:
         history.close()
 
 
 def test_run_sends_after_the_daily_job_once(world) -> None:
     tmp_path, book, config_path, inbox, api = world
-    config = load_config(config_path)
-    assert config.notify is not None
-    history = History(config.history)
+    config, settings, history = _open(config_path)
     clock = Clock(at(11, 18, 7, 45))
-    scheduler = Scheduler(config, history, now=clock, after_sync=scheduler_hook(config.notify, history, None))
+    scheduler = Scheduler(config, history, now=clock, after_sync=scheduler_hook(settings, history, None))
     assert [r.status for r in scheduler.tick()] == ["ok"]
     mails = len(inbox.mails)
     assert mails and any(m["Subject"].startswith("【催办】") for m in inbox.mails)
@@ -321,15 +316,13 @@ def test_run_sends_after_the_daily_job_once(world) -> None:
 
 def test_a_robot_gets_at_most_its_per_minute_limit(world) -> None:
     tmp_path, book, config_path, inbox, api = world
-    config = load_config(config_path)
-    assert config.notify is not None
-    history = History(config.history)
+    config, settings, history = _open(config_path)
     now = [1_000.0]
 
     def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    deliverer = Deliverer(config.notify, Outbox(history), clock=lambda: now[0], sleep=sleep)
+    deliverer = Deliverer(settings, Outbox(history), clock=lambda: now[0], sleep=sleep)
     messages = [Message("weekly", "g", "企业微信调度群", "企业微信调度群", f"第 {i} 条", "正文") for i in range(45)]
     started = now[0]
     assert len(deliverer.deliver("book", AS_OF, messages).sent) == 45

@@ -19,6 +19,23 @@ class SendError(Exception):
         self.transient, self.wait = transient, wait
 
 
+def within(text: str, limit: int) -> bool:
+    """Whether ``text`` takes at most ``limit`` bytes of UTF-8."""
+    return len(text.encode("utf-8")) <= limit
+
+
+def check_errcode(answer: dict[str, object], platform: str, rate_limited: int, notes: dict[int, str]) -> None:
+    """Raise the :class:`SendError` an ``{"errcode": …, "errmsg": …}`` answer means (0: sent): the
+    rate-limit code is transient (wait a minute); the others are not. ``notes`` explain known codes."""
+    code = answer.get("errcode")
+    if code == 0:
+        return
+    message = f"{platform}答复 errcode {code}：{answer.get('errmsg', '')}{notes.get(code, '') if isinstance(code, int) else ''}"
+    if code == rate_limited:
+        raise SendError(message, transient=True, wait=60.0)
+    raise SendError(message, transient=False)
+
+
 def split_text(text: str, fits: Callable[[str], bool]) -> list[str]:
     """``text`` in as few parts as ``fits`` allows, cut between lines (inside a line only when the
     line alone does not fit)."""

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import urllib.parse
 
-from .channel import SendError
+from .channel import check_errcode, within
 from .settings import RobotSettings
 
 TEXT_BYTES = 4096
@@ -35,16 +35,9 @@ def payload(robot: RobotSettings, text: str, mentions: tuple[str, ...], now: flo
 
 
 def fits(text: str) -> bool:
-    return len(text.encode("utf-8")) <= TEXT_BYTES
+    return within(text, TEXT_BYTES)
 
 
 def check(answer: dict[str, object]) -> None:
-    code = answer.get("errcode")
-    if code == 0:
-        return
-    message = f"钉钉答复 errcode {code}：{answer.get('errmsg', '')}"
-    if code == RATE_LIMITED:
-        raise SendError(message + "（超过每分钟 20 条，钉钉将限流 10 分钟）", transient=True, wait=60.0)
-    if code == SECURITY:
-        raise SendError(message + "（安全设置未通过：检查加签密钥、关键词 keyword 或 IP 白名单）", transient=False)
-    raise SendError(message, transient=False)
+    check_errcode(answer, "钉钉", RATE_LIMITED, {RATE_LIMITED: "（超过每分钟 20 条，钉钉将限流 10 分钟）",
+                                               SECURITY: "（安全设置未通过：检查加签密钥、关键词 keyword 或 IP 白名单）"})

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from .channel import SendError
+from .channel import check_errcode, within
 from .settings import RobotSettings
 
 TEXT_BYTES = 2048
@@ -19,14 +19,8 @@ def payload(robot: RobotSettings, text: str, mentions: tuple[str, ...], now: flo
 
 
 def fits(text: str) -> bool:
-    return len(text.encode("utf-8")) <= TEXT_BYTES
+    return within(text, TEXT_BYTES)
 
 
 def check(answer: dict[str, object]) -> None:
-    code = answer.get("errcode")
-    if code == 0:
-        return
-    message = f"企业微信答复 errcode {code}：{answer.get('errmsg', '')}"
-    if code == RATE_LIMITED:
-        raise SendError(message + "（超过每分钟 20 条）", transient=True, wait=60.0)
-    raise SendError(message, transient=False)
+    check_errcode(answer, "企业微信", RATE_LIMITED, {RATE_LIMITED: "（超过每分钟 20 条）"})
