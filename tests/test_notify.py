@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import multiprocessing
 import shutil
 import socket
@@ -387,3 +388,21 @@ def test_the_readme_configuration_loads(tmp_path: Path, monkeypatch: pytest.Monk
     settings = load_config(path).notify
     assert settings is not None and set(settings.robots) == {"集团党委调度群", "一矿调度群", "机关党委飞书群"}
     assert settings.groups["weekly"] == ("集团党委调度群", "leaders@example.com")
+
+
+def test_run_logs_what_could_not_be_sent_without_the_secret(world, monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path, book, config_path, inbox, api = world
+    monkeypatch.setenv("TEST_WECOM", "http://127.0.0.1:9/cgi-bin/webhook/send?key=wecom-key-123")
+    config, settings, history = _open(config_path)
+    scheduler = Scheduler(config, history, now=Clock(at(11, 18, 7, 45)),
+                          after_sync=scheduler_hook(settings, history, None))
+    with caplog.at_level(logging.INFO, logger="dispatchbook"):
+        assert [r.status for r in scheduler.tick()] == ["ok"]  # the sync stands; the failed message is reported
+    text = caplog.text
+    assert "job=notify" in text and "result=failed" in text and "recipient=党委工作部联络员（集团党委）" in text
+    assert "wecom-key-123" not in text and "s3cret-pw" not in text and SECRET not in text
+    assert inbox.mails  # the e-mails went out all the same
+    listing = Outbox(history).listing(book_key(str(book)))
+    assert "failed" in set(listing["state"])
+    history.close()
