@@ -61,26 +61,31 @@ class Directory:
             nearest = min((chain.index(c.unit) for c in found if c.unit in chain), default=None)
             found = [c for c in found if c.unit in chain and chain.index(c.unit) == nearest]
             if not found:
-                self._problem(where, "contact_missing", name,
-                              f"{role}“{name}”在通讯录中没有“{self.org.label(unit)}”或其上级单位的人", role)
+                self._missing(where, name, role, f"在通讯录中没有“{self.org.label(unit)}”或其上级单位的人")
                 return None
         if len(found) == 1:
             return found[0]
         if found:
             rows = "、".join(str(c.row) for c in found)
-            self._problem(where, "contact_ambiguous", name, f"{role}“{name}”在通讯录中有 {len(found)} 人（第 {rows} 行）",
-                          role, "请在通讯录中写明同名人员各自的单位，或在表中写全名")
+            self.problems.append(Problem(self.book, where[0], where[1], "contact_ambiguous",
+                                         f"{role}“{name}”在通讯录中有 {len(found)} 人（第 {rows} 行）{_fallback(role)}",
+                                         "请在通讯录中写明同名人员各自的单位，或在表中写全名", name))
         else:
-            self._problem(where, "contact_missing", name, f"{role}“{name}”不在通讯录中", role)
+            self._missing(where, name, role, "不在通讯录中")
         return None
 
-    def _problem(self, where: tuple[str, str], kind: str, name: str, message: str, role: str, fix: str = "") -> None:
-        fallback = "，催办改发给责任单位的联系人" if role == "责任人" else "，收不到通知"
-        self.problems.append(Problem(self.book, where[0], where[1], kind, message + fallback,
-                                     fix or f"请在“{CONTACTS.name}”表中添加此人（单位、姓名、邮箱或群机器人）", name))
+    def _missing(self, where: tuple[str, str], name: str, role: str, what: str) -> None:
+        self.problems.append(Problem(self.book, where[0], where[1], "contact_missing",
+                                     f"{role}“{name}”{what}{_fallback(role)}",
+                                     f"请在“{CONTACTS.name}”表中添加此人（单位、姓名、邮箱或群机器人）", name))
 
     def of_unit(self, unit: str) -> list[Contact]:
         return [c for c in self.people if c.unit == unit]
+
+
+def _fallback(role: str) -> str:
+    """What happens instead when a 责任人 or a 值班领导 cannot be resolved."""
+    return "，催办改发给责任单位的联系人" if role == "责任人" else "，收不到通知"
 
 
 def read_contacts(backend: Backend, org: Org, as_of: date, robots: set[str]) -> Directory:

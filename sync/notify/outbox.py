@@ -42,8 +42,7 @@ class Outbox:
         is being sent, or failed in ``max_rounds`` runs already."""
         key = message.key(book, day)
         with self.history.transaction() as db:
-            row = db.execute("SELECT state, parts_sent, owner, claimed FROM sent_messages WHERE key = ?",
-                             (key,)).fetchone()
+            row = db.execute("SELECT state, parts_sent, attempts FROM sent_messages WHERE key = ?", (key,)).fetchone()
             if row is None:
                 db.execute("INSERT INTO sent_messages (key, book, day, kind, recipient, channel, address, subject, "
                            "body, attachment, state, claimed, owner) VALUES (?,?,?,?,?,?,?,?,?,?,'sending',?,?)",
@@ -51,8 +50,7 @@ class Outbox:
                             message.address, message.subject, message.body,
                             str(message.attachment) if message.attachment else None, _now(), self.owner))
                 return key, 0
-            state, parts, _, _ = row
-            rounds = db.execute("SELECT attempts FROM sent_messages WHERE key = ?", (key,)).fetchone()[0]
+            state, parts, rounds = row
             if state != "failed" or rounds >= self.max_rounds:
                 return None
             db.execute("UPDATE sent_messages SET state = 'sending', claimed = ?, owner = ? WHERE key = ?",
