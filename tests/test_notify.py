@@ -174,6 +174,7 @@ def test_reminders_digest_and_bulletins_reach_mail_and_robots(world) -> None:
     assert attachment.get_filename() == "周通报-2026-11-16.docx"
     assert attachment.get_content() == b"PK docx bytes"
     assert api.received["dingtalk"] and all(KEYWORD in text for text in api.received["dingtalk"])
+    assert any("【催办】一矿党委" in text and text.endswith(" @13800000001") for text in api.received["dingtalk"])
     assert api.received["feishu"] and api.received["wecom"]
     assert any(text.startswith("【周通报】") for text in api.received["wecom"])
     problems = {p.kind for p in done.problems}

@@ -75,7 +75,7 @@ class Deliverer:
         text = f"{message.subject}\n{message.body}"
         if robot.keyword and robot.keyword not in text:
             text = f"【{robot.keyword}】{text}"
-        margin = "（99/99）\n" + (f"【{robot.keyword}】" if robot.keyword else "")
+        margin = "（99/99）\n" + (f"【{robot.keyword}】" if robot.keyword else "") + "".join(f" @{m}" for m in message.mentions)
         parts = split_text(text, lambda t: api.fits(margin + t))
         for number in range(done, len(parts)):
             part = parts[number]

@@ -1,7 +1,8 @@
 """钉钉 custom group robot: POST ``{"msgtype": "text", "text": {"content": …}, "at": …}`` to the webhook
 with ``timestamp`` (milliseconds) and ``sign`` = URL-encoded Base64 of HMAC-SHA256 over
 ``timestamp + "\\n" + secret`` keyed by the secret (加签). 20 messages a minute per robot (errcode 130101,
-then throttled for 10 minutes); errcode 310000 is a security check that failed (sign not match,
+then throttled for 10 minutes); a mobile in ``at.atMobiles`` is
+@-mentioned only when ``@mobile`` is also in the text; errcode 310000 is a security check that failed (sign not match,
 keywords not in content, ip not in whitelist). Parts are kept to 4096 bytes (a conservative bound)."""
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def payload(robot: RobotSettings, text: str, mentions: tuple[str, ...], now: flo
         stamp = int(now * 1000)
         query = urllib.parse.urlencode({"timestamp": stamp, "sign": sign(robot.secret.value, stamp)})
         url += ("&" if "?" in url else "?") + query
+    text += "".join(f" @{mobile}" for mobile in mentions if f"@{mobile}" not in text)  # DingTalk @s those in the text
     return url, {"msgtype": "text", "text": {"content": text},
                  "at": {"atMobiles": list(mentions), "isAtAll": False}}
 
