@@ -407,3 +407,22 @@ def test_run_logs_what_could_not_be_sent_without_the_secret(world, monkeypatch: 
     listing = Outbox(history).listing(book_key(str(book)))
     assert "failed" in set(listing["state"])
     history.close()
+
+
+def test_two_senders_share_a_robots_per_minute_limit(world) -> None:
+    tmp_path, book, config_path, inbox, api = world
+    config, settings, history = _open(config_path)
+    other = History(config.history)  # a second connection, as a second process has
+    now = [1_000.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    first = Deliverer(settings, Outbox(history), clock=lambda: now[0], sleep=sleep)
+    second = Deliverer(settings, Outbox(other), clock=lambda: now[0], sleep=sleep)
+    batch = [Message("weekly", "g", "企业微信调度群", "企业微信调度群", f"第 {i} 条", "正文") for i in range(30)]
+    assert len(first.deliver("book", AS_OF, batch[:15]).sent) == 15 and now[0] == 1_000.0
+    assert len(second.deliver("book", AS_OF, batch[15:]).sent) == 15
+    assert now[0] >= 1_060.0  # the 21st post waited for the first post's minute to pass
+    other.close()
+    history.close()

@@ -5,7 +5,6 @@ times when the failure is transient, and recorded as sent or failed. Errors neve
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,7 +34,6 @@ class Deliverer:
     def __init__(self, settings: NotifySettings, outbox: Outbox, *, clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings, self.outbox, self.clock, self.sleep = settings, outbox, clock, sleep
-        self.windows: dict[str, deque[float]] = {}
 
     def deliver(self, book: str, day: date, messages: list[Message]) -> Report:
         report = Report()
@@ -90,11 +88,6 @@ class Deliverer:
         return done
 
     def _wait_turn(self, robot: RobotSettings) -> None:
-        """At most ``per_minute`` posts to one robot in any 60 seconds."""
-        window = self.windows.setdefault(robot.name, deque())
-        while window and self.clock() - window[0] >= 60:
-            window.popleft()
-        if len(window) >= robot.per_minute:
-            self.sleep(60 - (self.clock() - window[0]))
-            window.popleft()
-        window.append(self.clock())
+        """At most ``per_minute`` posts to one robot in any 60 seconds, counting every process."""
+        while (wait := self.outbox.take_turn(robot.name, self.clock(), robot.per_minute)) > 0:
+            self.sleep(wait)

@@ -1,7 +1,8 @@
 """Sent messages in the history database (table ``sent_messages``, created on open, also in older
 databases): a message is claimed in a transaction before it is sent, so a rerun, a catch-up or a second
 process never sends it again. A claim whose sender died mid-send stays ``sending`` and is listed (it may
-or may not have arrived) rather than sent a second time."""
+or may not have arrived) rather than sent a second time. ``robot_posts`` counts each robot's posts of
+the last minute, for every process that shares the database."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS sent_messages (key TEXT PRIMARY KEY, book
     parts_sent INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, claimed TEXT, sent TEXT,
     error TEXT NOT NULL DEFAULT '', owner TEXT)"""
 INDEX = "CREATE INDEX IF NOT EXISTS sent_messages_day ON sent_messages(book, day)"
+POSTS = "CREATE TABLE IF NOT EXISTS robot_posts (robot TEXT NOT NULL, at REAL NOT NULL)"  # the last minute's posts
 STATES = {"sending": "发送中/状态不明", "sent": "已发送", "failed": "发送失败"}
 
 
@@ -36,6 +38,7 @@ class Outbox:
         with history.transaction() as db:
             db.execute(SCHEMA)
             db.execute(INDEX)
+            db.execute(POSTS)
 
     def claim(self, book: str, day: date, message: Message) -> tuple[str, int] | None:
         """(key, parts already sent) when this process may send ``message`` now; None when it was sent,
@@ -67,6 +70,17 @@ class Outbox:
         with self.history.transaction() as db:
             db.execute("UPDATE sent_messages SET state = ?, sent = ?, error = ?, attempts = attempts + 1 "
                        "WHERE key = ?", ("failed" if error else "sent", None if error else _now(), error, key))
+
+    def take_turn(self, robot: str, now: float, per_minute: int) -> float:
+        """0 when a post to ``robot`` may go now (and is counted); else the seconds to wait. Counted
+        across every process that shares the database."""
+        with self.history.transaction() as db:
+            db.execute("DELETE FROM robot_posts WHERE robot = ? AND at <= ?", (robot, now - 60))
+            count, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM robot_posts WHERE robot = ?", (robot,)).fetchone()
+            if count < per_minute:
+                db.execute("INSERT INTO robot_posts VALUES (?, ?)", (robot, now))
+                return 0.0
+            return max(0.01, oldest + 60 - now)
 
     def listing(self, book: str, limit: int = 200) -> pd.DataFrame:
         """The latest messages of ``book``, newest day first."""
