@@ -10,6 +10,7 @@ import multiprocessing
 import shutil
 import socket
 import ssl
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -425,4 +426,20 @@ def test_two_senders_share_a_robots_per_minute_limit(world) -> None:
     assert len(second.deliver("book", AS_OF, batch[15:]).sent) == 15
     assert now[0] >= 1_060.0  # the 21st post waited for the first post's minute to pass
     other.close()
+    history.close()
+
+
+def test_a_feishu_robot_gets_at_most_five_posts_a_second(world) -> None:
+    tmp_path, book, config_path, inbox, api = world
+    config, settings, history = _open(config_path)
+    start = time.time()  # the signature's timestamp must be near the real time
+    now = [start]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    deliverer = Deliverer(settings, Outbox(history), clock=lambda: now[0], sleep=sleep)
+    batch = [Message("weekly", "g", "飞书调度群", "飞书调度群", f"第 {i} 条", "调度正文") for i in range(11)]
+    assert len(deliverer.deliver("book", AS_OF, batch).sent) == 11
+    assert 2.0 <= now[0] - start < 3.0  # 11 posts at 5 a second: two waits of about a second
     history.close()

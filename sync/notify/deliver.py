@@ -88,6 +88,8 @@ class Deliverer:
         return done
 
     def _wait_turn(self, robot: RobotSettings) -> None:
-        """At most ``per_minute`` posts to one robot in any 60 seconds, counting every process."""
-        while (wait := self.outbox.take_turn(robot.name, self.clock(), robot.per_minute)) > 0:
+        """At most ``per_minute`` posts to one robot in any 60 seconds (and its platform's per-second limit),
+        counting every process."""
+        per_second = ROBOTS[robot.kind].PER_SECOND
+        while (wait := self.outbox.take_turn(robot.name, self.clock(), robot.per_minute, per_second)) > 0:
             self.sleep(wait)

@@ -16,6 +16,7 @@ from .channel import check_errcode, within
 from .settings import RobotSettings
 
 TEXT_BYTES = 4096
+PER_SECOND: int | None = None
 RATE_LIMITED = 130101
 SECURITY = 310000
 

@@ -15,6 +15,7 @@ from .channel import SendError
 from .settings import RobotSettings
 
 BODY_BYTES = 20 * 1024
+PER_SECOND: int | None = 5  # 5 requests a second per robot
 RATE_LIMITED = {9499, 11232, 99991400}
 BAD_SIGN, NO_KEYWORD = 19021, 19024
 

@@ -71,16 +71,22 @@ class Outbox:
             db.execute("UPDATE sent_messages SET state = ?, sent = ?, error = ?, attempts = attempts + 1 "
                        "WHERE key = ?", ("failed" if error else "sent", None if error else _now(), error, key))
 
-    def take_turn(self, robot: str, now: float, per_minute: int) -> float:
+    def take_turn(self, robot: str, now: float, per_minute: int, per_second: int | None = None) -> float:
         """0 when a post to ``robot`` may go now (and is counted); else the seconds to wait. Counted
         across every process that shares the database."""
         with self.history.transaction() as db:
             db.execute("DELETE FROM robot_posts WHERE robot = ? AND at <= ?", (robot, now - 60))
-            count, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM robot_posts WHERE robot = ?", (robot,)).fetchone()
-            if count < per_minute:
+            waits = []
+            for span, limit in ((60.0, per_minute), (1.0, per_second)):
+                if limit is not None:
+                    times = [at for (at,) in db.execute("SELECT at FROM robot_posts WHERE robot = ? AND at > ? "
+                                                        "ORDER BY at DESC LIMIT ?", (robot, now - span, limit))]
+                    if len(times) >= limit:
+                        waits.append(times[-1] + span - now)
+            if not waits:
                 db.execute("INSERT INTO robot_posts VALUES (?, ?)", (robot, now))
                 return 0.0
-            return max(0.01, oldest + 60 - now)
+            return max(0.01, *waits)
 
     def listing(self, book: str, limit: int = 200) -> pd.DataFrame:
         """The latest messages of ``book``, newest day first."""

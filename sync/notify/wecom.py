@@ -8,6 +8,7 @@ from .channel import check_errcode, within
 from .settings import RobotSettings
 
 TEXT_BYTES = 2048
+PER_SECOND: int | None = None
 RATE_LIMITED = 45009
 
 
