@@ -11,6 +11,7 @@ import shutil
 import socket
 import ssl
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,11 +26,14 @@ from sync.config import Config, book_key, load_config
 from sync.engine import run_sync
 from sync.errors import DispatchError
 from sync.history import History
+from sync.notify import mail
+from sync.notify.channel import SendError
 from sync.notify.compose import Message
 from sync.notify.deliver import Deliverer
 from sync.notify.outbox import Outbox
+from sync.notify.secrets import Secret
 from sync.notify.service import notify, scheduler_hook
-from sync.notify.settings import NotifySettings
+from sync.notify.settings import EmailSettings, NotifySettings
 from sync.notify.templates import load_templates
 from sync.resources import example_workbook
 from sync.scheduler import Scheduler
@@ -125,11 +129,9 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
     def authenticate(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
         ok = isinstance(data, LoginPassword) and data.login == b"dispatch" and data.password == b"s3cret-pw"
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
-    with socket.socket() as probe:  # a free port (aiosmtpd's Controller cannot start on port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()  # aiosmtpd's Controller cannot start on port 0
     smtp = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
                       authenticator=authenticate, auth_require_tls=True)
     smtp.start()
@@ -443,3 +445,44 @@ def test_a_feishu_robot_gets_at_most_five_posts_a_second(world) -> None:
     assert len(deliverer.deliver("book", AS_OF, batch).sent) == 11
     assert 2.0 <= now[0] - start < 3.0  # 11 posts at 5 a second: two waits of about a second
     history.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_mail_over_implicit_tls_and_a_refused_login(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+
+    def authenticate(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
+        return AuthResult(success=isinstance(data, LoginPassword) and data.password == b"right", handled=False)
+
+    port = _free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=context, authenticator=authenticate,
+                      auth_require_tls=False)
+    smtp.start()
+    try:
+        message = Message("monthly", "leaders", "email", "leaders@example.org", "【月考核】2026年10月 党建重点工作考核结果",
+                          "得分前三：\n· 基层党委 第 1 名 二矿党委 105 分", tmp_path / "月考核-2026-10.docx")
+        message.attachment.write_bytes(b"docx")  # type: ignore[union-attr]
+        settings = EmailSettings("127.0.0.1", port, "ssl", "党建调度 <dispatch@example.org>", "dispatch",
+                                 Secret("env:X", "right"), cert)
+        mail.send(settings, message, 5)
+        (received,) = inbox.mails
+        assert received["Subject"] == message.subject and received["From"] == "党建调度 <dispatch@example.org>"
+        assert received.get_body().get_content().replace("\r\n", "\n") == message.body + "\n"
+        (attached,) = received.iter_attachments()
+        assert attached.get_filename() == "月考核-2026-10.docx" and attached.get_content() == b"docx"
+        with pytest.raises(SendError) as refused:
+            mail.send(replace(settings, password=Secret("env:X", "wrong")), message, 5)
+        assert not refused.value.transient and "拒绝登录" in str(refused.value) and "wrong" not in str(refused.value)
+    finally:
+        smtp.stop()
+    with pytest.raises(SendError) as down:
+        mail.send(settings, message, 1)
+    assert down.value.transient and "无法连接邮件服务器" in str(down.value)
