@@ -406,6 +406,7 @@ def test_run_logs_what_could_not_be_sent_without_the_secret(world, monkeypatch: 
     text = caplog.text
     assert "job=notify" in text and "result=failed" in text and "recipient=党委工作部联络员（集团党委）" in text
     assert "wecom-key-123" not in text and "s3cret-pw" not in text and SECRET not in text
+    assert "result=problem" in text and "contact_missing" not in text and "不在通讯录中" in text
     assert inbox.mails  # the e-mails went out all the same
     listing = Outbox(history).listing(book_key(str(book)))
     assert "failed" in set(listing["state"])

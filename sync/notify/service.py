@@ -46,8 +46,8 @@ def notify(backend: Backend, outcome: SyncOutcome, settings: NotifySettings, *, 
 
 def scheduler_hook(settings: NotifySettings, history: History, rules_dir: Path | None
                    ) -> Callable[[BookConfig, SyncOutcome, Backend], None]:
-    """What ``dispatchbook run`` calls after each successful sync: notify, and log one line per book
-    and one per failed message (never a secret)."""
+    """What ``dispatchbook run`` calls after each successful sync: notify, and log one line per book, one
+    per 通讯录 problem and one per failed message (never a secret)."""
     deliverer = Deliverer(settings, Outbox(history))
 
     def after_sync(book: BookConfig, outcome: SyncOutcome, backend: Backend) -> None:
@@ -58,6 +58,8 @@ def scheduler_hook(settings: NotifySettings, history: History, rules_dir: Path |
         log.info(fields(book=book.name, job="notify", as_of=outcome.as_of, result="failed" if report.failed else "ok",
                          sent=len(report.sent), skipped=len(report.skipped), failed=len(report.failed),
                          problems=len(done.problems)))
+        for problem in done.problems:
+            log.warning(fields(book=book.name, job="notify", result="problem", problem=str(problem)))
         for message, error in report.failed:
             log.error(fields(book=book.name, job="notify", recipient=message.recipient, channel=message.channel,
                              result="failed", error=error))
