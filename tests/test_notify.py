@@ -487,3 +487,13 @@ def test_mail_over_implicit_tls_and_a_refused_login(tmp_path: Path) -> None:
     with pytest.raises(SendError) as down:
         mail.send(settings, message, 1)
     assert down.value.transient and "无法连接邮件服务器" in str(down.value)
+
+
+def test_without_a_mail_server_only_robots_are_used(world) -> None:
+    tmp_path, book, config_path, inbox, api = world
+    config, settings, history = _open(config_path)
+    history.close()
+    robots_only = replace(settings, email=None, groups={})
+    done = notify(XlsxBook(book), _outcome(book, ["daily"]), robots_only, book_key="book", history=None, dry_run=True)
+    assert done.messages and all(m.channel != "email" for m in done.messages)
+    assert any(p.kind == "contact_unreachable" and "未配置邮件服务器" in p.message for p in done.problems)

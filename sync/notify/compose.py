@@ -56,7 +56,7 @@ def compose(outcome: SyncOutcome, directory: Directory, settings: NotifySettings
     """Every message the jobs that ran in ``outcome`` call for."""
     messages: list[Message] = []
     if "daily" in outcome.jobs:
-        messages += _reminders(outcome, directory, templates)
+        messages += _reminders(outcome, directory, templates, settings.email is not None)
         messages += _digest(outcome, directory, settings, templates)
     if "weekly" in outcome.jobs and settings.groups.get("weekly"):
         messages += _weekly(outcome, settings, templates)
@@ -65,9 +65,10 @@ def compose(outcome: SyncOutcome, directory: Directory, settings: NotifySettings
     return Composed(messages, directory.problems)
 
 
-def _to_person(contact: Contact, unit: str, kind: str, subject: str, body: str) -> list[Message]:
+def _to_person(contact: Contact, unit: str, kind: str, subject: str, body: str, mail: bool) -> list[Message]:
+    """The person's messages: by e-mail (when ``mail``: a mail server is configured) and to their robots."""
     who = f"{contact.name}（{unit or '单位不明'}）"
-    out = [Message(kind, who, EMAIL, contact.email, subject, body)] if contact.email else []
+    out = [Message(kind, who, EMAIL, contact.email, subject, body)] if contact.email and mail else []
     return out + [Message(kind, who, robot, robot, subject, body, mentions=(contact.mobile,) if contact.mobile else ())
                   for robot in contact.robots]
 
@@ -81,7 +82,7 @@ def _day(value: object) -> str:
     return "" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"  # type: ignore[arg-type]
 
 
-def _reminders(outcome: SyncOutcome, directory: Directory, templates: Templates) -> list[Message]:
+def _reminders(outcome: SyncOutcome, directory: Directory, templates: Templates, mail: bool) -> list[Message]:
     state = outcome.state
     tasks, rules = state.tasks, state.rules
     roles = rules.roles
@@ -123,7 +124,7 @@ def _reminders(outcome: SyncOutcome, directory: Directory, templates: Templates)
         unit = directory.org.label(contact.unit) if contact.unit else ""
         values = {"date": day, "name": contact.name, "unit": unit, "count": len(lines)}
         messages += _to_person(contact, unit, "reminder", templates.fill("reminder.subject", **values),
-                               templates.fill("reminder.body", **values, items="\n".join(lines), sheet=sheet))
+                               templates.fill("reminder.body", **values, items="\n".join(lines), sheet=sheet), mail)
     return messages
 
 
@@ -153,7 +154,7 @@ def _digest(outcome: SyncOutcome, directory: Directory, settings: NotifySettings
         contact = directory.person(name, None, (duty.sheet, cell), "值班领导")
         if contact:
             unit = directory.org.label(contact.unit) if contact.unit else ""
-            messages += _to_person(contact, unit, "digest", subject, body)
+            messages += _to_person(contact, unit, "digest", subject, body, settings.email is not None)
         messages += _to_groups(settings.groups.get("digest", ()), "digest", subject, body, None)
     return messages
 

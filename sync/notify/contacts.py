@@ -88,20 +88,20 @@ def _fallback(role: str) -> str:
     return "，催办改发给责任单位的联系人" if role == "责任人" else "，收不到通知"
 
 
-def read_contacts(backend: Backend, org: Org, as_of: date, robots: set[str]) -> Directory:
+def read_contacts(backend: Backend, org: Org, as_of: date, robots: set[str], mail: bool) -> Directory:
     """The book's 通讯录 (an empty directory when the book has none); ``robots`` are the configured robot
-    names a row may name."""
+    names a row may name, ``mail`` whether e-mail can be sent at all."""
     sheet = match_tab(CONTACTS, backend.sheet_names())
     data = normalise_tab(backend.read([sheet])[sheet], CONTACTS, backend.label, sheet, as_of) if sheet \
         else empty_tab(CONTACTS)
     directory = Directory([], data, org, backend.label, list(data.problems))
     for row in data.frame.to_dict("records"):
-        directory.people.append(_contact(row, data, org, robots, directory.problems, backend.label))
+        directory.people.append(_contact(row, data, org, robots, mail, directory.problems, backend.label))
     return directory
 
 
-def _contact(row: dict[str, object], data: TabData, org: Org, robots: set[str], problems: list[Problem],
-             book: str) -> Contact:
+def _contact(row: dict[str, object], data: TabData, org: Org, robots: set[str], mail: bool,
+             problems: list[Problem], book: str) -> Contact:
     def text(key: str) -> str:
         value = row.get(key)
         return "" if value is None or value != value else str(value).strip()  # NaN != NaN
@@ -125,8 +125,10 @@ def _contact(row: dict[str, object], data: TabData, org: Org, robots: set[str], 
                                 f"“{email}”不是邮箱地址", "请填写形如 name@example.com 的邮箱", email))
         email = ""
     known = tuple(r for r in named if r in robots)
-    if not email and not known:
+    if not (email and mail) and not known:
         problems.append(Problem(book, data.sheet, data.address(line, "name"), "contact_unreachable",
-                                f"“{text('name')}”没有邮箱，也没有群机器人，收不到催办",
-                                "请填写邮箱，或填写所在工作群的群机器人名称"))
+                                f"“{text('name')}”没有" + ("邮箱" if mail else "群机器人（未配置邮件服务器，邮箱不能用）")
+                                + ("，也没有群机器人" if mail else "") + "，收不到催办",
+                                "请填写邮箱，或填写所在工作群的群机器人名称" if mail
+                                else "请填写所在工作群的群机器人名称，或请管理员配置 [notify.email]"))
     return Contact(text("name"), unit, text("title"), text("mobile"), email, known, line)

@@ -33,7 +33,8 @@ def notify(backend: Backend, outcome: SyncOutcome, settings: NotifySettings, *, 
            deliverer: Deliverer | None = None) -> Notified:
     """Compose the messages for ``outcome`` (contacts read from ``backend``'s 通讯录) and, unless
     ``dry_run``, deliver each once, recorded in ``history``."""
-    directory = read_contacts(backend, outcome.state.org, outcome.as_of, set(settings.robots))
+    directory = read_contacts(backend, outcome.state.org, outcome.as_of, set(settings.robots),
+                               settings.email is not None)
     composed = compose(outcome, directory, settings, load_templates(settings.templates, rules_dir))
     if dry_run:
         return Notified(composed.messages, composed.problems, None)
