@@ -52,14 +52,16 @@ class Deliverer:
         return report
 
     def _with_retries(self, message: Message, key: str, done: int) -> str:
-        """'' once sent; else the last error (after ``attempts`` tries, or at once when not transient)."""
+        """'' once sent; else the last error (after ``attempts`` tries, or at once when not transient). A
+        retry of a robot message resumes after the parts that arrived."""
+        parts_sent = [done]
         for attempt in range(self.settings.attempts):
             try:
                 if message.channel == EMAIL:
                     assert self.settings.email is not None
                     mail.send(self.settings.email, message, self.settings.timeout_seconds)
                 else:
-                    done = self._robot(self.settings.robots[message.channel], message, key, done)
+                    self._robot(self.settings.robots[message.channel], message, key, parts_sent)
                 return ""
             except SendError as error:
                 text = redact(str(error), self.settings.secrets())
@@ -68,14 +70,14 @@ class Deliverer:
                 self.sleep(min(MAX_WAIT, max(error.wait, self.settings.backoff_seconds * 2 ** attempt)))
         return "未发送"
 
-    def _robot(self, robot: RobotSettings, message: Message, key: str, done: int) -> int:
+    def _robot(self, robot: RobotSettings, message: Message, key: str, parts_sent: list[int]) -> None:
         api = ROBOTS[robot.kind]
         text = f"{message.subject}\n{message.body}"
         if robot.keyword and robot.keyword not in text:
             text = f"【{robot.keyword}】{text}"
         margin = "（99/99）\n" + (f"【{robot.keyword}】" if robot.keyword else "") + "".join(f" @{m}" for m in message.mentions)
         parts = split_text(text, lambda t: api.fits(margin + t))
-        for number in range(done, len(parts)):
+        for number in range(parts_sent[0], len(parts)):
             part = parts[number]
             if len(parts) > 1:
                 keyword = f"【{robot.keyword}】" if robot.keyword and robot.keyword not in part else ""
@@ -83,9 +85,8 @@ class Deliverer:
             self._wait_turn(robot)
             url, body = api.payload(robot, part, message.mentions, self.clock())
             api.check(post_json(url, body, self.settings.timeout_seconds))
-            done = number + 1
-            self.outbox.progress(key, done)
-        return done
+            parts_sent[0] = number + 1
+            self.outbox.progress(key, number + 1)
 
     def _wait_turn(self, robot: RobotSettings) -> None:
         """At most ``per_minute`` posts to one robot in any 60 seconds (and its platform's per-second limit),
