@@ -9,7 +9,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import ModuleType
@@ -29,9 +29,9 @@ from .bulletin.make import JOBS as BULLETIN_JOBS
 from .bulletin.make import check_output, make_bulletin
 from .calendar import week as week_of
 from .clihelp import chinese_argparse
-from .config import DEFAULT_CONFIG, Config, ConfigError, config_for_history, load_config
+from .config import DEFAULT_CONFIG, Config, ConfigError, book_key, config_for_history, load_config
 from .engine import SyncOutcome, run_sync
-from .errors import EXIT_INTERRUPTED, EXIT_PROBLEMS, DispatchError
+from .errors import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_REMOTE, DispatchError
 from .example import EXAMPLE_AS_OF, write_example
 from .exits import bug_line, exit_code, is_bug, log_bug, one_line
 from .history import History
@@ -45,6 +45,8 @@ from .history_views import (
     unit_month,
 )
 from .newbook import write_new_book
+from .notify.outbox import STATES, Outbox
+from .notify.service import notify, scheduler_hook
 from .problems import Problem
 from .progress import progress_display
 from .resources import REPOSITORY, example_workbook, rule_files
@@ -138,6 +140,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--book", action="append", metavar="NAME", help="只运行配置中的这个工作簿（可重复）")
     run.set_defaults(run=cmd_run)
 
+    notify = sub.add_parser("notify", help="发送（或 --dry-run 列出）催办、值班日报、周通报和月考核通知",
+                            description="按调度日期到期的作业，给责任人、值班领导和配置的群发送通知；"
+                                        "已发送的不会重发。收件人见工作簿的“通讯录”表，渠道见配置文件的 [notify]。",
+                            epilog="示例：dispatchbook notify 党建调度.xlsx --as-of 2026-11-18 --dry-run")
+    _book_args(notify)
+    notify.add_argument("--jobs", type=_jobs, metavar="JOBS",
+                        help="按这些作业发送：daily,weekly,monthly 或 all（默认：调度日期当天到期的作业）")
+    notify.add_argument("--dry-run", action="store_true", help="只列出每个收件人将收到的内容，不发送")
+    notify.add_argument("--config", type=Path, default=DEFAULT_CONFIG, metavar="FILE",
+                        help="配置文件：[notify] 通知设置和历史数据库（默认：%(default)s）")
+    notify.set_defaults(run=cmd_notify)
+
     history = sub.add_parser("history", help="任务时间线、可粘贴回表的整行、单位月度考核、运行记录",
                              description="查看历史：任务时间线、可粘贴回表的整行、单位月度考核、运行记录。")
     history.add_argument("task", nargs="?", metavar="TASK_ID", help="任务每天的颜色、进度和状态")
@@ -146,6 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--month", type=_month, metavar="YYYY-MM", help="与 --unit 同用的月份；或任务所在的月度任务表")
     history.add_argument("--as-of", type=_date, metavar="DATE", help="与 --unit 同用：截至这一天的明细")
     history.add_argument("--runs", action="store_true", help="最近的运行记录")
+    history.add_argument("--sent", action="store_true", help="已发送（和发送失败）的通知")
     history.add_argument("--book", metavar="BOOK", help="历史中有多个工作簿时，指定哪一个（名称、路径或表格）")
     history.add_argument("--rules", type=Path, metavar="DIR", help="规则文件夹（用于颜色和调度类别的名称）")
     _history_args(history, "历史数据库（默认：./dispatchbook.toml 中配置的数据库）")
@@ -389,13 +404,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     log_to(config.log, config.rules_for().calendar.timezone)
     try:
         with closing(History(config.history)) as history:
+            hook = scheduler_hook(config.notify, history, config.rules) if config.notify else None
             if not args.once:
-                scheduler = Scheduler(config, history)
+                scheduler = Scheduler(config, history, after_sync=hook)
                 with scheduler.stop_on_signals():
                     scheduler.serve()
                 return 0
             with _progress(len(config.books)) as advance:
-                scheduler = Scheduler(config, history, on_book=advance)
+                scheduler = Scheduler(config, history, on_book=advance, after_sync=hook)
                 with scheduler.stop_on_signals():
                     results = scheduler.tick()
     except KeyboardInterrupt:
@@ -425,10 +441,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not config.history.exists():
         raise ConfigError(str(config.history), "历史数据库不存在",
                           "先运行 dispatchbook run 或 dispatchbook sync --history")
-    if not (args.task or args.runs or args.unit) or (args.unit and not args.month) or (args.restore and not args.task):
+    if not (args.task or args.runs or args.unit or args.sent) or (args.unit and not args.month) or (args.restore and not args.task):
         raise DispatchError("history", "请指明要看什么",
                             "任务时间线：history 任务编号；取回整行：history 任务编号 --restore；"
-                            "单位考核：history --unit 单位 --month 2026-11；运行记录：history --runs")
+                            "单位考核：history --unit 单位 --month 2026-11；运行记录：history --runs；通知：history --sent")
     rules = config.rules_for(None, args.rules)
     entry = config.find(args.book) if args.book else None
     with closing(History(config.history)) as history:
@@ -441,6 +457,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         elif args.task:
             labels = Labels({k: c.label for k, c in rules.palette.items()}, {r.key: r.label for r in rules.kinds})
             _print_timeline(label, args.task, timeline(history, key, args.task, labels, args.month))
+        elif args.sent:
+            _print_sent(label, Outbox(history).listing(key))
         elif args.unit:
             _print_unit_month(label, args.month, unit_month(history, key, args.unit, args.month, args.as_of))
         else:
@@ -474,6 +492,53 @@ def _print_unit_month(label: str, month: tuple[int, int], result: UnitMonth) -> 
     for line in result.lines.itertuples(index=False):
         lines.add_row(line.id, line.name, line.rule_label, f"{line.points:+g}", line.facts)
     console.print(lines)
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if config.notify is None:
+        raise ConfigError(str(args.config), "配置文件中没有 [notify] 通知设置", "请参照 README 的“通知”一节添加 [notify]")
+    entry = config.find(args.book)
+    rules = config.rules_for(entry, args.rules)
+    spec = entry.spec if entry else args.book
+    backend = open_book(spec, args.credentials or (entry.credentials if entry else None))
+    outcome = run_sync(backend, args.as_of or rules.calendar.today(), jobs=args.jobs, rules=rules, dry_run=True)
+    rules_dir = args.rules or (entry.rules if entry else None) or config.rules
+    if args.dry_run:
+        done = notify(backend, outcome, config.notify, book_key=book_key(spec), history=None, rules_dir=rules_dir,
+                      dry_run=True)
+    else:
+        with closing(History(config.history)) as history:
+            history.see(book_key(spec), entry.name if entry else backend.label, datetime.now(UTC))
+            done = notify(backend, outcome, config.notify, book_key=book_key(spec), history=history,
+                          rules_dir=rules_dir)
+    console.print(f"[bold]{backend.label}[/] 调度日期 {outcome.as_of:%Y-%m-%d}，作业：{'、'.join(outcome.jobs) or '（无）'}，"
+                  f"通知 {len(done.messages)} 条" + ("（试运行，不发送）" if args.dry_run else ""))
+    for message in done.messages:
+        via = "邮件" if message.channel == "email" else f"群机器人 {message.channel}"
+        attached = f"（附件 {message.attachment.name}）" if message.attachment else ""
+        console.print(f"\n[bold]→ {escape(message.recipient)}[/] · {escape(via)}{escape(attached)}\n"
+                      f"{escape(message.subject)}\n{escape(message.body)}")
+    for problem in done.problems:
+        console.print(f"[yellow]通讯录问题[/] {escape(str(problem))}")
+    report = done.report
+    if report is None:
+        return 0
+    console.print(f"\n已发送 {len(report.sent)} 条，此前已发送而跳过 {len(report.skipped)} 条，失败 {len(report.failed)} 条")
+    for message, error in report.failed:
+        console.print(f"[red]未发出[/] {escape(message.recipient)} · {escape(message.channel)}：{escape(error)}")
+    return EXIT_REMOTE if report.failed else 0
+
+
+def _print_sent(label: str, frame: pd.DataFrame) -> None:
+    table = Table(title=f"{label} › 通知")
+    for column in ("日期", "类型", "收件人", "渠道", "标题", "结果", "次数", "说明"):
+        table.add_column(column, overflow="fold")
+    kinds = {"reminder": "催办", "digest": "值班日报", "weekly": "周通报", "monthly": "月考核"}
+    for r in frame.itertuples(index=False):
+        table.add_row(r.day, kinds.get(r.kind, r.kind), r.recipient, "邮件" if r.channel == "email" else r.channel,
+                      r.subject, STATES.get(r.state, r.state), str(r.attempts), r.error)
+    console.print(table)
 
 
 def _print_runs(label: str, frame: pd.DataFrame, rules: Rulebook) -> None:

@@ -17,6 +17,7 @@ from .backends import is_gsheet, spreadsheet_id
 from .calendar import WorkCalendar
 from .errors import DispatchError
 from .jobdays import JOBS
+from .notify.settings import NotifySettings, parse_notify
 from .rulebook import Rulebook, load_rules
 from .tomlfile import TomlFile
 
@@ -51,6 +52,7 @@ class Config:
     poll_minutes: float = 1.0
     log: Path | None = None
     source: Path | None = None  # the file this came from
+    notify: NotifySettings | None = None  # [notify]: reminders and bulletins (None: none are sent)
     _rules: dict[Path | None, Rulebook] = field(default_factory=dict, repr=False)
 
     def rules_for(self, book: BookConfig | None = None, rules_dir: Path | None = None) -> Rulebook:
@@ -110,7 +112,8 @@ def load_config(path: Path) -> Config:
     return _Parser(path, toml).config()
 
 
-TOP_KEYS = frozenset({"timezone", "history", "locks", "rules", "log", "poll_minutes", "credentials", "jobs", "books"})
+TOP_KEYS = frozenset({"timezone", "history", "locks", "rules", "log", "poll_minutes", "credentials", "jobs", "books",
+                       "notify"})
 BOOK_KEYS = frozenset({"name", "path", "gsheet", "credentials", "rules"})
 
 
@@ -126,7 +129,10 @@ class _Parser:
         return value.strip() if value else None
 
     def local(self, value: str | None) -> Path | None:
-        return (self.base / Path(value).expanduser()).resolve() if value else None
+        return self.path_of(value) if value else None
+
+    def path_of(self, value: str) -> Path:
+        return (self.base / Path(value).expanduser()).resolve()
 
     def config(self) -> Config:
         data = self.data
@@ -145,7 +151,8 @@ class _Parser:
                       locks=self.local(self.text(data, "locks", "locks")) or locks_beside(history),
                       rules=self.local(self.text(data, "rules", "rules")), timezone=zone,
                       job_times=self.job_times(), poll_minutes=float(poll),
-                      log=self.local(self.text(data, "log", "log")), source=self.path.resolve())
+                      log=self.local(self.text(data, "log", "log")), source=self.path.resolve(),
+                      notify=parse_notify(data["notify"], self.fail, self.only, self.path_of) if "notify" in data else None)
 
     def job_times(self) -> dict[str, time]:
         table = self.data.get("jobs", {})

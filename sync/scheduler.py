@@ -89,10 +89,12 @@ class Scheduler:
     def __init__(self, config: Config, history: History, *, now: Callable[[], datetime] | None = None,
                  sleep: Callable[[float], None] = clock_time.sleep,
                  open_backend: Callable[[BookConfig], Backend] = _open,
-                 on_book: Callable[[BookResult], None] | None = None) -> None:
+                 on_book: Callable[[BookResult], None] | None = None,
+                 after_sync: Callable[[BookConfig, SyncOutcome, Backend], None] | None = None) -> None:
         self.config, self.history = config, history
         self.now = now or (lambda: datetime.now(UTC))
         self.sleep, self.open_backend, self.on_book = sleep, open_backend, on_book
+        self.after_sync = after_sync  # e.g. reminders and bulletins (notify); its failure never fails the sync
         self.stopping = False
 
     def tick(self) -> list[BookResult]:
@@ -201,4 +203,11 @@ class Scheduler:
         for job in run.jobs:
             log.info(fields(book=book.name, job=job, as_of=run.as_of, result="ok", seconds=seconds,
                              written=len(outcome.written), problems=len(outcome.problems)))
+        if self.after_sync:
+            try:
+                self.after_sync(book, outcome, self.open_backend(book))
+            except Exception as error:  # the book is synced and recorded; what could not be sent is logged
+                log.error(fields(book=book.name, job="notify", as_of=run.as_of, result="failed", error=one_line(error)))
+                if is_bug(error):
+                    log.exception("unexpected error", exc_info=error)
         return None

@@ -29,6 +29,7 @@ TOP_HELP = """\
     sync      对工作簿运行调度，写回汇总表
     bulletin  生成周通报或月通报（Word .docx，或经 LibreOffice 转成 .pdf）
     run       按“五个一”节奏持续调度配置中的每个工作簿，补跑错过的作业
+    notify    发送（或 --dry-run 列出）催办、值班日报、周通报和月考核通知
     history   任务时间线、可粘贴回表的整行、单位月度考核、运行记录
     demo      同步一份自带示例的副本并输出摘要
 
@@ -94,6 +95,30 @@ BULLETIN_HELP = """\
 2026-11 --out 月通报.pdf
 """
 
+NOTIFY_HELP = """\
+用法: dispatchbook notify [-h] [--as-of DATE] [--rules DIR] [--credentials KEY.json] [--jobs JOBS]
+                        [--dry-run] [--config FILE]
+                        BOOK
+
+按调度日期到期的作业，给责任人、值班领导和配置的群发送通知；已发送的不会重发。收件人见工作簿的“通讯录”表，渠道见配置文件的 [notify]。
+
+位置参数:
+  BOOK                  .xlsx/.xlsm 文件路径（.xls/.xlsb/.ods/.et 只能 check，或 sync --report-to），或
+                        gsheet:SPREADSHEET_ID，或 Google 表格网址
+
+选项:
+  -h, --help            显示本帮助并退出
+  --as-of DATE          调度日期（默认：规则时区的今天）
+  --rules DIR           规则文件夹（默认：自带的规则；init-rules 可生成一份供修改）
+  --credentials KEY.json
+                        Google 表格的服务账号密钥 JSON 文件
+  --jobs JOBS           按这些作业发送：daily,weekly,monthly 或 all（默认：调度日期当天到期的作业）
+  --dry-run             只列出每个收件人将收到的内容，不发送
+  --config FILE         配置文件：[notify] 通知设置和历史数据库（默认：dispatchbook.toml）
+
+示例：dispatchbook notify 党建调度.xlsx --as-of 2026-11-18 --dry-run
+"""
+
 
 def help_of(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("COLUMNS", "100")
@@ -113,6 +138,10 @@ def test_the_sync_help_is_chinese(capsys: pytest.CaptureFixture[str], monkeypatc
 
 def test_the_bulletin_help_is_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert help_of(["bulletin", "--help"], capsys, monkeypatch) == BULLETIN_HELP
+
+
+def test_the_notify_help_is_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert help_of(["notify", "--help"], capsys, monkeypatch) == NOTIFY_HELP
 
 
 def test_usage_errors_are_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
