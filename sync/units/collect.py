@@ -26,7 +26,7 @@ from ..rulebook import Rulebook
 from ..schema import month_tab_name
 from ..sheets import Backend, Cell
 from .books import Skipped, create_unit, open_unit, row_styles
-from .layout import UNIT_COLUMNS, Rows, book_file, scope
+from .layout import CENTRAL_NOTE, UNIT_COLUMNS, Rows, book_file, scope
 from .ledger import Ledger
 from .merge import Merged, merge_unit
 from .overlay import Overlay
@@ -128,12 +128,17 @@ def exchange(central: Backend, setup: UnitsSetup, as_of: date, rules: Rulebook, 
         reports.append(_report(book, code, file, outcome, len(mine) + len(merged.central_new), ledger, as_of))
     result = Exchanged(None, reports, conflicts, problems)
     if collect:
+        note = _note_cell(over.read([data.sheet])[data.sheet], data.header_row)
+        if note is not None:
+            central_cells[note] = CENTRAL_NOTE
         if central_cells:
             over.set_cells(data.sheet, central_cells, row_styles(data.columns))
         if central_new:
             over.append(data.sheet, central_new, row_styles(data.columns))
         over.owned.append(status_tab(reports, [*ledger.conflicts, *conflicts], problems, as_of))
         result.central = run_sync(over, as_of, jobs=jobs, rules=rules, memory=memory)
+        if result.central.written:
+            result.central.written.append(NAME)
         ledger.conflicts += conflicts
     for code, unit, unit_book, merged, unit_rows in plans:
         agreed = _refresh(setup, book, code, unit, unit_book, merged, unit_rows, data.sheet, as_of, rules, result)
@@ -181,6 +186,18 @@ def _report(book: Book, code: str, file: str, outcome: str, tasks: int, ledger: 
     week = sum(1 for day in ledger.updated.get(code, {}).values() if start <= date.fromisoformat(day) <= as_of)
     return UnitReport(code, book.org.label(code), book.org.levels[code], file, outcome, tasks,
                       date.fromisoformat(seen) if seen else None, week)
+
+
+def _note_cell(grid: list[list[Cell]], header_row: int) -> tuple[int, int] | None:
+    """The cell above the central month sheet's header that says this mode fills the unit columns: the
+    first row above the header whose A cell is empty or says it already; None when there is none."""
+    for r in range(header_row):
+        a = grid[r][0] if grid[r] else None
+        if a == CENTRAL_NOTE:
+            return None
+        if a is None:
+            return (r, 0)
+    return None
 
 
 def grid_of(unit: Overlay, tab: str) -> list[list[Cell]]:

@@ -9,6 +9,7 @@ from typing import Any
 from ..problems import Problem
 from ..reports.layout import Block, sheet
 from ..sheets import SheetGrid
+from .layout import CENTRAL_NOTE
 
 NAME = "报送情况"
 CHASE = "催报"
@@ -54,6 +55,6 @@ def status_tab(reports: list[UnitReport], conflicts: list[dict[str, Any]], probl
                   [[p.book, p.tab, p.cell or "（整个工作簿）", p.message, p.value, p.fix, p.outcome] for p in problems])
     notes = [f"共 {len(reports)} 个单位，{len(reports) - len(chase)} 个本周已报送"
              + (f"；请催报：{names}" if names else "") + "。",
-             "“最近一次改动”是同步最近一次在该单位工作簿中看到新填写内容的日期。"]
+             "“最近一次改动”是同步最近一次在该单位工作簿中看到新填写内容的日期。", CENTRAL_NOTE]
     return sheet(NAME, "报送情况", as_of, [units, to_chase, clash, found], notes,
                  widths=[14, 28, 10, 30, 24, 12, 14, 14, 8])
