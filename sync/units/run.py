@@ -1,0 +1,29 @@
+"""A book's sync with its unit books: the one call the CLI and the scheduler make for a book in collect mode."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..config import UnitsConfig
+from ..engine import Memory, SyncOutcome, run_sync
+from ..rulebook import Rulebook
+from ..sheets import Backend
+from .collect import Exchanged, UnitsSetup, exchange
+
+
+def setup_for(units: UnitsConfig) -> UnitsSetup:
+    return UnitsSetup(units.folder, units.level, units.new_tasks)
+
+
+def sync_book(backend: Backend, as_of: date, *, rules: Rulebook, units: UnitsConfig | None,
+              jobs: list[str] | None = None, memory: Memory | None = None, dry_run: bool = False,
+              month: tuple[int, int] | None = None, week: date | None = None) -> SyncOutcome:
+    """The ordinary sync, or (with ``units``, not on a dry run and not reissuing a past period) the
+    exchange with the unit books around it (then ``collected`` of the outcome holds it)."""
+    if units is None or dry_run or month or week:
+        return run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
+                        week=week)
+    done: Exchanged = exchange(backend, setup_for(units), as_of, rules, collect=True, jobs=jobs, memory=memory)
+    assert done.central is not None
+    done.central.collected = done
+    return done.central
