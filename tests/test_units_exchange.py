@@ -157,7 +157,7 @@ def test_the_open_book_is_skipped_reported_and_chased(world: World) -> None:
     status = [list(r) for r in openpyxl.load_workbook(world.central)[STATUS].iter_rows(values_only=True)]
     chased = [r for r in status if r[-1] == "催报" and r[0] != "单位编码"]
     assert [r[0] for r in chased] == [report[world.files[1].name].code]
-    assert any(CENTRAL_NOTE == r[0] for r in status)
+    assert any(r[0] == CENTRAL_NOTE for r in status)
     # its edits were not lost: still in its book, collected once it is closed
     assert rows_by_id(world.files[1])[first_tasks(world.files[1], 1)[0]]["备注"] == "单位填写"
 

@@ -68,6 +68,7 @@ def exchange(central: Backend, setup: UnitsSetup, as_of: date, rules: Rulebook, 
     central_rows = Rows.of(over.read([data.sheet])[data.sheet], data.header_row, data.columns)
     units_of = dict(zip(data.frame["id"], data.frame["unit"], strict=True))
     ledger = Ledger.load(setup.folder)
+    ledger.level, ledger.new_tasks = setup.level, setup.allow_new
     reports: list[UnitReport] = []
     conflicts: list[dict[str, Any]] = []
     problems: list[Problem] = []

@@ -45,6 +45,8 @@ class Ledger:
     last_change: dict[str, str] = field(default_factory=dict)  # unit -> ISO day a change was last seen
     updated: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> task -> ISO day last updated
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # every conflict ever resolved
+    level: str | None = None  # the level distributed to (a collecting sync finds it here)
+    new_tasks: bool = True  # whether units may add tasks
 
     @classmethod
     def load(cls, folder: Path) -> Ledger:
@@ -55,7 +57,8 @@ class Ledger:
             data = json.loads(path.read_text("utf-8"))
             base = {u: {t: {c: _decode(v) for c, v in cols.items()} for t, cols in tasks.items()}
                     for u, tasks in data["base"].items()}
-            return cls(path, base, data["last_change"], data["updated"], data["conflicts"])
+            return cls(path, base, data["last_change"], data["updated"], data["conflicts"], data.get("level"),
+                       bool(data.get("new_tasks", True)))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise DispatchError(str(path.name), f"收集记录文件已损坏（{exc}）",
                                 "请从备份恢复该文件；删除它会让下次收集把单位工作簿的值全部视为新填写") from None
@@ -64,7 +67,8 @@ class Ledger:
         data = {"base": {u: {t: {c: _encode(v) for c, v in cols.items()} for t, cols in tasks.items()}
                          for u, tasks in self.base.items()},
                 "last_change": self.last_change, "updated": self.updated,
-                "conflicts": [{k: _encode(v) for k, v in c.items()} for c in self.conflicts]}
+                "conflicts": [{k: _encode(v) for k, v in c.items()} for c in self.conflicts],
+                "level": self.level, "new_tasks": self.new_tasks}
         fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".units-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:

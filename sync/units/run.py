@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from ..config import UnitsConfig
 from ..engine import Memory, SyncOutcome, run_sync
+from ..errors import DispatchError
 from ..rulebook import Rulebook
 from ..sheets import Backend
 from .collect import Exchanged, UnitsSetup, exchange
+from .ledger import Ledger
 
 
 def setup_for(units: UnitsConfig) -> UnitsSetup:
     return UnitsSetup(units.folder, units.level, units.new_tasks)
+
+
+def distributed(folder: Path) -> UnitsConfig:
+    """The collect settings of a folder ``dispatchbook distribute`` wrote (``sync --collect FOLDER``)."""
+    ledger = Ledger.load(folder)
+    if ledger.level is None:
+        raise DispatchError(str(folder), "这个文件夹里没有分发过的单位工作簿",
+                            "请先运行 dispatchbook distribute 中心工作簿 --level 基层党委 --to 该文件夹")
+    return UnitsConfig(folder, ledger.level, ledger.new_tasks)
 
 
 def sync_book(backend: Backend, as_of: date, *, rules: Rulebook, units: UnitsConfig | None,
