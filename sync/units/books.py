@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from ..book import Book, read_book
 from ..errors import DispatchError
 from ..newbook import write_new_book
 from ..org import Org
 from ..schema import MONTH, ORG, PLAN
-from ..sheets import Backend, Cell, CellStyle, Grid, SheetGrid
+from ..sheets import Backend, Cell, CellStyle, SheetGrid
 from ..staffsheets import DATE, PERCENT, staff_sheet
-from .layout import UNIT_NOTE, scope
+from .layout import UNIT_NOTE, book_file, scope
 from .overlay import Overlay
 
 
@@ -23,29 +25,65 @@ class Skipped(Exception):  # noqa: N818 - a reason, not a failure of the sync
         self.reason, self.detail = reason, detail
 
 
-def open_unit(path: Path, as_of: object) -> tuple[Overlay, Book]:
-    """The unit book read and checked with the central book's checks, or :class:`Skipped`."""
-    from ..backends.xlsx import XlsxBook  # noqa: PLC0415 - the file backend loads only for file books
-    from ..backends.xlsx.safety import lock_files  # noqa: PLC0415
+class UnitPlace(Protocol):
+    """Where the unit books live: files in a folder, or one Google spreadsheet per unit."""
 
-    if not path.exists():
-        raise Skipped("工作簿不存在", f"找不到 {path.name}；重新运行 dispatchbook distribute 会按中心表重建它")
-    if locks := lock_files(path):
-        raise Skipped("正在打开，未读取", f"{path.name} 正在 Excel/WPS/LibreOffice 中打开（{locks[0]}），请保存并关闭后等下次同步")
-    try:
-        overlay = Overlay(XlsxBook(path))
-        return overlay, read_book(overlay, as_of)  # type: ignore[arg-type]
-    except DispatchError as err:
-        raise Skipped("无法读取", f"{err}") from None
+    def name(self, org: Org, code: str) -> str:
+        """How 报送情况 and messages name the unit's book."""
+        ...
+
+    def open(self, org: Org, code: str, as_of: date) -> tuple[Overlay, Book] | None:
+        """The unit's book read and checked with the central book's checks; None when it has no unit
+        book yet; :class:`Skipped` when it cannot take part this run."""
+        ...
+
+    def create(self, org: Org, code: str, tabs: list[SheetGrid]) -> Overlay:
+        """A new unit book holding ``tabs`` (written at the latest by the unit's first sync)."""
+        ...
 
 
-def open_backend(backend: Backend, as_of: object) -> tuple[Overlay, Book]:
-    """A unit book on any backend (a Google spreadsheet), read and checked, or :class:`Skipped`."""
+def read_unit(backend: Backend, as_of: date) -> tuple[Overlay, Book]:
     try:
         overlay = Overlay(backend)
-        return overlay, read_book(overlay, as_of)  # type: ignore[arg-type]
+        return overlay, read_book(overlay, as_of)
     except DispatchError as err:
         raise Skipped("无法读取", f"{err}") from None
+
+
+class FolderPlace:
+    """One .xlsx per unit in a folder, named by :func:`book_file`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def name(self, org: Org, code: str) -> str:
+        return book_file(org, code)
+
+    def open(self, org: Org, code: str, as_of: date) -> tuple[Overlay, Book] | None:
+        from ..backends.xlsx import XlsxBook  # noqa: PLC0415 - the file backend loads only for file books
+        from ..backends.xlsx.safety import lock_files  # noqa: PLC0415
+
+        path = self.folder / self.name(org, code)
+        if not path.exists():
+            return None
+        if locks := lock_files(path):
+            raise Skipped("正在打开，未读取",
+                          f"{path.name} 正在 Excel/WPS/LibreOffice 中打开（{locks[0]}），请保存并关闭后等下次同步")
+        try:
+            backend = XlsxBook(path)
+        except DispatchError as err:
+            raise Skipped("无法读取", f"{err}") from None
+        return read_unit(backend, as_of)
+
+    def create(self, org: Org, code: str, tabs: list[SheetGrid]) -> Overlay:
+        from ..backends.xlsx import XlsxBook  # noqa: PLC0415
+
+        path = self.folder / self.name(org, code)
+        if path.exists():
+            raise DispatchError(path.name, "单位工作簿已存在", "不会覆盖已有的单位工作簿")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_new_book(path, tabs)
+        return Overlay(XlsxBook(path))
 
 
 ROW_STYLES: dict[str, CellStyle] = {c.key: DATE for c in MONTH.columns if c.kind == "date"} | {"progress": PERCENT}
@@ -69,12 +107,3 @@ def unit_tabs(org: Org, code: str, month_name: str, rows: list[dict[str, Cell]])
     return [staff_sheet(ORG, ORG.name, org_rows), staff_sheet(PLAN, PLAN.name, []), month]
 
 
-def create_unit(path: Path, org: Org, code: str, month_name: str, rows: list[dict[str, Cell]]) -> None:
-    """Write a new unit book file (never over an existing one)."""
-    if path.exists():
-        raise DispatchError(path.name, "单位工作簿已存在", "不会覆盖已有的单位工作簿")
-    write_new_book(path, unit_tabs(org, code, month_name, rows))
-
-
-def grid_of(overlay: Overlay, tab: str) -> Grid:
-    return overlay.read([tab])[tab]

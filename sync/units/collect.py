@@ -11,7 +11,6 @@ book is not written and units' edits wait in their books for the next collecting
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,24 +24,24 @@ from ..problems import Problem
 from ..rulebook import Rulebook
 from ..schema import month_tab_name
 from ..sheets import Backend, Cell
-from .books import Skipped, create_unit, open_unit, row_styles
-from .layout import CENTRAL_NOTE, UNIT_COLUMNS, Rows, book_file, scope
+from .books import FolderPlace, Skipped, UnitPlace, row_styles, unit_tabs
+from .layout import CENTRAL_NOTE, UNIT_COLUMNS, Rows, scope
 from .ledger import Ledger
 from .merge import Merged, merge_unit
 from .overlay import Overlay
 from .status import NAME, UnitReport, monday, status_tab
 
-UnitOpener = Callable[[str], tuple[Overlay, Book]]
-"""Opens a unit's book by unit code (raises :class:`Skipped`); the default opens FOLDER/<file>.xlsx."""
-
 
 @dataclass
 class UnitsSetup:
-    folder: Path  # the unit books and the ledger
+    folder: Path  # the ledger, and the unit books unless ``place`` says otherwise
     level: str  # 基层党委 or 党支部
     allow_new: bool = True  # units may add tasks of their own
-    opener: UnitOpener | None = None  # Google spreadsheets per unit (see gsheets.py)
-    names: dict[str, str] = field(default_factory=dict)  # unit code -> how 报送情况 names its book
+    place: UnitPlace | None = None  # where the unit books are; default: .xlsx files in ``folder``
+
+    @property
+    def books(self) -> UnitPlace:
+        return self.place or FolderPlace(self.folder)
 
 
 @dataclass
@@ -78,22 +77,24 @@ def exchange(central: Backend, setup: UnitsSetup, as_of: date, rules: Rulebook, 
     for code in book.org.at_level(setup.level):
         mine_units = set(scope(book.org, code))
         mine = {t for t, u in units_of.items() if u in mine_units and t in central_rows.rows}
-        file = setup.names.get(code) or book_file(book.org, code)
+        file = setup.books.name(book.org, code)
         base = ledger.base.get(code, {})
         outcome = "已收集" if collect else "已分发"
-        unit: Overlay | None
-        unit_book: Book | None
+        unit: Overlay | None = None
+        unit_book: Book | None = None
         try:
-            unit, unit_book = setup.opener(code) if setup.opener else open_unit(setup.folder / file, as_of)
-        except Skipped as skip:
-            if setup.opener is None and skip.reason == "工作簿不存在" and code not in ledger.base:
-                unit = unit_book = None  # never distributed: written below
-                outcome = "新分发"
+            opened = setup.books.open(book.org, code, as_of)
+            if opened is None and code in ledger.base:
+                raise Skipped("工作簿不存在", f"找不到 {file}；删除收集记录中该单位的记录后重新分发，会按中心表重建它")
+            if opened is None:
+                outcome = "新分发"  # never distributed: written below
             else:
-                problems.append(Problem(file, "", "", "unit_book_skipped", f"本次跳过：{skip.reason}", skip.detail,
-                                        handled="本次未收集该单位"))
-                reports.append(_report(book, code, file, f"已跳过：{skip.reason}", len(mine), ledger, as_of))
-                continue
+                unit, unit_book = opened
+        except Skipped as skip:
+            problems.append(Problem(file, "", "", "unit_book_skipped", f"本次跳过：{skip.reason}", skip.detail,
+                                    handled="本次未收集该单位"))
+            reports.append(_report(book, code, file, f"已跳过：{skip.reason}", len(mine), ledger, as_of))
+            continue
         unit_rows, bad, checked = None, set(), {}
         if unit is not None and unit_book is not None:
             u_data = unit_book.months.get(ym)
@@ -154,15 +155,13 @@ def _refresh(setup: UnitsSetup, book: Book, code: str, unit: Overlay | None, uni
              result: Exchanged) -> dict[str, dict[str, Cell]]:
     """Write the unit book (create it, or lay the merge over it and run its own daily sync); the values
     both sides agree on afterwards."""
-    file = setup.names.get(code) or book_file(book.org, code)
+    file = setup.books.name(book.org, code)
     agreed = {t: dict(v) for t, v in merged.base.items()}
     try:
         if unit is None:
-            path = setup.folder / file
-            setup.folder.mkdir(parents=True, exist_ok=True)
-            create_unit(path, book.org, code, month_tab_name(as_of.year, as_of.month), merged.unit_new)
+            tabs = unit_tabs(book.org, code, month_tab_name(as_of.year, as_of.month), merged.unit_new)
+            unit = setup.books.create(book.org, code, tabs)
             result.created.append(file)
-            unit, _ = open_unit(path, as_of)
         else:
             assert unit_book is not None and unit_rows is not None
             sheet = unit_book.months[(as_of.year, as_of.month)].sheet

@@ -22,12 +22,20 @@ class Overlay:
         self.cells: dict[str, CellWrite] = {}
         self.appends: list[RowAppend] = []
         self.owned: list[SheetGrid] = []
+        self.virtual: dict[str, SheetGrid] = {}  # staff tabs of a new unit book, written with the first plan
         for optional in ("owned_tabs", "merged_cells", "file_problems"):
             if hasattr(backend, optional):
                 setattr(self, optional, getattr(backend, optional))
 
     def sheet_names(self) -> list[str]:
-        return self.backend.sheet_names()
+        names = self.backend.sheet_names()
+        return [*names, *(n for n in self.virtual if n not in names)]
+
+    def add_tabs(self, tabs: list[SheetGrid]) -> None:
+        """Staff tabs the book does not have yet: read as if they were there, created by the write."""
+        for tab in tabs:
+            self.virtual[tab.name] = tab
+            self._grids[tab.name] = [list(r) for r in tab.rows]
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
         missing = [n for n in names if n not in self._grids]
@@ -53,7 +61,7 @@ class Overlay:
         self.appends.append(RowAppend(tab, rows, styles))
 
     def _plan(self, plan: WritePlan) -> WritePlan:
-        return WritePlan(owned=[*plan.owned, *self.owned], created=plan.created,
+        return WritePlan(owned=[*plan.owned, *self.owned], created=[*self.virtual.values(), *plan.created],
                          appends=[*self.appends, *plan.appends], colours=plan.colours, palette=plan.palette,
                          beside=plan.beside, cells=[*self.cells.values(), *plan.cells])
 
