@@ -46,9 +46,10 @@ class BookConfig:
 class UnitsConfig:
     """``[books.units]``: the folder of the unit books, the level they go to, and whether units may add tasks."""
 
-    folder: Path
+    folder: Path  # the unit .xlsx books and the exchange's ledger
     level: str
     new_tasks: bool = True
+    sheets: tuple[tuple[str, str], ...] = ()  # Google Sheets instead of files: (unit code, gsheet:ID) per unit
 
 
 @dataclass
@@ -123,7 +124,7 @@ def load_config(path: Path) -> Config:
 
 TOP_KEYS = frozenset({"timezone", "history", "locks", "rules", "log", "poll_minutes", "credentials", "jobs", "books"})
 BOOK_KEYS = frozenset({"name", "path", "gsheet", "credentials", "rules", "units"})
-UNITS_KEYS = frozenset({"folder", "level", "new_tasks"})
+UNITS_KEYS = frozenset({"folder", "level", "new_tasks", "sheets"})
 
 
 class _Parser:
@@ -189,7 +190,11 @@ class _Parser:
         new_tasks = table.get("new_tasks", True)
         if not isinstance(new_tasks, bool):
             raise self.fail(f"{where}.new_tasks", f"值“{new_tasks}”应为 true 或 false", "new_tasks = true")
-        return UnitsConfig(folder, level, new_tasks)
+        sheets = table.get("sheets", {})
+        if not isinstance(sheets, dict) or not all(isinstance(v, str) and is_gsheet(v) for v in sheets.values()):
+            raise self.fail(f"{where}.sheets", "应为一张表：单位编码 = Google 表格",
+                            '写作 [books.units.sheets] 下一行 JC01 = "gsheet:表格ID"')
+        return UnitsConfig(folder, level, new_tasks, tuple(sheets.items()))
 
     def books(self) -> tuple[BookConfig, ...]:
         entries = self.data.get("books", [])

@@ -36,7 +36,8 @@ SLICE_SECONDS = 1.0  # the loop wakes at least this often to notice a stop reque
 def locked_sync(backend: Backend, key: str, label: str, as_of: date, *, history: History, locks: Path,
                 rules: Rulebook, jobs: list[str] | None = None, dry_run: bool = False,
                 now: Callable[[], datetime] | None = None, month: tuple[int, int] | None = None,
-                week: date | None = None, units: UnitsConfig | None = None) -> SyncOutcome:
+                week: date | None = None, units: UnitsConfig | None = None,
+                credentials: str | None = None) -> SyncOutcome:
     """One sync of one book, on demand, under the book's lock and remembered in the history (with
     ``units``, collecting its unit books: see :mod:`sync.units`)."""
     clock = now or (lambda: datetime.now(rules.calendar.timezone))
@@ -45,7 +46,7 @@ def locked_sync(backend: Backend, key: str, label: str, as_of: date, *, history:
             raise BookBusyError(label, "另一个 dispatchbook 进程正在同步这个工作簿", "本次未写入任何内容，请稍后再试")
         memory = history.for_book(key, label, clock(), clock)
         return sync_book(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
-                         week=week, units=units)
+                         week=week, units=units, credentials=credentials)
 
 
 def on_demand_sync(backend: Backend, spec: str, as_of: date, *, config: Config | None, rules: Rulebook,
@@ -56,12 +57,13 @@ def on_demand_sync(backend: Backend, spec: str, as_of: date, *, config: Config |
     choose the period of 月报表/月考核 and 周报表 (see :func:`sync.engine.run_sync`)."""
     entry = config.find(spec) if config else None
     units = units or (entry.units if entry else None)
+    credentials = entry.credentials if entry else None
     if config is None:
         return sync_book(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run, month=month, week=week, units=units)
     with closing(History(config.history)) as history:
         return locked_sync(backend, book_key(entry.spec if entry else spec), entry.name if entry else backend.label,
                            as_of, history=history, locks=config.locks, rules=rules, jobs=jobs, dry_run=dry_run,
-                           month=month, week=week, units=units)
+                           month=month, week=week, units=units, credentials=credentials)
 
 
 @dataclass
@@ -192,7 +194,7 @@ class Scheduler:
         try:
             memory = self.history.for_book(book.key, book.name, started, lambda: self._local(rules))
             outcome = sync_book(self.open_backend(book), run.as_of, jobs=list(run.jobs), rules=rules, memory=memory,
-                                units=book.units)
+                                units=book.units, credentials=book.credentials)
         except Exception as error:  # one book's failure must not stop the others
             for job in run.jobs:
                 log.error(fields(book=book.name, job=job, as_of=run.as_of, result="failed", error=one_line(error)))

@@ -16,6 +16,7 @@ from ..rulebook import Rulebook
 from .collect import Exchanged, UnitsSetup
 from .distribute import distribute
 from .layout import UNIT_LEVELS
+from .run import setup_for
 from .status import NAME, silent
 
 console = Console(highlight=False, soft_wrap=True)
@@ -45,7 +46,9 @@ def cmd_distribute(args: argparse.Namespace, rules_of: Callable[[argparse.Namesp
                             "请用 --level 和 --to 指定，或在配置文件该工作簿的 [books.units] 中设置 level 和 folder")
     rules = rules_of(args)
     backend = open_book(entry.spec if entry else args.book, args.credentials or (entry.credentials if entry else None))
-    setup = UnitsSetup(folder, level, not args.no_new_tasks and (units.new_tasks if units else True))
+    credentials = args.credentials or (entry.credentials if entry else None)
+    setup = UnitsSetup(folder, level, not args.no_new_tasks and (units.new_tasks if units else True),
+                       setup_for(units, credentials).place if units else None)
     result = distribute(backend, setup, args.as_of or rules.calendar.today(), rules)
     console.print(f"[bold]已分发到 {escape(str(folder))}[/]：新建 {len(result.created)} 个单位工作簿，"
                   f"刷新 {sum(r.outcome == '已分发' for r in result.reports)} 个")

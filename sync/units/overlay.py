@@ -38,9 +38,14 @@ class Overlay:
             self._grids[tab.name] = [list(r) for r in tab.rows]
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
+        """The tabs as read (once: the first read also fetches the tabs the sync owns, which a later
+        read asks for), with the exchange's cells and rows laid over them."""
         missing = [n for n in names if n not in self._grids]
         if missing:
-            self._grids.update(self.backend.read(missing))
+            owned = getattr(self.backend, "owned_tabs", None)
+            along = [t for t in (owned() if owned else ()) if t not in self._grids and t not in missing]
+            fetched = self.backend.read([*missing, *along])  # copied: a backend may keep what it returned
+            self._grids.update({n: [list(r) for r in grid] for n, grid in fetched.items()})
         return {n: [list(r) for r in self._grids[n]] for n in names}
 
     def set_cells(self, tab: str, cells: dict[tuple[int, int], Cell], styles: dict[int, CellStyle]) -> None:

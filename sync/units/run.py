@@ -5,17 +5,22 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from ..backends import open_book
 from ..config import UnitsConfig
 from ..engine import Memory, SyncOutcome, run_sync
 from ..errors import DispatchError
 from ..rulebook import Rulebook
 from ..sheets import Backend
 from .collect import Exchanged, UnitsSetup, exchange
+from .gsheets import SheetsPlace
 from .ledger import Ledger
 
 
-def setup_for(units: UnitsConfig) -> UnitsSetup:
-    return UnitsSetup(units.folder, units.level, units.new_tasks)
+def setup_for(units: UnitsConfig, credentials: str | None = None) -> UnitsSetup:
+    """The exchange's settings from the config: files in the folder, or the listed Google spreadsheets
+    (opened with the central book's credentials)."""
+    place = SheetsPlace(dict(units.sheets), lambda spec: open_book(spec, credentials)) if units.sheets else None
+    return UnitsSetup(units.folder, units.level, units.new_tasks, place)
 
 
 def distributed(folder: Path) -> UnitsConfig:
@@ -29,13 +34,14 @@ def distributed(folder: Path) -> UnitsConfig:
 
 def sync_book(backend: Backend, as_of: date, *, rules: Rulebook, units: UnitsConfig | None,
               jobs: list[str] | None = None, memory: Memory | None = None, dry_run: bool = False,
-              month: tuple[int, int] | None = None, week: date | None = None) -> SyncOutcome:
+              month: tuple[int, int] | None = None, week: date | None = None,
+              credentials: str | None = None) -> SyncOutcome:
     """The ordinary sync, or (with ``units``, not on a dry run and not reissuing a past period) the
     exchange with the unit books around it (then ``collected`` of the outcome holds it)."""
     if units is None or dry_run or month or week:
         return run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
                         week=week)
-    done: Exchanged = exchange(backend, setup_for(units), as_of, rules, collect=True, jobs=jobs, memory=memory)
+    done: Exchanged = exchange(backend, setup_for(units, credentials), as_of, rules, collect=True, jobs=jobs, memory=memory)
     assert done.central is not None
     done.central.collected = done
     return done.central
