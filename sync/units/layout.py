@@ -29,10 +29,6 @@ def scope(org: Org, code: str) -> list[str]:
     return [c for c in org.codes if code in org.chain(c)]
 
 
-def units_at(org: Org, level: str) -> list[str]:
-    return org.at_level(level)
-
-
 def book_file(org: Org, code: str) -> str:
     """The unit book's file name: code and name, safe on every file system."""
     name = re.sub(r'[\\/:*?"<>|\s]+', "_", org.label(code)).strip("_")
