@@ -46,8 +46,9 @@ def status_tab(reports: list[UnitReport], conflicts: list[dict[str, Any]], probl
                              "本周更新任务数", "催报"], rows, formats={6: "yyyy-mm-dd"})
     names = "、".join(r.name for r in reports if r.code in chase)
     to_chase = Block(f"未报送单位（本周 {monday(as_of):%m-%d} 以来没有改动，{len(chase)} 个）",
-                     ["单位编码", "单位名称", "单位工作簿", "本次收集"],
-                     [[r.code, r.name, r.file, r.outcome] for r in reports if r.code in chase], empty_text="（无，全部已报送）")
+                     ["单位编码", "单位名称", "层级", "单位工作簿", "本次收集"],
+                     [[r.code, r.name, r.level, r.file, r.outcome] for r in reports if r.code in chase],
+                     empty_text="（无，全部已报送）")
     clash = Block("冲突（同一单元格在中心表和单位工作簿中都被改动，已采用单位的值）",
                   ["单位", "任务编号", "列", "单位的值（已采用）", "中心表原值（已保存）"],
                   [[c["unit"], c["task"], c["column"], c["unit_value"], c["central"]] for c in conflicts])
