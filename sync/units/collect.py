@@ -60,6 +60,11 @@ def exchange(central: Backend, setup: UnitsSetup, as_of: date, rules: Rulebook, 
     book = read_book(over, as_of, also=(*owned, NAME))
     ym = (as_of.year, as_of.month)
     data = book.months.get(ym)
+    if data is None and collect:  # the month's first sync: the sheet is made now, collecting starts next sync
+        first = run_sync(over, as_of, jobs=jobs, rules=rules, memory=memory)
+        started = Problem(book.label, month_tab_name(*ym), "", "unit_month_started", "本月任务表本次新建，尚未向单位分发",
+                       "下次同步会把本月任务表加入各单位工作簿并开始收集", handled="本次未收集单位工作簿")
+        return Exchanged(first, [], [], [started])
     if data is None or not data.readable or any(k not in data.columns for k in (*UNIT_COLUMNS, "id")):
         raise DispatchError(book.label, f"中心表没有可用的本月任务表（{month_tab_name(*ym)}，需含 "
                             "进度、状态、最新进展、更新日期、备注、典型 列）",
@@ -95,21 +100,22 @@ def exchange(central: Backend, setup: UnitsSetup, as_of: date, rules: Rulebook, 
                                     handled="本次未收集该单位"))
             reports.append(_report(book, code, file, f"已跳过：{skip.reason}", len(mine), ledger, as_of))
             continue
-        unit_rows, bad, checked = None, set(), {}
-        if unit is not None and unit_book is not None:
+        unit_rows, bad, checked, u_data = None, set(), {}, None
+        if unit_book is not None:  # a book without this month's sheet gets it (a new month): nothing to collect
             u_data = unit_book.months.get(ym)
-            if u_data is None or not u_data.readable or any(k not in u_data.columns for k in (*UNIT_COLUMNS, "id")):
-                problems.append(Problem(file, "", "", "unit_book_skipped", "本次跳过：找不到本月任务表或表头不全",
+        if unit is not None and unit_book is not None and u_data is not None:
+            if not u_data.readable or any(k not in u_data.columns for k in (*UNIT_COLUMNS, "id")):
+                problems.append(Problem(file, "", "", "unit_book_skipped", "本次跳过：本月任务表的表头不全",
                                         f"请保留“{month_tab_name(*ym)}”表及其表头；可删除该文件后重新分发",
                                         handled="本次未收集该单位"))
-                reports.append(_report(book, code, file, "已跳过：找不到本月任务表", len(mine), ledger, as_of))
+                reports.append(_report(book, code, file, "已跳过：本月任务表的表头不全", len(mine), ledger, as_of))
                 continue
             problems += unit_book.problems
             unit_rows = Rows.of(grid_of(unit, u_data.sheet), u_data.header_row, u_data.columns)
             bad = {p.cell for p in unit_book.problems if p.tab == u_data.sheet and p.cell}
             checked = {t: (u if u in mine_units else "") for t, u in
                        zip(u_data.frame["id"], u_data.frame["unit"], strict=True)}
-        merged = merge_unit(file, unit_book.months[ym].sheet if unit_book else data.sheet, central_rows, mine,
+        merged = merge_unit(file, u_data.sheet if u_data is not None else data.sheet, central_rows, mine,
                             unit_rows, base, bad, set(central_rows.rows), checked, setup.allow_new)
         problems += merged.problems
         if collect:
@@ -162,8 +168,10 @@ def _refresh(setup: UnitsSetup, book: Book, code: str, unit: Overlay | None, uni
             tabs = unit_tabs(book.org, code, month_tab_name(as_of.year, as_of.month), merged.unit_new)
             unit = setup.books.create(book.org, code, tabs)
             result.created.append(file)
+        elif unit_rows is None:  # a new month: its sheet is added to the unit's book
+            unit.add_tabs(unit_tabs(book.org, code, month_tab_name(as_of.year, as_of.month), merged.unit_new)[-1:])
         else:
-            assert unit_book is not None and unit_rows is not None
+            assert unit_book is not None
             sheet = unit_book.months[(as_of.year, as_of.month)].sheet
             if merged.unit_cells:
                 unit.set_cells(sheet, merged.unit_cells, row_styles(unit_rows.columns))

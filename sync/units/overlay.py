@@ -23,9 +23,11 @@ class Overlay:
         self.appends: list[RowAppend] = []
         self.owned: list[SheetGrid] = []
         self.virtual: dict[str, SheetGrid] = {}  # staff tabs of a new unit book, written with the first plan
-        for optional in ("owned_tabs", "merged_cells", "file_problems"):
+        for optional in ("owned_tabs", "file_problems"):
             if hasattr(backend, optional):
                 setattr(self, optional, getattr(backend, optional))
+        if hasattr(backend, "merged_cells"):  # a tab not written yet has no merged cells
+            self.merged_cells = lambda name: [] if name in self.virtual else backend.merged_cells(name)
 
     def sheet_names(self) -> list[str]:
         names = self.backend.sheet_names()
