@@ -57,15 +57,14 @@ def cmd_distribute(args: argparse.Namespace, rules_of: Callable[[argparse.Namesp
 
 
 def print_exchange(result: Exchanged) -> None:
-    """Skipped books, conflicts, the units to chase and the unit books' problems, one line each."""
-    for report in result.reports:
-        if report.outcome.startswith("已跳过"):
-            console.print(f"  [yellow]{escape(report.file)}[/]：{escape(report.outcome)}")
+    """Skipped books, conflicts, the unit books' problems (one line each) and the units to chase."""
     for clash in result.conflicts:
         console.print(f"  [red]冲突[/] {escape(str(clash['unit']))} {escape(clash['task'])} {escape(clash['column'])}："
                       f"采用单位的值“{escape(str(clash['unit_value']))}”，中心表原值“{escape(str(clash['central']))}”已保存")
-    for problem in result.problems:
-        console.print(f"  {escape(str(problem))}")
+    for p in result.problems:
+        where = f" › {p.where}" if p.tab else ""
+        outcome = f"；{p.outcome}" if p.outcome else ""
+        console.print(f"  {escape(p.book + where)}：{escape(p.message)}。{escape(p.fix)}{escape(outcome)}")
     if result.central is not None:
         chase = silent(result.reports, result.central.as_of)
         console.print(f"{NAME}：{len(result.reports) - len(chase)}/{len(result.reports)} 个单位本周已报送"
