@@ -56,6 +56,8 @@ from .scheduler import BookResult, Scheduler, on_demand_sync
 from .scheduler import exit_code as run_exit_code
 from .schema import MONTH, STAFF_TABS, month_tab_name
 from .staffsheets import staff_sheet
+from .units.cli import add_distribute, print_exchange
+from .units.run import distributed
 from .values import BadValue, parse_date, parse_month
 
 console = Console(highlight=False)
@@ -113,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="重新生成包含该日期的那一周（周一至周日）的 周报表，例如 --week 2026-11-16")
     sync.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     sync.add_argument("--report-to", type=Path, metavar="OTHER.xlsx", help="把汇总表写入另一个 .xlsx，不改动本工作簿")
+    sync.add_argument("--collect", type=Path, metavar="FOLDER",
+                      help="收集模式：先从 distribute 分发到该文件夹的单位工作簿收集填报，写入本月任务表和 报送情况")
     _history_args(sync, "记录本次同步（每日快照、考核、运行记录）；同步时锁定工作簿")
     sync.set_defaults(run=cmd_sync)
 
@@ -131,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="输出文件：.docx（Word/WPS），或 .pdf（需要安装 LibreOffice）")
     _history_args(bulletin, "与同步使用同一历史数据库（周内新增红色按历史快照判定，与周报表一致）")
     bulletin.set_defaults(run=cmd_bulletin)
+    add_distribute(sub, _book_args, _rules)
 
     run = sub.add_parser("run", help="按“五个一”节奏持续调度配置中的每个工作簿，补跑错过的作业",
                          description="按“五个一”节奏持续调度配置文件中的每个工作簿，补跑错过的作业。")
@@ -303,13 +308,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     week = week_of(args.week)[0] if args.week else None
     with progress_display(Console(stderr=True)):
         outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
-                                 jobs=jobs, dry_run=args.dry_run, month=args.month, week=week)
+                                 jobs=jobs, dry_run=args.dry_run, month=args.month, week=week,
+                                 units=distributed(args.collect) if args.collect else None)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
         _print_plan(outcome)
     else:
         _print_summary(outcome, book.label)
+        if outcome.collected is not None:
+            print_exchange(outcome.collected)
     return 0
 
 

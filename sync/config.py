@@ -20,6 +20,7 @@ from .jobdays import JOBS
 from .notify.settings import NotifySettings, parse_notify
 from .rulebook import Rulebook, load_rules
 from .tomlfile import TomlFile
+from .units.layout import UNIT_LEVELS
 
 DEFAULT_CONFIG = Path("dispatchbook.toml")
 DEFAULT_HISTORY = "dispatchbook-history.sqlite"
@@ -35,10 +36,21 @@ class BookConfig:
     spec: str  # what open_book takes: an absolute file path, or gsheet:ID / a Google Sheets URL
     credentials: str | None = None  # service-account JSON (Google books)
     rules: Path | None = None  # this book's own rules folder, if it has one
+    units: UnitsConfig | None = None  # unit books distributed from this book and collected on each sync
 
     @property
     def key(self) -> str:
         return book_key(self.spec)
+
+
+@dataclass(frozen=True)
+class UnitsConfig:
+    """``[books.units]``: the folder of the unit books, the level they go to, and whether units may add tasks."""
+
+    folder: Path  # the unit .xlsx books and the exchange's ledger
+    level: str
+    new_tasks: bool = True
+    sheets: tuple[tuple[str, str], ...] = ()  # Google Sheets instead of files: (unit code, gsheet:ID) per unit
 
 
 @dataclass
@@ -114,7 +126,8 @@ def load_config(path: Path) -> Config:
 
 TOP_KEYS = frozenset({"timezone", "history", "locks", "rules", "log", "poll_minutes", "credentials", "jobs", "books",
                        "notify"})
-BOOK_KEYS = frozenset({"name", "path", "gsheet", "credentials", "rules"})
+BOOK_KEYS = frozenset({"name", "path", "gsheet", "credentials", "rules", "units"})
+UNITS_KEYS = frozenset({"folder", "level", "new_tasks", "sheets"})
 
 
 class _Parser:
@@ -168,6 +181,28 @@ class _Parser:
                 raise self.fail(f"jobs.{key}", f"“{value}”不是时刻", '写作 "07:30"') from None
         return times
 
+    def units(self, entry: dict, where: str) -> UnitsConfig | None:
+        table = entry.get("units")
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise self.fail(where, "应为一张表", '写作 [books.units] 下一行 folder = "单位工作簿"、level = "基层党委"')
+        self.only(table, UNITS_KEYS, where)
+        folder = self.local(self.text(table, "folder", f"{where}.folder"))
+        level = self.text(table, "level", f"{where}.level")
+        if folder is None:
+            raise self.fail(f"{where}.folder", "缺少单位工作簿文件夹", 'folder = "单位工作簿"')
+        if level not in UNIT_LEVELS:
+            raise self.fail(f"{where}.level", f"层级“{level}”不能分发", "可选：" + "、".join(UNIT_LEVELS))
+        new_tasks = table.get("new_tasks", True)
+        if not isinstance(new_tasks, bool):
+            raise self.fail(f"{where}.new_tasks", f"值“{new_tasks}”应为 true 或 false", "new_tasks = true")
+        sheets = table.get("sheets", {})
+        if not isinstance(sheets, dict) or not all(isinstance(v, str) and is_gsheet(v) for v in sheets.values()):
+            raise self.fail(f"{where}.sheets", "应为一张表：单位编码 = Google 表格",
+                            '写作 [books.units.sheets] 下一行 JC01 = "gsheet:表格ID"')
+        return UnitsConfig(folder, level, new_tasks, tuple(sheets.items()))
+
     def books(self) -> tuple[BookConfig, ...]:
         entries = self.data.get("books", [])
         if not isinstance(entries, list) or not entries:
@@ -197,8 +232,11 @@ class _Parser:
             else:
                 spec, credentials = str(self.local(path)), None
             rules = self.local(self.text(entry, "rules", f"{where}.rules"))
-            books.append(BookConfig(name, spec, credentials, rules))
+            books.append(BookConfig(name, spec, credentials, rules, self.units(entry, f"{where}.units")))
         keys = [b.key for b in books]
+        folders = [b.units.folder for b in books if b.units]
+        if len(set(folders)) != len(folders):
+            raise self.fail("books", "两个工作簿的单位工作簿放在同一个文件夹", "每个中心工作簿的 units.folder 必须不同")
         for i, key in enumerate(keys, start=1):
             if keys.index(key) != i - 1:
                 raise self.fail(f"books[{i}]", "与前面的工作簿是同一个文件或表格", "每个工作簿只需配置一次")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -57,6 +57,7 @@ class SyncOutcome:
     written: list[str] = field(default_factory=list)  # empty when the book already held everything
     would_write: list[str] = field(default_factory=list)  # dry run: the tabs a real sync would change
     snapshot: bool | None = None  # with a history: whether the day's snapshot was stored (only on that day)
+    collected: Any = None  # collect mode: the unit-book exchange around this sync (sync.units.collect.Exchanged)
 
     @property
     def assessed_month(self) -> tuple[int, int]:

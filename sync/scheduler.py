@@ -18,8 +18,8 @@ import schedule
 
 from .backends import open_book
 from .booklock import BookLock
-from .config import BookConfig, Config, book_key
-from .engine import SyncOutcome, run_sync
+from .config import BookConfig, Config, UnitsConfig, book_key
+from .engine import SyncOutcome
 from .errors import EXIT_BUSY, BookBusyError, DispatchError
 from .exits import exit_code as code_for
 from .exits import is_bug, one_line
@@ -28,6 +28,7 @@ from .rhythm import DueRun, due_runs
 from .rulebook import Rulebook
 from .runlog import fields, log
 from .sheets import Backend
+from .units.run import sync_book
 
 SLICE_SECONDS = 1.0  # the loop wakes at least this often to notice a stop request
 
@@ -35,30 +36,34 @@ SLICE_SECONDS = 1.0  # the loop wakes at least this often to notice a stop reque
 def locked_sync(backend: Backend, key: str, label: str, as_of: date, *, history: History, locks: Path,
                 rules: Rulebook, jobs: list[str] | None = None, dry_run: bool = False,
                 now: Callable[[], datetime] | None = None, month: tuple[int, int] | None = None,
-                week: date | None = None) -> SyncOutcome:
-    """One sync of one book, on demand, under the book's lock and remembered in the history."""
+                week: date | None = None, units: UnitsConfig | None = None,
+                credentials: str | None = None) -> SyncOutcome:
+    """One sync of one book, on demand, under the book's lock and remembered in the history (with
+    ``units``, collecting its unit books: see :mod:`sync.units`)."""
     clock = now or (lambda: datetime.now(rules.calendar.timezone))
     with BookLock(locks, key) as held:
         if not held:
             raise BookBusyError(label, "另一个 dispatchbook 进程正在同步这个工作簿", "本次未写入任何内容，请稍后再试")
         memory = history.for_book(key, label, clock(), clock)
-        return run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
-                        week=week)
+        return sync_book(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
+                         week=week, units=units, credentials=credentials)
 
 
 def on_demand_sync(backend: Backend, spec: str, as_of: date, *, config: Config | None, rules: Rulebook,
                    jobs: list[str] | None = None, dry_run: bool = False, month: tuple[int, int] | None = None,
-                   week: date | None = None) -> SyncOutcome:
+                   week: date | None = None, units: UnitsConfig | None = None) -> SyncOutcome:
     """A sync a person asked for (the CLI, the Excel button): with a config, remembered in its history
     and under the book's lock, like a scheduled sync; without one, a plain sync. ``month``/``week``
-    choose the period of 月报表/月考核 and 周报表 (see :func:`run_sync`)."""
+    choose the period of 月报表/月考核 and 周报表 (see :func:`sync.engine.run_sync`)."""
+    entry = config.find(spec) if config else None
+    units = units or (entry.units if entry else None)
+    credentials = entry.credentials if entry else None
     if config is None:
-        return run_sync(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run, month=month, week=week)
-    entry = config.find(spec)
+        return sync_book(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run, month=month, week=week, units=units)
     with closing(History(config.history)) as history:
         return locked_sync(backend, book_key(entry.spec if entry else spec), entry.name if entry else backend.label,
                            as_of, history=history, locks=config.locks, rules=rules, jobs=jobs, dry_run=dry_run,
-                           month=month, week=week)
+                           month=month, week=week, units=units, credentials=credentials)
 
 
 @dataclass
@@ -190,7 +195,8 @@ class Scheduler:
         began = clock_time.perf_counter()
         try:
             memory = self.history.for_book(book.key, book.name, started, lambda: self._local(rules))
-            outcome = run_sync(self.open_backend(book), run.as_of, jobs=list(run.jobs), rules=rules, memory=memory)
+            outcome = sync_book(self.open_backend(book), run.as_of, jobs=list(run.jobs), rules=rules, memory=memory,
+                                units=book.units, credentials=book.credentials)
         except Exception as error:  # one book's failure must not stop the others
             for job in run.jobs:
                 log.error(fields(book=book.name, job=job, as_of=run.as_of, result="failed", error=one_line(error)))

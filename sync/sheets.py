@@ -116,6 +116,16 @@ class RowAppend:
 
 
 @dataclass
+class CellWrite:
+    """Cells set in rows a staff tab already has: only the unit-book exchange (:mod:`sync.units`) makes
+    these, for the columns its mode owns. Each cell keeps its own format; ``None`` empties it."""
+
+    tab: str
+    cells: dict[tuple[int, int], Cell]  # (0-based row, 0-based column) -> value
+    styles: dict[int, CellStyle] = field(default_factory=dict)  # by column, e.g. date formats
+
+
+@dataclass
 class WritePlan:
     owned: list[SheetGrid] = field(default_factory=list)  # sync-owned: replaced whole or added
     created: list[SheetGrid] = field(default_factory=list)  # staff tabs added only if absent
@@ -123,11 +133,12 @@ class WritePlan:
     colours: list[TaskColours] = field(default_factory=list)
     palette: dict[str, Colour] = field(default_factory=dict)
     beside: str | None = None  # a created staff tab goes right after this tab (the latest month sheet)
+    cells: list[CellWrite] = field(default_factory=list)  # unit-book exchange only (see CellWrite)
 
     def tab_names(self) -> list[str]:
         """Every tab this plan writes to, in order."""
         names = [s.name for s in self.owned + self.created]
-        names += [a.tab for a in self.appends] + [c.tab for c in self.colours]
+        names += [a.tab for a in self.appends] + [c.tab for c in self.colours] + [w.tab for w in self.cells]
         return list(dict.fromkeys(names))
 
 

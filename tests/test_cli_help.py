@@ -28,6 +28,8 @@ TOP_HELP = """\
     check     检查工作簿，列出每个数据问题（有问题时退出码为 1）
     sync      对工作簿运行调度，写回汇总表
     bulletin  生成周通报或月通报（Word .docx，或经 LibreOffice 转成 .pdf）
+    distribute
+              向各单位分发（或刷新）只含本单位任务的工作簿
     run       按“五个一”节奏持续调度配置中的每个工作簿，补跑错过的作业
     notify    发送（或 --dry-run 列出）催办、值班日报、周通报和月考核通知
     history   任务时间线、可粘贴回表的整行、单位月度考核、运行记录
@@ -39,7 +41,7 @@ TOP_HELP = """\
 SYNC_HELP = """\
 用法: dispatchbook sync [-h] [--as-of DATE] [--rules DIR] [--credentials KEY.json] [--jobs JOBS]
                       [--dry-run] [--month YYYY-MM] [--week DATE] [--json]
-                      [--report-to OTHER.xlsx] [--history DB | --config FILE]
+                      [--report-to OTHER.xlsx] [--collect FOLDER] [--history DB | --config FILE]
                       BOOK
 
 对工作簿运行调度：标注任务颜色，写回汇总表。
@@ -61,6 +63,7 @@ SYNC_HELP = """\
   --json                以 JSON 输出结果
   --report-to OTHER.xlsx
                         把汇总表写入另一个 .xlsx，不改动本工作簿
+  --collect FOLDER      收集模式：先从 distribute 分发到该文件夹的单位工作簿收集填报，写入本月任务表和 报送情况
   --history DB          记录本次同步（每日快照、考核、运行记录）；同步时锁定工作簿
   --config FILE         从此配置文件读取历史数据库、锁、规则和工作簿设置
 

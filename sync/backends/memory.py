@@ -28,6 +28,7 @@ class MemoryBook:
         changed += [s.name for s in plan.created if s.name not in self.tabs]
         changed += [a.tab for a in plan.appends if a.rows]
         changed += [c.tab for c in plan.colours if self.colours.get(c.tab) != c.colours]
+        changed += [w.tab for w in plan.cells if any(self._at(w.tab, r, c) != v for (r, c), v in w.cells.items())]
         return list(dict.fromkeys(changed))
 
     def write(self, plan: WritePlan) -> bool:
@@ -44,10 +45,20 @@ class MemoryBook:
             for row in append.rows:
                 grid.append([row.get(c) for c in range(width)])
             changed |= bool(append.rows)
+        for edit in plan.cells:
+            grid = self.tabs[edit.tab]
+            for (r, c), value in edit.cells.items():
+                changed |= self._at(edit.tab, r, c) != value
+                grid[r].extend([None] * (c + 1 - len(grid[r])))
+                grid[r][c] = value
         for colours in plan.colours:
             changed |= self.colours.get(colours.tab) != colours.colours
             self.colours[colours.tab] = dict(colours.colours)
         return changed
+
+    def _at(self, tab: str, row: int, column: int) -> object:
+        grid = self.tabs[tab]
+        return grid[row][column] if row < len(grid) and column < len(grid[row]) else None
 
     def _put(self, sheet: SheetGrid) -> bool:
         """Replace a whole tab; whether it differed from what the tab held."""

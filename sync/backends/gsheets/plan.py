@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
-from sync.backends.gsheets.cells import canonical_grid, cell_data, colour, fingerprint
+from sync.backends.gsheets.cells import canonical, canonical_grid, cell_data, colour, fingerprint
 from sync.backends.gsheets.colours import rule_requests
-from sync.sheets import Chart, Grid, SheetGrid, WritePlan
+from sync.sheets import CellWrite, Chart, Grid, SheetGrid, WritePlan
 
 MARK_KEY = "dispatchbook"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"
@@ -226,11 +226,33 @@ def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[
         # only the number format: rows staff pre-formatted keep their fill, borders and font
         builder.requests.append({"appendCells": {"sheetId": builder.sheet_id(append.tab), "rows": rows,
                                                  "fields": "userEnteredValue,userEnteredFormat.numberFormat"}})
+    for edit in plan.cells:
+        builder.requests += _cell_requests(edit, builder.sheet_id(edit.tab), values.get(edit.tab, []))
     for colours in plan.colours:
         sid = builder.sheet_id(colours.tab)
         existing = list(states[colours.tab].rules) if colours.tab in states else []
         builder.requests += rule_requests(colours, plan, sid, existing)
     return builder.requests
+
+
+def _cell_requests(edit: CellWrite, sheet_id: int, read: Grid) -> list[dict[str, Any]]:
+    """One updateCells per cell that differs from what was read; only the value and (for dates and
+    the plan's formats) the number format are set, so staff's fill, borders and font stay."""
+    requests = []
+    for (r, c), value in sorted(edit.cells.items()):
+        before = read[r][c] if r < len(read) and c < len(read[r]) else None
+        if canonical(before) == canonical(value):
+            continue
+        data = cell_data(value, edit.styles.get(c))
+        fmt = data.get("userEnteredFormat", {}).get("numberFormat")
+        data = {"userEnteredValue": data["userEnteredValue"]} if "userEnteredValue" in data else {}
+        fields = "userEnteredValue"
+        if fmt and data:
+            data["userEnteredFormat"] = {"numberFormat": fmt}
+            fields += ",userEnteredFormat.numberFormat"
+        requests.append({"updateCells": {"range": _grid_range(sheet_id, r, r + 1, c, c + 1),
+                                         "rows": [{"values": [data]}], "fields": fields}})
+    return requests
 
 
 def request_tabs(requests: list[dict[str, Any]], states: dict[str, SheetState]) -> list[str]:

@@ -18,6 +18,7 @@ from sync.backends.xlsx.chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xm
 from sync.backends.xlsx.colours import ensure_rules, map_names
 from sync.backends.xlsx.marker import mark
 from sync.backends.xlsx.ooxml.package import DOC_REL, Package
+from sync.backends.xlsx.setcells import set_cells
 from sync.backends.xlsx.sheetxml import sheet_names, worksheet_xml
 from sync.backends.xlsx.styles import Styles
 from sync.backends.xlsx.workbook import CT_WORKSHEET, WORKSHEET, Tab, Workbook
@@ -56,6 +57,12 @@ class PlanWriter:
                 self.pkg.put(tab.part, append_rows(self.pkg.blob(tab.part), append.rows, plan_xf))
             except NoRoom as full:
                 raise no_room_error(self.label, append.tab, full) from None
+        for edit in plan.cells:
+            tab = self._staff_tab(edit.tab, "填入单位工作簿的数据")
+            xml, formula = set_cells(self.pkg.blob(tab.part), edit.cells, partial(self._plan_xf, edit.styles))
+            self.pkg.put(tab.part, xml)
+            if formula:
+                self._rewritten.add(tab.sheet_id)
         if plan.colours:
             self._colour(plan, colour_map)
         self.book.forget_formulas(self._rewritten)

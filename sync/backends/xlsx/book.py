@@ -130,7 +130,7 @@ class XlsxBook:
                             save_as_fix(self.kind) + "；或加 --report-to 汇总.xlsx，把汇总表写到另一个工作簿")
         else:
             target, read = self.path, self._snapshot
-        if not (plan.owned or plan.created or plan.appends or plan.colours):
+        if not (plan.owned or plan.created or plan.appends or plan.colours or plan.cells):
             return None
         label = self._label(target)
         with _damaged(label):

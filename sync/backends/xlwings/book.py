@@ -21,6 +21,7 @@ from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
 from sync.backends.rowroom import NoRoom, no_room_error
 from sync.backends.xlwings.ranges import append_at, colour_runs
 from sync.backends.xlwings.tab import block, write_formats, write_tab, write_values
+from sync.errors import DispatchError
 from sync.sheets import Grid, RowAppend, SheetGrid, TaskColours, WritePlan
 
 
@@ -48,7 +49,12 @@ class ExcelBook:
         """Apply ``plan``, put the user back on the sheet they were on, then recalculate.
 
         Sync-owned tabs are always rewritten, so this is True whenever the plan holds any; otherwise
-        True only when a month sheet was created, rows were appended or a 状态 cell was coloured."""
+        True only when a month sheet was created, rows were appended or a 状态 cell was coloured.
+        A plan that sets cells of staff rows (the collect mode of unit books) is refused: that mode
+        runs from the command line or the scheduler, which read the unit books beside the file."""
+        if plan.cells:
+            raise DispatchError(self.label, "本工作簿配置为收集模式（从各单位工作簿收集填报），按钮不能执行收集",
+                                "请用 dispatchbook sync 或定时任务（dispatchbook run）同步本工作簿")
         app = self.book.app
         active = self.book.sheets.active.name
         app.screen_updating = False
