@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
@@ -45,6 +46,7 @@ LOCK_WAIT_SECONDS = 60.0  # how long a sync waits for another process's transact
 ROW_KEYS = [c.key for c in MONTH.columns]
 TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
 LINE_FIELDS = ["id", "name", "rule", "rule_label", "points", "facts"]
+LINE_COLUMNS = ["unit", *LINE_FIELDS]
 MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
 RUNS = """
 CREATE TABLE books (key TEXT PRIMARY KEY, label TEXT NOT NULL, first_seen TEXT NOT NULL);
@@ -61,26 +63,30 @@ CREATE TABLE snapshots (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES bo
     run INTEGER NOT NULL REFERENCES runs(id), UNIQUE (book, day));
 """
 SPANS = """
-CREATE TABLE line_sets (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE);
-CREATE TABLE lines (line_set INTEGER NOT NULL REFERENCES line_sets(id), id TEXT, name TEXT, rule TEXT,
-    rule_label TEXT, points REAL, facts TEXT);
-CREATE INDEX lines_set ON lines(line_set);
+CREATE TABLE book_ids (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE REFERENCES books(key));
+CREATE TABLE line_sets (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, lines BLOB NOT NULL);
 CREATE TABLE run_lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
-    unit TEXT NOT NULL, line_set INTEGER NOT NULL REFERENCES line_sets(id));
-CREATE INDEX run_lines_run ON run_lines(run, unit);
+    line_set INTEGER NOT NULL REFERENCES line_sets(id));
+CREATE INDEX run_lines_run ON run_lines(run);
 CREATE TABLE sheets (snapshot INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE, tab TEXT NOT NULL,
     year INTEGER NOT NULL, month INTEGER NOT NULL, columns TEXT NOT NULL);
 CREATE INDEX sheets_snapshot ON sheets(snapshot);
-CREATE TABLE tasks (book TEXT NOT NULL REFERENCES books(key), year INTEGER NOT NULL, month INTEGER NOT NULL,
+CREATE TABLE cells (hash INTEGER PRIMARY KEY, row TEXT NOT NULL);
+CREATE TABLE tasks (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
     id TEXT NOT NULL, unit TEXT, deadline TEXT, progress REAL, status TEXT, closed INTEGER NOT NULL, closed_on TEXT,
-    kind TEXT, colour TEXT, row TEXT NOT NULL, hash INTEGER NOT NULL, since TEXT NOT NULL, until TEXT);
+    kind TEXT, colour TEXT, cells INTEGER NOT NULL REFERENCES cells(hash), hash INTEGER NOT NULL,
+    since TEXT NOT NULL, until TEXT);
 CREATE INDEX tasks_span ON tasks(book, until, since);
 CREATE INDEX tasks_month ON tasks(book, year, month);
 CREATE INDEX tasks_id ON tasks(id);
 """
-SEEN = ("JOIN snapshots n ON n.book = t.book AND n.day >= t.since AND (t.until IS NULL OR n.day < t.until) "
-        "JOIN sheets s ON s.snapshot = n.id AND s.year = t.year AND s.month = t.month")
-"""Joins each task row of ``tasks t`` to the snapshots ``n`` and month sheets ``s`` it was in."""
+SEEN = ("JOIN book_ids b ON b.id = t.book "
+        "JOIN snapshots n ON n.book = b.key AND n.day >= t.since AND (t.until IS NULL OR n.day < t.until) "
+        "JOIN sheets s ON s.snapshot = n.id AND s.year = t.year AND s.month = t.month JOIN cells c ON c.hash = t.cells")
+"""Joins each task row of ``tasks t`` to its book's key ``b.key``, to the snapshots ``n`` and month
+sheets ``s`` it was in, and to its cells ``c.row``."""
+KEYS = ["year", "month", "id", "hash", "cells"]  # what tells whether a task's stored row changed
+BOOK = "(SELECT id FROM book_ids WHERE key = ?)"
 ALIVE = ("SELECT * FROM tasks WHERE book = :book AND until IS NULL AND since <= :day UNION ALL "
          "SELECT * FROM tasks WHERE book = :book AND until > :day AND since <= :day")
 """The task rows of one book's snapshot of ``:day``."""
@@ -135,7 +141,7 @@ class History:
         line sets (the same queries then give the same answers); the old tables are dropped."""
         for index in ("lines_run", "sheets_snapshot", "sheets_version", "tasks_version", "tasks_id"):
             self.db.execute(f"DROP INDEX IF EXISTS {index}")
-        for table in ("lines", "sheets", "tasks"):
+        for table in ("lines", "sheets", "tasks", "cells"):
             self.db.execute(f"ALTER TABLE {table} RENAME TO old_{table}")
         self._create(SPANS)
         snapshots = self.db.execute("SELECT id, book, day FROM snapshots ORDER BY book, day").fetchall()
@@ -144,19 +150,22 @@ class History:
                             "WHERE snapshot = ?", (snapshot,))
             tasks = pd.read_sql_query(
                 f"SELECT s.year, s.month, {', '.join('t.' + f for f in TASK_FIELDS)}, c.row FROM old_sheets s "
-                "JOIN old_tasks t ON t.version = s.version JOIN cells c ON c.hash = t.cells WHERE s.snapshot = ? "
+                "JOIN old_tasks t ON t.version = s.version JOIN old_cells c ON c.hash = t.cells WHERE s.snapshot = ? "
                 "ORDER BY s.year, s.month, t.rowid", self.db, params=(snapshot,))
             fields = tasks[TASK_FIELDS].astype(object).assign(
                 progress=tasks["progress"].astype(float), closed=tasks["closed"].astype(int))
             shown = pd.DataFrame([json.loads(r) for r in tasks["row"]], columns=ROW_KEYS, index=tasks.index)
-            self._advance(key, day, tasks[["year", "month", "id"]].assign(hash=_row_hashes(fields, shown)),
-                          partial(_stored_as_read, tasks))
+            self._advance(self._book_id(key), day, _hashed(tasks, fields, shown), partial(_stored_as_read, tasks))
         lines = pd.read_sql_query(f"SELECT run, year, month, unit, {', '.join(LINE_FIELDS)} FROM old_lines "
                                   "ORDER BY run, year, month, rowid", self.db)
         for (run, year, month), group in lines.groupby(["run", "year", "month"], sort=False):
             self._lines(int(run), int(year), int(month), group.drop(columns=["run", "year", "month"]))
-        for table in ("old_lines", "old_tasks", "old_sheets", "cells", "versions"):
+        for table in ("old_lines", "old_tasks", "old_sheets", "old_cells", "versions"):
             self.db.execute(f"DROP TABLE {table}")
+
+    def _book_id(self, key: str) -> int:
+        self.db.execute("INSERT OR IGNORE INTO book_ids (key) VALUES (?)", (key,))
+        return int(self.db.execute("SELECT id FROM book_ids WHERE key = ?", (key,)).fetchone()[0])
 
     def close(self) -> None:
         self.db.close()
@@ -204,7 +213,8 @@ class History:
     def previous(self, key: str, before: date) -> pd.DataFrame | None:
         """The last snapshot of a day before ``before``: one row per task and month sheet, the latest
         month sheet first (so ``drop_duplicates('id')`` keeps a carried-over task's newest row)."""
-        found = self.db.execute("SELECT id, day FROM snapshots WHERE book = ? AND day < ? ORDER BY day DESC LIMIT 1",
+        found = self.db.execute("SELECT n.id, n.day, b.id FROM snapshots n JOIN book_ids b ON b.key = n.book "
+                                "WHERE n.book = ? AND n.day < ? ORDER BY n.day DESC LIMIT 1",
                                 (key, before.isoformat())).fetchone()
         if found is None:
             return None
@@ -212,7 +222,7 @@ class History:
             f"SELECT s.tab, t.year, t.month, {', '.join('t.' + f for f in TASK_FIELDS)} FROM ({ALIVE}) t "
             "JOIN sheets s ON s.snapshot = :snapshot AND s.year = t.year AND s.month = t.month "
             "ORDER BY t.year DESC, t.month DESC", self.db,
-            params={"book": key, "day": found[1], "snapshot": found[0]})
+            params={"book": found[2], "day": found[1], "snapshot": found[0]})
         for column in ("deadline", "closed_on"):
             frame[column] = pd.to_datetime(frame[column])
         frame["closed"] = frame["closed"].astype(bool)
@@ -225,14 +235,15 @@ class History:
         rows = self.db.execute(
             "SELECT id, closed_on FROM (SELECT id, COALESCE(closed_on, since) AS closed_on, "
             "    ROW_NUMBER() OVER (PARTITION BY id ORDER BY since) AS n "
-            "    FROM tasks WHERE book = ? AND year = ? AND month = ? AND closed = 1) WHERE n = 1",
+            f"    FROM tasks WHERE book = {BOOK} AND year = ? AND month = ? AND closed = 1) WHERE n = 1",
             (key, *month)).fetchall()
         ids, days = zip(*rows, strict=True) if rows else ((), ())
         return pd.Series(pd.to_datetime(list(days)), index=list(ids), dtype="datetime64[ns]")
 
     def sheet_ids(self, key: str, month: tuple[int, int]) -> frozenset[str]:
         """Every task id any snapshot of the book saw in the month's sheet."""
-        rows = self.db.execute("SELECT DISTINCT id FROM tasks WHERE book = ? AND year = ? AND month = ?", (key, *month))
+        rows = self.db.execute(f"SELECT DISTINCT id FROM tasks WHERE book = {BOOK} AND year = ? AND month = ?",
+                               (key, *month))
         return frozenset(i for (i,) in rows)
 
     # ---- writing one sync --------------------------------------------------------------------
@@ -304,25 +315,20 @@ class History:
             self._lines(run, year, month, result.lines[["unit", *LINE_FIELDS[:-1]]].assign(facts=line_facts(result.lines)))
 
     def _lines(self, run: int, year: int, month: int, lines: pd.DataFrame) -> None:
-        """Each unit's lines (unit, LINE_FIELDS) as a line set, stored once per distinct content."""
-        if lines.empty:
-            return
-        lines = lines.reset_index(drop=True)
-        hashes = pd.util.hash_pandas_object(_filled(lines[LINE_FIELDS]), index=False).to_numpy()
-        units = dict(lines.groupby("unit", sort=False).indices)
-        digests = {unit: _digest(hashes[at].tobytes().hex()) for unit, at in units.items()}
-        wanted = list(digests.values())
-        known = {h: i for start in range(0, len(wanted), 500) for h, i in self.db.execute(
-            f"SELECT hash, id FROM line_sets WHERE hash IN ({', '.join('?' * len(wanted[start:start + 500]))})",
-            wanted[start:start + 500])}
-        for unit, digest in digests.items():
-            if digest not in known:
-                known[digest] = self.db.execute("INSERT INTO line_sets (hash) VALUES (?)", (digest,)).lastrowid
-                self.db.executemany(f"INSERT INTO lines VALUES (?, {', '.join('?' * len(LINE_FIELDS))})",
-                                    [(known[digest], *map(cell_value, row))
-                                     for row in lines.loc[units[unit], LINE_FIELDS].itertuples(index=False)])
-        self.db.executemany("INSERT INTO run_lines VALUES (?, ?, ?, ?, ?)",
-                            [(run, year, month, unit, known[d]) for unit, d in digests.items()])
+        """The month's lines (unit, LINE_FIELDS) as a line set, stored once per distinct content."""
+        packed = _json([_plain(lines[[c]])[c].tolist() for c in LINE_COLUMNS]).encode("utf-8")
+        digest = hashlib.blake2b(packed, digest_size=16).hexdigest()
+        found = self.db.execute("SELECT id FROM line_sets WHERE hash = ?", (digest,)).fetchone()
+        line_set = found[0] if found else self.db.execute("INSERT INTO line_sets (hash, lines) VALUES (?, ?)",
+                                                          (digest, zlib.compress(packed, 6))).lastrowid
+        self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?)", (run, year, month, line_set))
+
+    def lines(self, run: int, year: int, month: int) -> pd.DataFrame:
+        """The lines (unit, LINE_FIELDS) a run stored for a month; none if it stored none."""
+        found = self.db.execute("SELECT l.lines FROM run_lines r JOIN line_sets l ON l.id = r.line_set "
+                                "WHERE r.run = ? AND r.year = ? AND r.month = ?", (run, year, month)).fetchone()
+        columns = json.loads(zlib.decompress(found[0])) if found else [[] for _ in LINE_COLUMNS]
+        return pd.DataFrame(dict(zip(LINE_COLUMNS, columns, strict=True)))
 
     def _snapshot(self, key: str, run: int, outcome: SyncOutcome) -> bool:
         """Store the as-of day's snapshot (replacing one of the same day); not one older than the
@@ -331,9 +337,10 @@ class History:
         latest = self.db.execute("SELECT MAX(day) FROM snapshots WHERE book = ?", (key,)).fetchone()[0]
         if latest is not None and latest > day:
             return False
+        book = self._book_id(key)
         if latest == day:  # back to the state before that day's snapshot
-            self.db.execute("DELETE FROM tasks WHERE book = ? AND since = ?", (key, day))
-            self.db.execute("UPDATE tasks SET until = NULL WHERE book = ? AND until = ?", (key, day))
+            self.db.execute("DELETE FROM tasks WHERE book = ? AND since = ?", (book, day))
+            self.db.execute("UPDATE tasks SET until = NULL WHERE book = ? AND until = ?", (book, day))
             self.db.execute("DELETE FROM snapshots WHERE book = ? AND day = ?", (key, day))
         snapshot = self.db.execute("INSERT INTO snapshots (book, day, run) VALUES (?, ?, ?)", (key, day, run)).lastrowid
         state = outcome.state
@@ -342,27 +349,25 @@ class History:
                             [(snapshot, state.book.months[ym].sheet, *ym, _json(state.book.months[ym].columns))
                              for ym, _ in months])
         if not months:  # no month sheet any more: every open span ends
-            self._advance(key, day, _keyed(pd.DataFrame({"year": [], "month": [], "id": [], "hash": []})),
-                          lambda chosen: [])
+            self._advance(book, day, _keyed(pd.DataFrame({c: [] for c in KEYS})), lambda chosen: ([], []))
             return True
         tasks = pd.concat([frame.assign(year=ym[0], month=ym[1]) for ym, frame in months], ignore_index=True)
         fields, shown = _fields(tasks), _shown(tasks)
 
-        def stored(chosen: np.ndarray) -> list[list[Any]]:
-            rows = [_json(r) for r in _plain(shown[chosen]).values.tolist()]
-            return [[*f, r] for f, r in zip(_plain(fields[chosen]).values.tolist(), rows, strict=True)]
+        def stored(chosen: np.ndarray) -> tuple[list[list[Any]], list[str]]:
+            return _plain(fields[chosen]).values.tolist(), [_json(r) for r in _plain(shown[chosen]).values.tolist()]
 
-        self._advance(key, day, tasks[["year", "month", "id"]].assign(hash=_row_hashes(fields, shown)), stored)
+        self._advance(book, day, _hashed(tasks, fields, shown), stored)
         return True
 
-    def _advance(self, key: str, day: str, tasks: pd.DataFrame, stored: Callable[[np.ndarray], list[list[Any]]]) \
-            -> None:
-        """Move the book's spans to the snapshot of ``day`` holding ``tasks`` (year, month, id, hash):
-        end the open rows that changed or went missing, start rows for the new and changed ones.
-        ``stored`` gives the TASK_FIELDS and the cells' JSON of the chosen tasks."""
-        open_rows = _keyed(pd.read_sql_query(
-            "SELECT rowid, year, month, id, hash FROM tasks WHERE book = ? AND until IS NULL", self.db, params=(key,)))
-        tasks = _keyed(tasks.reset_index(drop=True))
+    def _advance(self, book: int, day: str, tasks: pd.DataFrame,
+                 stored: Callable[[np.ndarray], tuple[list[list[Any]], list[str]]]) -> None:
+        """Move the book's spans to the snapshot of ``day`` holding ``tasks`` (KEYS): end the open rows
+        that changed or went missing, start rows for the new and changed ones. ``stored`` gives the
+        TASK_FIELDS and the cells' JSON of the chosen tasks."""
+        open_rows = _keyed(pd.read_sql_query("SELECT rowid, year, month, id, hash FROM tasks "
+                                             "WHERE book = ? AND until IS NULL", self.db, params=(book,)))
+        tasks = tasks.reset_index(drop=True)
         match = ["year", "month", "id", "hash"]
         kept = open_rows.merge(tasks[match], on=match, how="left", indicator=True)["_merge"] == "both"
         ended = open_rows.loc[~kept.to_numpy(), "rowid"].tolist()
@@ -371,9 +376,12 @@ class History:
             .to_numpy()
         if not started.any():
             return
-        keys = tasks.loc[started, ["year", "month", "hash"]].astype(object).values.tolist()
-        self.db.executemany(f"INSERT INTO tasks VALUES (?, ?, ?, {', '.join('?' * (len(TASK_FIELDS) + 1))}, ?, ?, NULL)",
-                            [(key, y, m, *row, h, day) for (y, m, h), row in zip(keys, stored(started), strict=True)])
+        fields, rows = stored(started)
+        keys = tasks.loc[started, ["year", "month", "hash", "cells"]].astype(object).values.tolist()
+        self.db.executemany("INSERT OR IGNORE INTO cells VALUES (?, ?)",
+                            [(k[3], r) for k, r in zip(keys, rows, strict=True)])
+        self.db.executemany(f"INSERT INTO tasks VALUES (?, ?, ?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?, NULL)",
+                            [(book, y, m, *f, c, h, day) for (y, m, h, c), f in zip(keys, fields, strict=True)])
 
 
 class BookMemory:
@@ -447,21 +455,27 @@ def _filled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.where(frame.notna(), MISSING)
 
 
-def _row_hashes(fields: pd.DataFrame, shown: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of each task's stored form: its TASK_FIELDS and its cells (ROW_KEYS)."""
-    text = _filled(pd.concat([fields.drop(columns=["progress", "closed"]), shown], axis=1, ignore_index=True))
-    numbers = fields[["progress", "closed"]].astype(float).set_axis(["progress", "closed"], axis=1)
-    both = pd.concat([text, numbers.set_axis(range(text.shape[1], text.shape[1] + 2), axis=1)], axis=1)
-    return pd.util.hash_pandas_object(both, index=False).to_numpy().view(np.int64)
+def _hashed(tasks: pd.DataFrame, fields: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """Each task's KEYS: year, month, id, a 64-bit hash of its cells (ROW_KEYS) and one of its stored
+    form (its TASK_FIELDS and its cells)."""
+    cells = pd.util.hash_pandas_object(_filled(shown), index=False).to_numpy()
+    text = _filled(fields.drop(columns=["progress", "closed"]))
+    numbers = fields[["progress", "closed"]].astype(float).to_numpy()
+    both = pd.DataFrame({**{f"field{i}": text.iloc[:, i].to_numpy() for i in range(text.shape[1])},
+                         "progress": numbers[:, 0], "closed": numbers[:, 1], "cells": cells})
+    return _keyed(pd.DataFrame({"year": tasks["year"].to_numpy(), "month": tasks["month"].to_numpy(),
+                                "id": tasks["id"].to_numpy(), "hash": pd.util.hash_pandas_object(both, index=False)
+                                .to_numpy().view(np.int64), "cells": cells.view(np.int64)}))
 
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """Task keys with the same types whether read from SQLite (maybe empty) or built from a sync."""
-    return frame.astype({"year": "int64", "month": "int64", "hash": "int64", "id": object})
+    types = {"year": "int64", "month": "int64", "hash": "int64", "cells": "int64", "id": object}
+    return frame.astype({c: t for c, t in types.items() if c in frame})
 
 
-def _stored_as_read(tasks: pd.DataFrame, chosen: np.ndarray) -> list[list[Any]]:
-    return list(_plain(tasks.loc[chosen, [*TASK_FIELDS, "row"]]).values.tolist())
+def _stored_as_read(tasks: pd.DataFrame, chosen: np.ndarray) -> tuple[list[list[Any]], list[str]]:
+    return _plain(tasks.loc[chosen, TASK_FIELDS]).values.tolist(), tasks.loc[chosen, "row"].tolist()
 
 
 def _days(column: pd.Series) -> pd.Series:

@@ -100,13 +100,16 @@ def test_only_what_changed_is_stored(history: History, book: MemoryBook) -> None
     assert grown < stored // 4  # not a second copy of the sheets
     september = history.db.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM tasks WHERE month = 9").fetchone()
     assert september[0] == september[1]  # last month, judged at its month end, reads the same every day
-    lines = history.db.execute("SELECT COUNT(*) FROM lines").fetchone()
-    sync(history, book, at(10, 12, 16))  # the same lines again: each unit's set is stored once
-    assert history.db.execute("SELECT COUNT(*) FROM lines").fetchone() == lines
-    sets = history.db.execute("SELECT run, unit, line_set FROM run_lines ORDER BY unit").fetchall()
-    assert [s for r, _, s in sets if r == 4] == [s for r, _, s in sets if r == 3] != []
-    assert history.db.execute("SELECT row FROM tasks WHERE id = ? AND until IS NULL AND month = 10", (TASK,)) \
-        .fetchone()[0].count("已上报") == 1
+    sets = history.db.execute("SELECT COUNT(*) FROM line_sets").fetchone()
+    sync(history, book, at(10, 12, 16))  # the same lines again: the set is stored once
+    assert history.db.execute("SELECT COUNT(*) FROM line_sets").fetchone() == sets
+    assert history.db.execute("SELECT COUNT(DISTINCT line_set) FROM run_lines WHERE run IN (3, 4)").fetchone() == (1,)
+    assert len(history.lines(4, 2026, 10)) > 0
+    assert history.db.execute("SELECT c.row FROM tasks t JOIN cells c ON c.hash = t.cells "
+                              "WHERE t.id = ? AND t.until IS NULL AND t.month = 10", (TASK,)).fetchone()[0] \
+        .count("已上报") == 1
+    cells = history.db.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+    assert cells < history.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]  # a colour alone: no new cells
 
 
 def test_a_run_as_of_another_day_is_recorded_without_a_snapshot(history: History, book: MemoryBook) -> None:
@@ -270,7 +273,7 @@ def test_a_version_2_history_upgrades_itself_and_answers_the_same(tmp_path: Path
     upgraded = History(path)
     assert upgraded.db.execute("PRAGMA user_version").fetchone() == (3,)
     tables = {t for (t,) in upgraded.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert not tables & {"versions", "cells", "old_tasks", "old_sheets", "old_lines"}
+    assert not tables & {"versions", "lines", "old_tasks", "old_sheets", "old_lines", "old_cells"}
     fresh = History(tmp_path / "new.sqlite")
     scenario.play(fresh)
     assert answers(upgraded) == answers(fresh)
@@ -291,6 +294,7 @@ def test_a_version_1_history_gains_the_facts_of_its_lines(tmp_path: Path) -> Non
     raw.close()
     history = History(path)
     assert history.db.execute("PRAGMA user_version").fetchone() == (3,)
-    assert history.db.execute("SELECT COUNT(*), COUNT(l.facts) FROM run_lines r JOIN lines l ON l.line_set = r.line_set") \
-        .fetchone() == (count, 0)
+    runs = history.db.execute("SELECT run, year, month FROM run_lines").fetchall()
+    lines = pd.concat([history.lines(*r) for r in runs])
+    assert (len(lines), lines["facts"].notna().sum()) == (count, 0)
     history.close()
