@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .assessment import line_facts
+from .assessment import FACTS, line_facts
 from .engine import SyncOutcome
 from .errors import DispatchError, HistoryStoreError
 from .schema import MONTH, STATUS_LABELS
@@ -312,11 +312,13 @@ class History:
             scores = result.scores[["unit", "unit_name", "level", "score", "rank", "deductions", "bonuses"]]
             self.db.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run, year, month, *map(cell_value, row)) for row in scores.itertuples(index=False)])
-            self._lines(run, year, month, result.lines[["unit", *LINE_FIELDS[:-1]]].assign(facts=line_facts(result.lines)))
+            self._lines(run, year, month, result.lines[[*LINE_COLUMNS[:-1], *FACTS]])
 
     def _lines(self, run: int, year: int, month: int, lines: pd.DataFrame) -> None:
-        """The month's lines (unit, LINE_FIELDS) as a line set, stored once per distinct content."""
-        packed = _json([_plain(lines[[c]])[c].tolist() for c in LINE_COLUMNS]).encode("utf-8")
+        """The month's lines (LINE_COLUMNS, with the FACTS they were judged on instead of their ``facts``
+        text, which is built from them when read) as a line set, stored once per distinct content."""
+        lines = lines.assign(**{c: _days(lines[c]) for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])})
+        packed = _json({c: _plain(lines[[c]])[c].tolist() for c in lines}).encode("utf-8")
         digest = hashlib.blake2b(packed, digest_size=16).hexdigest()
         found = self.db.execute("SELECT id FROM line_sets WHERE hash = ?", (digest,)).fetchone()
         line_set = found[0] if found else self.db.execute("INSERT INTO line_sets (hash, lines) VALUES (?, ?)",
@@ -324,11 +326,15 @@ class History:
         self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?)", (run, year, month, line_set))
 
     def lines(self, run: int, year: int, month: int) -> pd.DataFrame:
-        """The lines (unit, LINE_FIELDS) a run stored for a month; none if it stored none."""
+        """The lines (LINE_COLUMNS) a run stored for a month; none if it stored none."""
         found = self.db.execute("SELECT l.lines FROM run_lines r JOIN line_sets l ON l.id = r.line_set "
                                 "WHERE r.run = ? AND r.year = ? AND r.month = ?", (run, year, month)).fetchone()
-        columns = json.loads(zlib.decompress(found[0])) if found else [[] for _ in LINE_COLUMNS]
-        return pd.DataFrame(dict(zip(LINE_COLUMNS, columns, strict=True)))
+        lines = pd.DataFrame(json.loads(zlib.decompress(found[0])) if found else {c: [] for c in LINE_COLUMNS})
+        if "facts" not in lines:  # stored with what it was judged on
+            judged = lines.astype({c: float for c in ("progress", "expected_progress", "days_overdue")}) \
+                .assign(deadline=pd.to_datetime(lines["deadline"]), updated=pd.to_datetime(lines["updated"]))
+            lines["facts"] = line_facts(judged)
+        return lines[LINE_COLUMNS]
 
     def _snapshot(self, key: str, run: int, outcome: SyncOutcome) -> bool:
         """Store the as-of day's snapshot (replacing one of the same day); not one older than the
