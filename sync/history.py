@@ -10,8 +10,9 @@ leaves the previous state intact.
 Only what changed is stored. A task's row (its fields, and its cells as staff see them, for
 ``history --restore``) is kept as a *span* of snapshot days: from the first snapshot that saw it so
 (``since``) to the first that no longer did (``until``; open while it still does). A snapshot day's
-tasks are the rows whose span covers it. A unit's assessment lines for a month are stored as a
-*line set*, once per distinct content, and each run points at its units' sets.
+tasks are the rows whose span covers it; cells are stored once per distinct content. A run's
+assessment lines for a month are one compressed *line set* (with the facts each line was judged on),
+stored once per distinct content; each run points at its sets.
 
 The book write and its record never silently diverge: a sync's rows are stored in a transaction
 opened before the book is written and committed after it (see :meth:`History.recording`). A database
@@ -41,7 +42,7 @@ from .errors import DispatchError, HistoryStoreError
 from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
-VERSION = 3  # 2: lines.facts; 3: tasks kept as spans of days, lines as shared per-unit sets
+VERSION = 3  # 2: lines.facts; 3: tasks kept as spans of days, cells and line sets once per content
 LOCK_WAIT_SECONDS = 60.0  # how long a sync waits for another process's transaction before giving up
 ROW_KEYS = [c.key for c in MONTH.columns]
 TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
@@ -156,10 +157,12 @@ class History:
                 progress=tasks["progress"].astype(float), closed=tasks["closed"].astype(int))
             shown = pd.DataFrame([json.loads(r) for r in tasks["row"]], columns=ROW_KEYS, index=tasks.index)
             self._advance(self._book_id(key), day, _hashed(tasks, fields, shown), partial(_stored_as_read, tasks))
-        lines = pd.read_sql_query(f"SELECT run, year, month, unit, {', '.join(LINE_FIELDS)} FROM old_lines "
-                                  "ORDER BY run, year, month, rowid", self.db)
-        for (run, year, month), group in lines.groupby(["run", "year", "month"], sort=False):
-            self._lines(int(run), int(year), int(month), group.drop(columns=["run", "year", "month"]))
+        self.db.execute("CREATE INDEX old_lines_run ON old_lines(run, year, month)")
+        for run, year, month in self.db.execute("SELECT DISTINCT run, year, month FROM old_lines ORDER BY 1, 2, 3") \
+                .fetchall():
+            self._lines(run, year, month, pd.read_sql_query(
+                f"SELECT {', '.join(LINE_COLUMNS)} FROM old_lines WHERE run = ? AND year = ? AND month = ? ORDER BY rowid",
+                self.db, params=(run, year, month)))
         for table in ("old_lines", "old_tasks", "old_sheets", "old_cells", "versions"):
             self.db.execute(f"DROP TABLE {table}")
 
