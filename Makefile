@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rules_100k.py
 	$(BIN)/python benchmarks/xlsx_write.py
 	$(BIN)/python benchmarks/sync_100k.py
+	$(BIN)/python benchmarks/history_100k.py
 
 picture: $(STAMP)
 	$(BIN)/python docs/render_board.py

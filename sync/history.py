@@ -7,9 +7,12 @@ every task of every month sheet with its fields, kind and colour. A later sync o
 replaces that day's snapshot. Everything one sync stores is written in one transaction: a crash
 leaves the previous state intact.
 
-A snapshot lists its month sheets; a sheet's tasks are stored as a *version*, shared by every day
-on which the sheet read the same (past months rarely change), and each task's row as staff see it
-(for ``history --restore``) is stored once per distinct content.
+Only what changed is stored. A task's row (its fields, and its cells as staff see them, for
+``history --restore``) is kept as a *span* of snapshot days: from the first snapshot that saw it so
+(``since``) to the first that no longer did (``until``; open while it still does). A snapshot day's
+tasks are the rows whose span covers it; cells are stored once per distinct content. A run's
+assessment lines for a month are one compressed *line set* (with the facts each line was judged on),
+stored once per distinct content; each run points at its sets.
 
 The book write and its record never silently diverge: a sync's rows are stored in a transaction
 opened before the book is written and committed after it (see :meth:`History.recording`). A database
@@ -22,25 +25,31 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .assessment import line_facts
+from .assessment import FACTS, line_facts
 from .engine import SyncOutcome
 from .errors import DispatchError, HistoryStoreError
 from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
-VERSION = 2  # 2: lines.facts
+VERSION = 3  # 2: lines.facts; 3: tasks kept as spans of days, cells and line sets once per content
 LOCK_WAIT_SECONDS = 60.0  # how long a sync waits for another process's transaction before giving up
 ROW_KEYS = [c.key for c in MONTH.columns]
 TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
-SCHEMA = """
+LINE_FIELDS = ["id", "name", "rule", "rule_label", "points", "facts"]
+LINE_COLUMNS = ["unit", *LINE_FIELDS]
+MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
+RUNS = """
 CREATE TABLE books (key TEXT PRIMARY KEY, label TEXT NOT NULL, first_seen TEXT NOT NULL);
 CREATE TABLE runs (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), label TEXT NOT NULL,
     started TEXT NOT NULL, finished TEXT NOT NULL, as_of TEXT NOT NULL, ok INTEGER NOT NULL,
@@ -51,24 +60,37 @@ CREATE INDEX run_jobs_run ON run_jobs(run);
 CREATE TABLE scores (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
     unit TEXT NOT NULL, unit_name TEXT, level TEXT, score REAL, rank INTEGER, deductions REAL, bonuses REAL);
 CREATE INDEX scores_unit ON scores(unit, year, month);
-CREATE TABLE lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
-    unit TEXT NOT NULL, id TEXT, name TEXT, rule TEXT, rule_label TEXT, points REAL, facts TEXT);
-CREATE INDEX lines_run ON lines(run, unit);
 CREATE TABLE snapshots (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), day TEXT NOT NULL,
     run INTEGER NOT NULL REFERENCES runs(id), UNIQUE (book, day));
-CREATE TABLE versions (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE);
+"""
+SPANS = """
+CREATE TABLE book_ids (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE REFERENCES books(key));
+CREATE TABLE line_sets (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, lines BLOB NOT NULL);
+CREATE TABLE run_lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
+    line_set INTEGER NOT NULL REFERENCES line_sets(id));
+CREATE INDEX run_lines_run ON run_lines(run);
 CREATE TABLE sheets (snapshot INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE, tab TEXT NOT NULL,
-    year INTEGER NOT NULL, month INTEGER NOT NULL, columns TEXT NOT NULL,
-    version INTEGER NOT NULL REFERENCES versions(id));
+    year INTEGER NOT NULL, month INTEGER NOT NULL, columns TEXT NOT NULL);
 CREATE INDEX sheets_snapshot ON sheets(snapshot);
-CREATE INDEX sheets_version ON sheets(version);
-CREATE TABLE cells (hash TEXT PRIMARY KEY, row TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE tasks (version INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE, id TEXT NOT NULL,
-    unit TEXT, deadline TEXT, progress REAL, status TEXT, closed INTEGER NOT NULL, closed_on TEXT, kind TEXT,
-    colour TEXT, cells TEXT NOT NULL REFERENCES cells(hash));
-CREATE INDEX tasks_version ON tasks(version);
+CREATE TABLE cells (hash INTEGER PRIMARY KEY, row TEXT NOT NULL);
+CREATE TABLE tasks (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
+    id TEXT NOT NULL, unit TEXT, deadline TEXT, progress REAL, status TEXT, closed INTEGER NOT NULL, closed_on TEXT,
+    kind TEXT, colour TEXT, cells INTEGER NOT NULL REFERENCES cells(hash), hash INTEGER NOT NULL,
+    since TEXT NOT NULL, until TEXT);
+CREATE INDEX tasks_span ON tasks(book, until, since);
+CREATE INDEX tasks_month ON tasks(book, year, month);
 CREATE INDEX tasks_id ON tasks(id);
 """
+SEEN = ("JOIN book_ids b ON b.id = t.book "
+        "JOIN snapshots n ON n.book = b.key AND n.day >= t.since AND (t.until IS NULL OR n.day < t.until) "
+        "JOIN sheets s ON s.snapshot = n.id AND s.year = t.year AND s.month = t.month JOIN cells c ON c.hash = t.cells")
+"""Joins each task row of ``tasks t`` to its book's key ``b.key``, to the snapshots ``n`` and month
+sheets ``s`` it was in, and to its cells ``c.row``."""
+KEYS = ["year", "month", "id", "hash", "cells"]  # what tells whether a task's stored row changed
+BOOK = "(SELECT id FROM book_ids WHERE key = ?)"
+ALIVE = ("SELECT * FROM tasks WHERE book = :book AND until IS NULL AND since <= :day UNION ALL "
+         "SELECT * FROM tasks WHERE book = :book AND until > :day AND since <= :day")
+"""The task rows of one book's snapshot of ``:day``."""
 
 
 def stamp(moment: datetime) -> str:
@@ -102,13 +124,51 @@ class History:
                 if self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
                     raise HistoryStoreError(path.name, "这是别的程序的数据库，不是 dispatchbook 的历史数据库",
                                             "请在配置中为历史数据库另选一个文件名")
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {VERSION}")
-            elif version == 1:  # lines gain the facts they were judged on (older lines have none)
+                self._create(RUNS + SPANS)
+            if version == 1:  # lines gain the facts they were judged on (older lines have none)
                 self.db.execute("ALTER TABLE lines ADD COLUMN facts TEXT")
+            if version in (1, 2):
+                self._upgrade_to_spans()
+            if version != VERSION:
                 self.db.execute(f"PRAGMA user_version = {VERSION}")
+
+    def _create(self, schema: str) -> None:
+        for statement in schema.split(";"):
+            if statement.strip():
+                self.db.execute(statement)
+
+    def _upgrade_to_spans(self) -> None:
+        """Version 2 → 3: every stored snapshot and run's lines played again, in order, into spans and
+        line sets (the same queries then give the same answers); the old tables are dropped."""
+        for index in ("lines_run", "sheets_snapshot", "sheets_version", "tasks_version", "tasks_id"):
+            self.db.execute(f"DROP INDEX IF EXISTS {index}")
+        for table in ("lines", "sheets", "tasks", "cells"):
+            self.db.execute(f"ALTER TABLE {table} RENAME TO old_{table}")
+        self._create(SPANS)
+        snapshots = self.db.execute("SELECT id, book, day FROM snapshots ORDER BY book, day").fetchall()
+        for snapshot, key, day in snapshots:
+            self.db.execute("INSERT INTO sheets SELECT snapshot, tab, year, month, columns FROM old_sheets "
+                            "WHERE snapshot = ?", (snapshot,))
+            tasks = pd.read_sql_query(
+                f"SELECT s.year, s.month, {', '.join('t.' + f for f in TASK_FIELDS)}, c.row FROM old_sheets s "
+                "JOIN old_tasks t ON t.version = s.version JOIN old_cells c ON c.hash = t.cells WHERE s.snapshot = ? "
+                "ORDER BY s.year, s.month, t.rowid", self.db, params=(snapshot,))
+            fields = tasks[TASK_FIELDS].astype(object).assign(
+                progress=tasks["progress"].astype(float), closed=tasks["closed"].astype(int))
+            shown = pd.DataFrame([json.loads(r) for r in tasks["row"]], columns=ROW_KEYS, index=tasks.index)
+            self._advance(self._book_id(key), day, _hashed(tasks, fields, shown), partial(_stored_as_read, tasks))
+        self.db.execute("CREATE INDEX old_lines_run ON old_lines(run, year, month)")
+        for run, year, month in self.db.execute("SELECT DISTINCT run, year, month FROM old_lines ORDER BY 1, 2, 3") \
+                .fetchall():
+            self._lines(run, year, month, pd.read_sql_query(
+                f"SELECT {', '.join(LINE_COLUMNS)} FROM old_lines WHERE run = ? AND year = ? AND month = ? ORDER BY rowid",
+                self.db, params=(run, year, month)))
+        for table in ("old_lines", "old_tasks", "old_sheets", "old_cells", "versions"):
+            self.db.execute(f"DROP TABLE {table}")
+
+    def _book_id(self, key: str) -> int:
+        self.db.execute("INSERT OR IGNORE INTO book_ids (key) VALUES (?)", (key,))
+        return int(self.db.execute("SELECT id FROM book_ids WHERE key = ?", (key,)).fetchone()[0])
 
     def close(self) -> None:
         self.db.close()
@@ -156,14 +216,16 @@ class History:
     def previous(self, key: str, before: date) -> pd.DataFrame | None:
         """The last snapshot of a day before ``before``: one row per task and month sheet, the latest
         month sheet first (so ``drop_duplicates('id')`` keeps a carried-over task's newest row)."""
-        found = self.db.execute("SELECT id FROM snapshots WHERE book = ? AND day < ? ORDER BY day DESC LIMIT 1",
+        found = self.db.execute("SELECT n.id, n.day, b.id FROM snapshots n JOIN book_ids b ON b.key = n.book "
+                                "WHERE n.book = ? AND n.day < ? ORDER BY n.day DESC LIMIT 1",
                                 (key, before.isoformat())).fetchone()
         if found is None:
             return None
         frame = pd.read_sql_query(
-            f"SELECT s.tab, s.year, s.month, {', '.join('t.' + f for f in TASK_FIELDS)} FROM sheets s "
-            "JOIN tasks t ON t.version = s.version WHERE s.snapshot = ? ORDER BY s.year DESC, s.month DESC, t.rowid",
-            self.db, params=found)
+            f"SELECT s.tab, t.year, t.month, {', '.join('t.' + f for f in TASK_FIELDS)} FROM ({ALIVE}) t "
+            "JOIN sheets s ON s.snapshot = :snapshot AND s.year = t.year AND s.month = t.month "
+            "ORDER BY t.year DESC, t.month DESC", self.db,
+            params={"book": found[2], "day": found[1], "snapshot": found[0]})
         for column in ("deadline", "closed_on"):
             frame[column] = pd.to_datetime(frame[column])
         frame["closed"] = frame["closed"].astype(bool)
@@ -174,20 +236,17 @@ class History:
         that saw it closed gave it (staff's date then, or that day). Pinned: later edits to a closed task
         do not move it."""
         rows = self.db.execute(
-            "WITH seen AS (SELECT s.version, MIN(n.day) AS day FROM sheets s JOIN snapshots n ON n.id = s.snapshot "
-            "    WHERE n.book = ? AND s.year = ? AND s.month = ? GROUP BY s.version) "
-            "SELECT id, closed_on FROM (SELECT t.id, COALESCE(t.closed_on, seen.day) AS closed_on, "
-            "    ROW_NUMBER() OVER (PARTITION BY t.id ORDER BY seen.day) AS n "
-            "    FROM tasks t JOIN seen ON seen.version = t.version WHERE t.closed = 1) WHERE n = 1",
+            "SELECT id, closed_on FROM (SELECT id, COALESCE(closed_on, since) AS closed_on, "
+            "    ROW_NUMBER() OVER (PARTITION BY id ORDER BY since) AS n "
+            f"    FROM tasks WHERE book = {BOOK} AND year = ? AND month = ? AND closed = 1) WHERE n = 1",
             (key, *month)).fetchall()
         ids, days = zip(*rows, strict=True) if rows else ((), ())
         return pd.Series(pd.to_datetime(list(days)), index=list(ids), dtype="datetime64[ns]")
 
     def sheet_ids(self, key: str, month: tuple[int, int]) -> frozenset[str]:
         """Every task id any snapshot of the book saw in the month's sheet."""
-        rows = self.db.execute(
-            "SELECT DISTINCT id FROM tasks WHERE version IN (SELECT s.version FROM sheets s JOIN snapshots n "
-            "ON n.id = s.snapshot WHERE n.book = ? AND s.year = ? AND s.month = ?)", (key, *month))
+        rows = self.db.execute(f"SELECT DISTINCT id FROM tasks WHERE book = {BOOK} AND year = ? AND month = ?",
+                               (key, *month))
         return frozenset(i for (i,) in rows)
 
     # ---- writing one sync --------------------------------------------------------------------
@@ -209,9 +268,7 @@ class History:
             covers = stamp(min(started, datetime.combine(outcome.as_of, time.max, started.tzinfo)))
             self.db.executemany("INSERT INTO run_jobs VALUES (?, ?, ?)", [(run, j, covers) for j in outcome.jobs])
             self._assessments(run, outcome)
-            outcome.snapshot = outcome.as_of == started.date()
-            if outcome.snapshot:
-                self._snapshot(key, run, outcome)
+            outcome.snapshot = outcome.as_of == started.date() and self._snapshot(key, run, outcome)
             yield
         except HistoryStoreError as error:
             self._roll_back()
@@ -258,41 +315,82 @@ class History:
             scores = result.scores[["unit", "unit_name", "level", "score", "rank", "deductions", "bonuses"]]
             self.db.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run, year, month, *map(cell_value, row)) for row in scores.itertuples(index=False)])
-            lines = result.lines[["unit", "id", "name", "rule", "rule_label", "points"]] \
-                .assign(facts=line_facts(result.lines))
-            self.db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                [(run, year, month, *map(cell_value, row)) for row in lines.itertuples(index=False)])
+            self._lines(run, year, month, result.lines[[*LINE_COLUMNS[:-1], *FACTS]])
 
-    def _snapshot(self, key: str, run: int, outcome: SyncOutcome) -> None:
+    def _lines(self, run: int, year: int, month: int, lines: pd.DataFrame) -> None:
+        """The month's lines (LINE_COLUMNS, with the FACTS they were judged on instead of their ``facts``
+        text, which is built from them when read) as a line set, stored once per distinct content."""
+        lines = lines.assign(**{c: _days(lines[c]) for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])})
+        packed = _json({c: _plain(lines[[c]])[c].tolist() for c in lines}).encode("utf-8")
+        digest = hashlib.blake2b(packed, digest_size=16).hexdigest()
+        found = self.db.execute("SELECT id FROM line_sets WHERE hash = ?", (digest,)).fetchone()
+        line_set = found[0] if found else self.db.execute("INSERT INTO line_sets (hash, lines) VALUES (?, ?)",
+                                                          (digest, zlib.compress(packed, 6))).lastrowid
+        self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?)", (run, year, month, line_set))
+
+    def lines(self, run: int, year: int, month: int) -> pd.DataFrame:
+        """The lines (LINE_COLUMNS) a run stored for a month; none if it stored none."""
+        found = self.db.execute("SELECT l.lines FROM run_lines r JOIN line_sets l ON l.id = r.line_set "
+                                "WHERE r.run = ? AND r.year = ? AND r.month = ?", (run, year, month)).fetchone()
+        lines = pd.DataFrame(json.loads(zlib.decompress(found[0])) if found else {c: [] for c in LINE_COLUMNS})
+        if "facts" not in lines:  # stored with what it was judged on
+            judged = lines.astype({c: float for c in ("progress", "expected_progress", "days_overdue")}) \
+                .assign(deadline=pd.to_datetime(lines["deadline"]), updated=pd.to_datetime(lines["updated"]))
+            lines["facts"] = line_facts(judged)
+        return lines[LINE_COLUMNS]
+
+    def _snapshot(self, key: str, run: int, outcome: SyncOutcome) -> bool:
+        """Store the as-of day's snapshot (replacing one of the same day); not one older than the
+        latest (a clock set back), which would rewrite the days after it."""
         day = outcome.as_of.isoformat()
-        replaced = [v for (v,) in self.db.execute(
-            "SELECT s.version FROM sheets s JOIN snapshots n ON n.id = s.snapshot WHERE n.book = ? AND n.day = ?",
-            (key, day))]
-        self.db.execute("DELETE FROM snapshots WHERE book = ? AND day = ?", (key, day))
+        latest = self.db.execute("SELECT MAX(day) FROM snapshots WHERE book = ?", (key,)).fetchone()[0]
+        if latest is not None and latest > day:
+            return False
+        book = self._book_id(key)
+        if latest == day:  # back to the state before that day's snapshot
+            self.db.execute("DELETE FROM tasks WHERE book = ? AND since = ?", (book, day))
+            self.db.execute("UPDATE tasks SET until = NULL WHERE book = ? AND until = ?", (book, day))
+            self.db.execute("DELETE FROM snapshots WHERE book = ? AND day = ?", (key, day))
         snapshot = self.db.execute("INSERT INTO snapshots (book, day, run) VALUES (?, ?, ?)", (key, day, run)).lastrowid
         state = outcome.state
-        for (year, month), frame in state.months.items():
-            data = state.book.months[(year, month)]
-            self.db.execute("INSERT INTO sheets VALUES (?, ?, ?, ?, ?, ?)",
-                            (snapshot, data.sheet, year, month, _json(data.columns), self._version(frame)))
-        self.db.executemany("DELETE FROM versions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sheets WHERE version = ?)",
-                            [(v, v) for v in set(replaced)])
+        months = list(state.months.items())
+        self.db.executemany("INSERT INTO sheets VALUES (?, ?, ?, ?, ?)",
+                            [(snapshot, state.book.months[ym].sheet, *ym, _json(state.book.months[ym].columns))
+                             for ym, _ in months])
+        if not months:  # no month sheet any more: every open span ends
+            self._advance(book, day, _keyed(pd.DataFrame({c: [] for c in KEYS})), lambda chosen: ([], []))
+            return True
+        tasks = pd.concat([frame.assign(year=ym[0], month=ym[1]) for ym, frame in months], ignore_index=True)
+        fields, shown = _fields(tasks), _shown(tasks)
 
-    def _version(self, frame: pd.DataFrame) -> int:
-        """The id of the version holding exactly these tasks, stored now if it is new."""
-        cells = [_json(row) for row in _plain(_shown(frame)).values.tolist()]
-        hashes = [_digest(c) for c in cells]
-        rows = [[*fields, h] for fields, h in zip(_plain(_fields(frame)).values.tolist(), hashes, strict=True)]
-        digest = _digest(_json(rows))
-        found = self.db.execute("SELECT id FROM versions WHERE hash = ?", (digest,)).fetchone()
-        if found:
-            return int(found[0])
-        version = self.db.execute("INSERT INTO versions (hash) VALUES (?)", (digest,)).lastrowid
-        assert version is not None
-        self.db.executemany("INSERT OR IGNORE INTO cells VALUES (?, ?)", zip(hashes, cells, strict=True))
-        self.db.executemany(f"INSERT INTO tasks VALUES (?, {', '.join('?' * (len(TASK_FIELDS) + 1))})",
-                            [(version, *row) for row in rows])
-        return version
+        def stored(chosen: np.ndarray) -> tuple[list[list[Any]], list[str]]:
+            return _plain(fields[chosen]).values.tolist(), [_json(r) for r in _plain(shown[chosen]).values.tolist()]
+
+        self._advance(book, day, _hashed(tasks, fields, shown), stored)
+        return True
+
+    def _advance(self, book: int, day: str, tasks: pd.DataFrame,
+                 stored: Callable[[np.ndarray], tuple[list[list[Any]], list[str]]]) -> None:
+        """Move the book's spans to the snapshot of ``day`` holding ``tasks`` (KEYS): end the open rows
+        that changed or went missing, start rows for the new and changed ones. ``stored`` gives the
+        TASK_FIELDS and the cells' JSON of the chosen tasks."""
+        open_rows = _keyed(pd.read_sql_query("SELECT rowid, year, month, id, hash FROM tasks "
+                                             "WHERE book = ? AND until IS NULL", self.db, params=(book,)))
+        tasks = tasks.reset_index(drop=True)
+        match = ["year", "month", "id", "hash"]
+        kept = open_rows.merge(tasks[match], on=match, how="left", indicator=True)["_merge"] == "both"
+        ended = open_rows.loc[~kept.to_numpy(), "rowid"].tolist()
+        self.db.executemany("UPDATE tasks SET until = ? WHERE rowid = ?", [(day, r) for r in ended])
+        started = (tasks.merge(open_rows[match], on=match, how="left", indicator=True)["_merge"] == "left_only") \
+            .to_numpy()
+        if not started.any():
+            return
+        fields, rows = stored(started)
+        keys = tasks.loc[started, ["year", "month", "hash", "cells"]].astype(object).values.tolist()
+        self.db.executemany("INSERT OR IGNORE INTO cells VALUES (?, ?)",
+                            [(k[3], r) for k, r in zip(keys, rows, strict=True)])
+        self.db.executemany(f"INSERT INTO tasks VALUES (?, ?, ?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?, NULL)",
+                            [(book, y, m, *f, c, h, day) for (y, m, h, c), f in zip(keys, fields, strict=True)])
 
 
 class BookMemory:
@@ -358,6 +456,35 @@ def _json(value: object) -> str:
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _filled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every value as an object, :data:`MISSING` for a missing one: what hashing sees."""
+    frame = frame.astype(object)
+    return frame.where(frame.notna(), MISSING)
+
+
+def _hashed(tasks: pd.DataFrame, fields: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """Each task's KEYS: year, month, id, a 64-bit hash of its cells (ROW_KEYS) and one of its stored
+    form (its TASK_FIELDS and its cells)."""
+    cells = pd.util.hash_pandas_object(_filled(shown), index=False).to_numpy()
+    text = _filled(fields.drop(columns=["progress", "closed"]))
+    numbers = fields[["progress", "closed"]].astype(float).to_numpy()
+    both = pd.DataFrame({**{f"field{i}": text.iloc[:, i].to_numpy() for i in range(text.shape[1])},
+                         "progress": numbers[:, 0], "closed": numbers[:, 1], "cells": cells})
+    return _keyed(pd.DataFrame({"year": tasks["year"].to_numpy(), "month": tasks["month"].to_numpy(),
+                                "id": tasks["id"].to_numpy(), "hash": pd.util.hash_pandas_object(both, index=False)
+                                .to_numpy().view(np.int64), "cells": cells.view(np.int64)}))
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Task keys with the same types whether read from SQLite (maybe empty) or built from a sync."""
+    types = {"year": "int64", "month": "int64", "hash": "int64", "cells": "int64", "id": object}
+    return frame.astype({c: t for c, t in types.items() if c in frame})
+
+
+def _stored_as_read(tasks: pd.DataFrame, chosen: np.ndarray) -> tuple[list[list[Any]], list[str]]:
+    return _plain(tasks.loc[chosen, TASK_FIELDS]).values.tolist(), tasks.loc[chosen, "row"].tolist()
 
 
 def _days(column: pd.Series) -> pd.Series:

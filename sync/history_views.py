@@ -11,7 +11,7 @@ import pandas as pd
 
 from .config import book_key
 from .errors import DispatchError
-from .history import ROW_KEYS, History, unstamp
+from .history import ROW_KEYS, SEEN, History, unstamp
 from .schema import STATUS_LABELS, fold
 
 TIMELINE_FIELDS = ["present", "colour", "progress", "status", "deadline", "unit_name", "kind"]
@@ -42,9 +42,8 @@ def find_book(history: History, ref: str | None, task_id: str | None = None) -> 
             raise HistoryError(ref, "历史记录中没有这个工作簿", _choices(books))
         return found[0]
     if task_id is not None:
-        having = {k for (k,) in history.db.execute(
-            "SELECT DISTINCT n.book FROM tasks t JOIN sheets s ON s.version = t.version "
-            "JOIN snapshots n ON n.id = s.snapshot WHERE t.id = ?", (task_id,))}
+        having = {k for (k,) in history.db.execute(f"SELECT DISTINCT b.key FROM tasks t {SEEN} WHERE t.id = ?",
+                                                   (task_id,))}
         books = [b for b in books if b[0] in having] or books
     if len(books) != 1:
         raise HistoryError("--book", "请指明工作簿" if books else "历史记录为空",
@@ -61,11 +60,10 @@ def timeline(history: History, key: str, task_id: str, labels: Labels,
     """The days a task changed (colour, progress, status, deadline, unit or kind) in each month sheet it
     was in (or ``month``'s), newest sheet first: from its first snapshot there to the latest snapshot,
     with the day it went missing from the sheet. A plan task's id recurs in every month's sheet."""
-    where = " AND s.year = ? AND s.month = ?" if month else ""
+    where = " AND t.year = ? AND t.month = ?" if month else ""
     rows = pd.read_sql_query(
-        "SELECT n.day, s.tab, s.year, s.month, t.colour, t.progress, t.status, t.deadline, t.kind, c.row FROM tasks t "
-        "JOIN sheets s ON s.version = t.version JOIN snapshots n ON n.id = s.snapshot JOIN cells c ON c.hash = t.cells "
-        f"WHERE n.book = ? AND t.id = ?{where} ORDER BY s.year DESC, s.month DESC, n.day", history.db,
+        "SELECT n.day, s.tab, t.year, t.month, t.colour, t.progress, t.status, t.deadline, t.kind, c.row FROM tasks t "
+        f"{SEEN} WHERE b.key = ? AND t.id = ?{where} ORDER BY t.year DESC, t.month DESC, n.day", history.db,
         params=(key, task_id, *(month or ())))
     if rows.empty:
         raise _not_found(history, key, task_id, month)
@@ -147,11 +145,10 @@ def restore(history: History, key: str, label: str, task_id: str,
             month: tuple[int, int] | None = None) -> Restore:
     """The task's last known row in ``month``'s sheet; by default in the newest sheet it is missing
     from now (the one staff deleted it from), else in the newest sheet it was in."""
-    where = " AND s.year = ? AND s.month = ?" if month else ""
+    where = " AND t.year = ? AND t.month = ?" if month else ""
     rows = history.db.execute(
-        "SELECT n.day, s.tab, s.year, s.month, c.row, s.columns FROM tasks t JOIN sheets s ON s.version = t.version "
-        "JOIN snapshots n ON n.id = s.snapshot JOIN cells c ON c.hash = t.cells "
-        f"WHERE n.book = ? AND t.id = ?{where} ORDER BY s.year DESC, s.month DESC, n.day DESC",
+        f"SELECT n.day, s.tab, t.year, t.month, c.row, s.columns FROM tasks t {SEEN} "
+        f"WHERE b.key = ? AND t.id = ?{where} ORDER BY t.year DESC, t.month DESC, n.day DESC",
         (key, task_id, *(month or ()))).fetchall()
     if not rows:
         said = f"在 {month[0]}-{month[1]:02d} 的记录" if month else ""
@@ -196,9 +193,10 @@ def unit_month(history: History, key: str, unit: str, month: tuple[int, int], up
         params=(key, code, *month, (upto or date.max).isoformat())).drop_duplicates("day", keep="last")
     if scores.empty:
         raise HistoryError(period, f"{upto} 及以前没有这个月的考核记录", "请换一个日期")
-    lines = pd.read_sql_query(
-        "SELECT id, name, rule_label, points, COALESCE(facts, '') AS facts FROM lines WHERE run = ? AND unit = ? AND year = ? AND month = ? "
-        "ORDER BY points, id", history.db, params=(int(scores["run"].iloc[-1]), code, *month))
+    lines = history.lines(int(scores["run"].iloc[-1]), *month)
+    lines = lines[lines["unit"] == code].assign(facts=lines["facts"].fillna("")) \
+        .sort_values(["points", "id"], kind="stable")[["id", "name", "rule_label", "points", "facts"]] \
+        .reset_index(drop=True)
     moved = (scores[["score", "rank"]] != scores[["score", "rank"]].shift()).any(axis=1)
     moved.iloc[-1] = True
     shown = scores[moved].drop(columns="run").reset_index(drop=True)

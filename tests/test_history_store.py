@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,7 +18,9 @@ from sync.backends.memory import MemoryBook
 from sync.engine import SyncOutcome, run_sync
 from sync.errors import DispatchError
 from sync.history import History
+from sync.history_views import Labels, find_book, restore, runs, timeline, unit_month
 from sync.schema import month_tab_name
+from tests import history_scenario as scenario
 from tests.rhythm_helpers import Clock, at, example_book, set_cell
 
 KEY = "file:/books/台账.xlsx"
@@ -75,18 +79,37 @@ def test_a_later_sync_on_the_same_day_replaces_that_days_snapshot(history: Histo
     assert history.db.execute("SELECT COUNT(*) FROM snapshots").fetchone() == (2,)
     assert held(history.previous(KEY, date(2026, 10, 10))) == rows(later)
     assert history.db.execute("SELECT COUNT(*) FROM runs").fetchone() == (3,)  # every run is kept
-    orphans = "SELECT COUNT(*) FROM versions WHERE id NOT IN (SELECT version FROM sheets)"
-    assert history.db.execute(orphans).fetchone() == (0,)
-    assert history.db.execute("SELECT COUNT(*) FROM tasks WHERE version NOT IN (SELECT id FROM versions)").fetchone() \
-        == (0,)
+    open_rows = history.db.execute("SELECT COUNT(*), COUNT(DISTINCT year || month || id) FROM tasks "
+                                   "WHERE until IS NULL").fetchone()
+    assert open_rows == (len(rows(later)), len(rows(later)))  # the morning's rows of that day are gone
+    assert history.db.execute("SELECT COUNT(*) FROM tasks WHERE until <= since").fetchone() == (0,)
 
 
-def test_a_sheet_that_did_not_change_is_stored_once(history: History, book: MemoryBook) -> None:
-    for day in (8, 9, 12):
-        sync(history, book, at(10, day, 7, 30))
-    versions = history.db.execute("SELECT tab, COUNT(DISTINCT version) FROM sheets GROUP BY tab").fetchall()
-    assert dict(versions)[SEP] == 1  # last month, judged at its month end, reads the same every day
-    assert dict(versions)[OCT] == 3
+def test_only_what_changed_is_stored(history: History, book: MemoryBook) -> None:
+    first = sync(history, book, at(10, 8, 7, 30))
+    stored = history.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+    assert stored == len(rows(first))
+    sync(history, book, at(10, 9, 7, 30))
+    colours = {(i, c) for _, i, _, c in rows(first)}
+    set_cell(book.tabs[OCT], TASK, "最新进展", "已上报")  # one cell staff see, nothing the sync reads
+    third = sync(history, book, at(10, 12, 7, 30))
+    moved = {i for _, i, _, c in rows(third) if (i, c) not in colours}  # days passed: some colours moved
+    grown = history.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] - stored
+    changed = history.db.execute("SELECT DISTINCT id FROM tasks WHERE since > '2026-10-08'").fetchall()
+    assert {i for (i,) in changed} >= {TASK} | moved
+    assert grown < stored // 4  # not a second copy of the sheets
+    september = history.db.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM tasks WHERE month = 9").fetchone()
+    assert september[0] == september[1]  # last month, judged at its month end, reads the same every day
+    sets = history.db.execute("SELECT COUNT(*) FROM line_sets").fetchone()
+    sync(history, book, at(10, 12, 16))  # the same lines again: the set is stored once
+    assert history.db.execute("SELECT COUNT(*) FROM line_sets").fetchone() == sets
+    assert history.db.execute("SELECT COUNT(DISTINCT line_set) FROM run_lines WHERE run IN (3, 4)").fetchone() == (1,)
+    assert len(history.lines(4, 2026, 10)) > 0
+    assert history.db.execute("SELECT c.row FROM tasks t JOIN cells c ON c.hash = t.cells "
+                              "WHERE t.id = ? AND t.until IS NULL AND t.month = 10", (TASK,)).fetchone()[0] \
+        .count("已上报") == 1
+    cells = history.db.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+    assert cells < history.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]  # a colour alone: no new cells
 
 
 def test_a_run_as_of_another_day_is_recorded_without_a_snapshot(history: History, book: MemoryBook) -> None:
@@ -135,18 +158,17 @@ def test_a_failing_record_stores_nothing(history: History, book: MemoryBook, mon
     sync(history, book, at(10, 8, 7, 30))
     before = held(history.previous(KEY, date(2026, 10, 20)))
     calls = []
-    original = History._version
+    original = History._lines
 
-    def breaks(self: History, frame: pd.DataFrame) -> int:  # the second month sheet cannot be stored
+    def breaks(self: History, *args: object) -> None:  # the lines are stored, then the tasks cannot be
         calls.append(1)
-        if len(calls) == 2:
-            raise OSError("disk full")
-        return original(self, frame)
+        original(self, *args)  # type: ignore[arg-type]
+        raise OSError("disk full")
 
-    monkeypatch.setattr(History, "_version", breaks)
+    monkeypatch.setattr(History, "_lines", breaks)
     with pytest.raises(OSError):
         sync(history, book, at(10, 9, 7, 30))
-    assert len(calls) == 2
+    assert len(calls) == 1
     assert history.db.execute("SELECT COUNT(*) FROM runs").fetchone() == (1,)
     assert held(history.previous(KEY, date(2026, 10, 20))) == before
 
@@ -156,11 +178,10 @@ class Stalling(History):
 
     marker: Path
 
-    def _version(self, frame: pd.DataFrame) -> int:
-        version = super()._version(frame)
+    def _advance(self, *args: Any) -> None:
+        super()._advance(*args)
         self.marker.write_text("half-way")
         multiprocessing.Event().wait(120)
-        return version
 
 
 def _sync_and_stall(folder: str) -> None:
@@ -192,8 +213,7 @@ def test_killing_a_sync_mid_write_leaves_the_history_consistent(tmp_path: Path, 
     assert history.db.execute("SELECT COUNT(*), MAX(as_of) FROM runs").fetchone() == (1, "2026-10-08")
     assert history.db.execute("SELECT day FROM snapshots").fetchall() == [("2026-10-08",)]
     assert held(history.previous(KEY, date(2026, 10, 20))) == rows(first)
-    assert history.db.execute("SELECT COUNT(*) FROM versions WHERE id NOT IN (SELECT version FROM sheets)") \
-        .fetchone() == (0,)
+    assert history.db.execute("SELECT COUNT(*) FROM tasks WHERE since > '2026-10-08'").fetchone() == (0,)
     again = sync(history, book, at(10, 9, 7, 30))  # and the next sync records normally
     assert held(history.previous(KEY, date(2026, 10, 20))) == rows(again)
 
@@ -208,16 +228,73 @@ def test_a_newer_history_is_refused(tmp_path: Path) -> None:
         History(path)
 
 
+FIXTURE = Path(__file__).resolve().parent / "data" / "history-v2.sqlite"  # tests/history_scenario.py, version 2
+
+
+def answers(history: History) -> dict[str, object]:
+    """What the engine and ``dispatchbook history`` ask of a history, for the scenario's book."""
+    labels = Labels({}, {})
+    found: dict[str, object] = {}
+    for day in (date(2026, 10, 9), date(2026, 10, 10), date(2026, 10, 13), date(2026, 10, 20)):
+        snapshot = history.previous(scenario.KEY, day)
+        assert snapshot is not None
+        found[f"previous {day}"] = plain(snapshot.sort_values(["year", "month", "id"], ascending=[False, False, True]))
+    for month in ((2026, 9), (2026, 10)):
+        found[f"first_closed {month}"] = history.first_closed(scenario.KEY, month).sort_index().to_dict()
+        found[f"sheet_ids {month}"] = history.sheet_ids(scenario.KEY, month)
+    gone = sorted(history.sheet_ids(scenario.KEY, (2026, 10)) - set(history.previous(scenario.KEY, date(2026, 10, 20))
+                                                                     .query("month == 10")["id"]))
+    assert gone
+    for task in (scenario.TASK, *gone):
+        found[f"timeline {task}"] = plain(timeline(history, scenario.KEY, task, labels))
+        found[f"restore {task}"] = restore(history, scenario.KEY, scenario.LABEL, task)
+    unit = history.db.execute("SELECT unit FROM scores ORDER BY unit LIMIT 1").fetchone()[0]
+    for upto in (date(2026, 10, 8), None):
+        month = unit_month(history, scenario.KEY, unit, (2026, 10), upto)
+        found[f"unit_month {upto}"] = (plain(month.scores), plain(month.lines), month.day)
+    found["runs"] = plain(runs(history, scenario.KEY))
+    found["find_book"] = find_book(history, None, scenario.TASK)
+    return found
+
+
+def plain(frame: pd.DataFrame) -> dict[str, list[object]]:
+    """Columns as lists, None for every missing value (NaN is not equal to itself)."""
+    frame = frame.reset_index(drop=True).astype(object)
+    return frame.where(frame.notna(), None).to_dict("list")
+
+
+def test_a_version_2_history_upgrades_itself_and_answers_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    shutil.copyfile(FIXTURE, path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+    assert raw.execute("SELECT COUNT(*) FROM versions").fetchone()[0] > 0  # written by the version-2 history
+    raw.close()
+    upgraded = History(path)
+    assert upgraded.db.execute("PRAGMA user_version").fetchone() == (3,)
+    tables = {t for (t,) in upgraded.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not tables & {"versions", "lines", "old_tasks", "old_sheets", "old_lines", "old_cells"}
+    fresh = History(tmp_path / "new.sqlite")
+    scenario.play(fresh)
+    assert answers(upgraded) == answers(fresh)
+    stored = "SELECT year, month, id, hash, since, until FROM tasks ORDER BY 1, 2, 3, 5"
+    assert upgraded.db.execute(stored).fetchall() == fresh.db.execute(stored).fetchall()  # the same spans
+    upgraded.close()
+    assert History(path).db.execute("PRAGMA user_version").fetchone() == (3,)  # opened again: nothing to do
+
+
 def test_a_version_1_history_gains_the_facts_of_its_lines(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
-    raw = sqlite3.connect(path)
-    raw.execute("CREATE TABLE lines (run INTEGER NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL, "
-                "unit TEXT NOT NULL, id TEXT, name TEXT, rule TEXT, rule_label TEXT, points REAL)")
-    raw.execute("INSERT INTO lines VALUES (1, 2026, 10, 'JC01', 'T1', '任务', 'red', '红色考核', -2)")
+    shutil.copyfile(FIXTURE, path)
+    raw = sqlite3.connect(path)  # version 1: the same, but lines without the facts they were judged on
+    raw.execute("ALTER TABLE lines DROP COLUMN facts")
     raw.execute("PRAGMA user_version = 1")
     raw.commit()
+    count = raw.execute("SELECT COUNT(*) FROM lines").fetchone()[0]
     raw.close()
     history = History(path)
-    assert history.db.execute("PRAGMA user_version").fetchone() == (2,)
-    assert history.db.execute("SELECT id, points, facts FROM lines").fetchall() == [("T1", -2.0, None)]
+    assert history.db.execute("PRAGMA user_version").fetchone() == (3,)
+    runs = history.db.execute("SELECT run, year, month FROM run_lines").fetchall()
+    lines = pd.concat([history.lines(*r) for r in runs])
+    assert (len(lines), lines["facts"].notna().sum()) == (count, 0)
     history.close()
