@@ -13,6 +13,7 @@ from typing import Protocol
 import pandas as pd
 
 from .book import Book, read_book
+from .collector import collection_paused
 from .dispatch import Context, classify, judged_on
 from .holidays import missing_years, with_holidays
 from .jobdays import due_jobs, monthly_period, weekly_period
@@ -90,6 +91,14 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     (unless ``dry_run``: then ask the backend what the write would change) and let ``memory`` record the
     day. ``jobs`` default to those due that day; ``month`` and ``week`` (a Monday) choose the period
     月报表/月考核 and 周报表 report on instead of the due one."""
+    with collection_paused():
+        return _run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
+                         week=week)
+
+
+def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: Rulebook | None,
+              memory: Memory | None, dry_run: bool, month: tuple[int, int] | None,
+              week: date | None) -> SyncOutcome:
     rules = rules or load_rules()
     owned = owned_names(k.label for k in rules.kinds if not k.default)
     book = read_book(backend, as_of, also=owned)
