@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook, PasswordError
 from sync.backends.colourmap import MAP_TAB
 from sync.backends.xlsx.apply import PlanWriter
 from sync.backends.xlsx.blank import blank_workbook
+from sync.backends.xlsx.colours import rules_elsewhere
 from sync.backends.xlsx.error_cells import error_cells
 from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
 from sync.backends.xlsx.marker import owned_tabs
@@ -137,8 +138,9 @@ class XlsxBook:
             source = self._source if read is self._snapshot else \
                 bounded_source(read.data if read else blank_workbook(), label)  # the book's was checked when read
             pkg = Package(source)
-            colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
             writer = PlanWriter(pkg, label)
+            colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() \
+                and rules_elsewhere(writer.book, plan) else None
             writer.apply(plan, colour_map)
         return target, read, pkg, writer
 
