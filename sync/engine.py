@@ -20,7 +20,7 @@ from .jobdays import due_jobs, monthly_period, weekly_period
 from .monthguard import refuse_rebuild
 from .monthsheet import MonthRows, beside_tab, deleted_problems, in_month, month_rows, place_rows, task_colours
 from .normalise import empty_tab
-from .ownership import claim, owned_names, rename
+from .ownership import claim, colliding, owned_names, rename
 from .problems import Problem
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
@@ -101,11 +101,13 @@ def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: R
               week: date | None) -> SyncOutcome:
     rules = rules or load_rules()
     owned = owned_names(k.label for k in rules.kinds if not k.default)
-    book = read_book(backend, as_of, also=owned)
+    marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
+    # only a tab with a sync-owned name but no marker is read: its banner rows decide (ownership.claim)
+    unmarked = [n for n in colliding(backend.sheet_names(), owned) if marked is None or n not in marked]
+    book = read_book(backend, as_of, also=unmarked)
     ym = (as_of.year, as_of.month)
     if ym not in book.months:
-        refuse_rebuild(backend, book, ym, memory.sheet_ids(book.label, ym) if memory else frozenset())
-    marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
+        refuse_rebuild(backend, book, ym, memory.sheet_ids(book.label, ym) if memory else frozenset(), owned)
     outcome = plan_sync(book, as_of, jobs=jobs, rules=rules, memory=memory, month=month, week=week,
                         owned=owned, marked=marked)
     if dry_run:
