@@ -80,6 +80,7 @@ class SheetGrid:
     validations: list[ListValidation] = field(default_factory=list)
     hidden: bool = False
     fit_width: bool = False  # print landscape, one page wide (where the backend has print settings)
+    fingerprint: str | None = None  # of the inputs it was built from (see fingerprint.py); kept where the backend can
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class WritePlan:
     colours: list[TaskColours] = field(default_factory=list)
     palette: dict[str, Colour] = field(default_factory=dict)
     beside: str | None = None  # a created staff tab goes right after this tab (the latest month sheet)
+    kept: list[str] = field(default_factory=list)  # sync-owned tabs not rebuilt: inputs unchanged, left as they are
 
     def tab_names(self) -> list[str]:
         """Every tab this plan writes to, in order."""

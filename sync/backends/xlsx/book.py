@@ -26,7 +26,7 @@ from sync.backends.xlsx.blank import blank_workbook
 from sync.backends.xlsx.colours import rules_elsewhere
 from sync.backends.xlsx.error_cells import error_cells
 from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
-from sync.backends.xlsx.marker import owned_tabs
+from sync.backends.xlsx.marker import owned_tabs, stored_fingerprints
 from sync.backends.xlsx.ooxml.bounds import bounded_source
 from sync.backends.xlsx.ooxml.package import Package
 from sync.backends.xlsx.safety import Snapshot, check, load, replace
@@ -88,6 +88,16 @@ class XlsxBook:
         """Tabs carrying the sync's marker (a hidden sheet-scoped name the sync writes on its tabs)."""
         workbook = self._workbook()
         return owned_tabs(workbook) if workbook else set()
+
+    def fingerprints(self) -> dict[str, str]:
+        """Tab name -> the fingerprint kept in its marker, for the sync's tabs unedited since it wrote them
+        (the worksheet part still has the CRC-32 it was written with)."""
+        workbook = self._workbook()
+        if workbook is None or self.report_to is not None:  # the tabs are written to another book
+            return {}
+        parts = {tab.name: tab.part for tab in workbook.tabs}
+        return {name: fingerprint for name, (fingerprint, crc) in stored_fingerprints(workbook).items()
+                if parts.get(name) and workbook.pkg.source_crc(parts[name]) == crc}
 
     def _workbook(self) -> Workbook | None:
         """The .xlsx package as parsed parts; None for a format read only through calamine (.xls …)."""
