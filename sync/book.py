@@ -8,7 +8,6 @@ from datetime import date
 
 import pandas as pd
 
-from .backends.colourmap import MAP_TAB
 from .channels import reconcile
 from .errors import DispatchError
 from .normalise import TabData, empty_tab, normalise_tab
@@ -39,12 +38,12 @@ class Book:
     months: dict[tuple[int, int], TabData]  # month task sheets by (year, month)
     problems: list[Problem] = field(default_factory=list)
     sheet_names: list[str] = field(default_factory=list)  # every tab, in the book's order
-    others: dict[str, Grid] = field(default_factory=dict)  # other tabs read along (colour map, name clashes)
+    others: dict[str, Grid] = field(default_factory=dict)  # other tabs read along (name clashes)
 
 
 def read_book(backend: Backend, as_of: date, also: Sequence[str] = ()) -> Book:
     """Read every staff tab once, normalise it and check it against the organisation; the tabs
-    ``also`` names that exist (and the colour map) are read in the same request, as they are."""
+    ``also`` names that exist are read in the same request, as they are (``Book.others``)."""
     names = backend.sheet_names()
     found: dict[str, str] = {}
     for tab in FIXED_TABS:
@@ -66,7 +65,7 @@ def read_book(backend: Backend, as_of: date, also: Sequence[str] = ()) -> Book:
                                  "请把两张表的任务合并到一张表里，删除或改名另一张"))
         else:
             month_sheets[ym] = name
-    others = [n for n in dict.fromkeys([*also, MAP_TAB]) if n in names]
+    others = [n for n in dict.fromkeys(also) if n in names]
     grids = backend.read(list(dict.fromkeys([*found.values(), *month_sheets.values(), *others])))
     merged = getattr(backend, "merged_cells", None)  # backends that can tell merged blocks
 

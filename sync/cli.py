@@ -325,6 +325,8 @@ def _print_plan(outcome: SyncOutcome) -> None:
     """What a real sync would write, as the backend decides it (the same way a real write does)."""
     plan, changing = outcome.plan, set(outcome.would_write)
     console.print("[bold]试运行：不写入任何内容。[/]" + ("若正式同步，将会：" if changing else "正式同步不会改动工作簿。"))
+    for name in plan.kept:  # inputs unchanged since the last sync: not even built
+        console.print(f"  汇总表 {name} 内容不变")
     for sheet in plan.owned:
         console.print(f"  写入汇总表 {sheet.name}（{len(sheet.rows)} 行）" if sheet.name in changing
                       else f"  汇总表 {sheet.name} 内容不变")

@@ -5,6 +5,7 @@ The engine holds the order of the steps and nothing else; each step lives in its
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,13 +15,15 @@ import pandas as pd
 
 from . import progress
 from .book import Book, read_book
+from .collector import collection_paused
 from .dispatch import Context, classify, judged_on
+from .fingerprint import inputs_digest, tab_fingerprint
 from .holidays import missing_years, with_holidays
 from .jobdays import due_jobs, monthly_period, weekly_period
 from .monthguard import refuse_rebuild
 from .monthsheet import MonthRows, beside_tab, deleted_problems, in_month, month_rows, place_rows, task_colours
 from .normalise import empty_tab
-from .ownership import claim, owned_names, rename
+from .ownership import claim, colliding, owned_names
 from .problems import Problem
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
@@ -92,17 +95,28 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     (unless ``dry_run``: then ask the backend what the write would change) and let ``memory`` record the
     day. ``jobs`` default to those due that day; ``month`` and ``week`` (a Monday) choose the period
     月报表/月考核 and 周报表 report on instead of the due one."""
+    with collection_paused():
+        return _run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
+                         week=week)
+
+
+def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: Rulebook | None,
+              memory: Memory | None, dry_run: bool, month: tuple[int, int] | None,
+              week: date | None) -> SyncOutcome:
     rules = rules or load_rules()
     owned = owned_names(k.label for k in rules.kinds if not k.default)
     progress.step("读取工作簿")
-    book = read_book(backend, as_of, also=owned)
+    marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
+    stored = backend.fingerprints() if hasattr(backend, "fingerprints") else None
+    # only a tab with a sync-owned name but no marker is read: its banner rows decide (ownership.claim)
+    unmarked = [n for n in colliding(backend.sheet_names(), owned) if marked is None or n not in marked]
+    book = read_book(backend, as_of, also=unmarked)
     progress.tasks(sum(len(data.frame) for data in book.months.values()))
     ym = (as_of.year, as_of.month)
     if ym not in book.months:
-        refuse_rebuild(backend, book, ym, memory.sheet_ids(book.label, ym) if memory else frozenset())
-    marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
+        refuse_rebuild(backend, book, ym, memory.sheet_ids(book.label, ym) if memory else frozenset(), owned)
     outcome = plan_sync(book, as_of, jobs=jobs, rules=rules, memory=memory, month=month, week=week,
-                        owned=owned, marked=marked)
+                        owned=owned, marked=marked, stored=stored)
     progress.step("写回工作簿")
     if dry_run:
         outcome.would_write = backend.changes(outcome.plan)
@@ -116,10 +130,12 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
 def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | None = None,
               memory: Memory | None = None, month: tuple[int, int] | None = None,
               week: date | None = None, owned: tuple[str, ...] = (),
-              marked: set[str] | None = None) -> SyncOutcome:
+              marked: set[str] | None = None, stored: Mapping[str, str] | None = None) -> SyncOutcome:
     """Everything between reading and writing: new month rows, colours and kinds, the jobs' tabs, and
     the plan that writes them. ``book`` is not changed. ``owned`` are the tab names the sync writes and
-    ``marked`` the tabs the backend found its marker on (None: it cannot tell; see :mod:`ownership`)."""
+    ``marked`` the tabs the backend found its marker on (None: it cannot tell; see :mod:`ownership`).
+    ``stored`` are the fingerprints the backend keeps with unedited tabs (None: it keeps none): a tab
+    whose inputs have that fingerprint again is not rebuilt (see :mod:`fingerprint`)."""
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
     rules = with_holidays(rules, book.tabs[HOLIDAYS.key])
     ym = (as_of.year, as_of.month)
@@ -147,7 +163,10 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
                           month, week)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
     progress.step("生成汇总表")
-    plan = WritePlan(owned=rename(build_tabs(chosen, state), renames), created=placed.created,
+    inputs = inputs_digest(state, renames) if stored is not None else None
+    tabs, kept = build_tabs(chosen, state, renames,
+                            (lambda job, tab: tab_fingerprint(inputs, job, tab)) if inputs else None, stored)
+    plan = WritePlan(owned=tabs, kept=kept, created=placed.created,
                      appends=placed.appends,
                      colours=[task_colours(placed.book.months[m], frame) for m, frame in months.items()
                               if placed.book.months[m].readable],

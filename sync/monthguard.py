@@ -12,20 +12,25 @@ from .backends.colourmap import MAP_TAB
 from .book import Book
 from .errors import DispatchError
 from .normalise import locate_header
+from .ownership import colliding
 from .schema import MONTH, STAFF_TABS, match_tab, month_tab_name, parse_month_tab
 from .sheets import Backend
 
 
-def refuse_rebuild(backend: Backend, book: Book, ym: tuple[int, int], seen_ids: frozenset[str]) -> None:
-    """Raise when the month's sheet existed (history or colour map) and no tab reads as it now."""
-    mapped = {key.partition("|")[0] for row in book.others.get(MAP_TAB, [])[1:]
+def refuse_rebuild(backend: Backend, book: Book, ym: tuple[int, int], seen_ids: frozenset[str],
+                   owned: tuple[str, ...]) -> None:
+    """Raise when the month's sheet existed (history or colour map) and no tab reads as it now;
+    ``owned`` are the sync-owned tab names (never taken for a renamed month sheet)."""
+    colour_map = backend.read([MAP_TAB])[MAP_TAB] if MAP_TAB in book.sheet_names else []
+    mapped = {key.partition("|")[0] for row in colour_map[1:]
               if row and isinstance(key := row[0], str) and "|" in key}
     old_names = sorted(t for t in mapped if parse_month_tab(t) == ym)
     if not seen_ids and not old_names:
         return
     name = old_names[0] if old_names else month_tab_name(*ym)
     fixed = {match_tab(t, book.sheet_names) for t in STAFF_TABS if t is not MONTH}
-    unknown = [s for s in book.sheet_names if s not in fixed and s not in book.others
+    ours = set(colliding(book.sheet_names, owned))
+    unknown = [s for s in book.sheet_names if s not in fixed and s not in ours
                and parse_month_tab(s) is None and s != MAP_TAB]
     grids = backend.read(unknown) if unknown else {}
     alike = [s for s in unknown if locate_header(grids[s], MONTH, book.label, s)[2] is None]

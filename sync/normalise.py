@@ -20,7 +20,7 @@ from . import values as v
 from .a1 import cell_address
 from .empty import is_empty
 from .problems import SKIPPED, SKIPPED_MONTH_ROW, Problem
-from .schema import Column, Kind, Tab, fold, fold_header, header_words
+from .schema import Column, Kind, Tab, fold, fold_header, fold_many, header_words
 from .sheets import Cell, Grid
 
 HEADER_SCAN_ROWS = 20
@@ -235,8 +235,9 @@ def _spread_merges(body: list[list[Cell]], header_row: int, merges: Sequence[Mer
 def _may_be_total(task_id: object) -> bool:
     """A row can be a 合计 row when its ID cell is empty or itself says 合计."""
     if type(task_id) is str:  # an ASCII ID (the common case) is a total row only if it says total
-        return not task_id.strip() or (len(task_id) <= 8 and (not task_id.isascii() or task_id[:1].lower() in ("t", "s"))
-                                        and fold(task_id) in TOTAL_WORDS)
+        # (folding keeps a final digit, so T000123 is never a total word)
+        return not task_id.strip() or (len(task_id) <= 8 and (not task_id.isascii() or (
+            task_id[:1].lower() in ("t", "s") and not task_id[-1].isdigit())) and fold(task_id) in TOTAL_WORDS)
     return is_empty(task_id)
 
 
@@ -258,21 +259,23 @@ def _parse_column(col: Column, cells: Sequence[object],
         for i, _, _ in errors:
             texts[i] = None
         return texts, errors
-    out: list[object] = []
-    failures: list[tuple[int, str, object]] = []
-    cache: dict[tuple[type, object], object] = {}
-    for i, x in enumerate(cells):
+    keys = list(zip(map(type, cells), cells, strict=True))  # 1 and 1.0 and True are distinct cells
+    parsed: dict[tuple[type, object], object] = {}
+    reasons: dict[tuple[type, object], str] = {}
+    for key in dict.fromkeys(keys):  # each distinct value parsed once
+        x = key[1]
         if is_empty(x):
-            out.append(None)
+            parsed[key] = None
             continue
         try:
             if col.kind == "units" and type(x) is str and x.strip() in EXCEL_ERRORS:
                 raise v.BadValue(EXCEL_ERROR_REASON)  # any other kind refuses an error value by itself
-            out.append(_parse(col, x, near, cache))
+            parsed[key] = _PARSERS[col.kind](x, near)
         except v.BadValue as reason:
             error = type(x) is str and x.strip() in EXCEL_ERRORS
-            failures.append((i, EXCEL_ERROR_REASON if error else str(reason), x))
-            out.append(None)
+            parsed[key], reasons[key] = None, EXCEL_ERROR_REASON if error else str(reason)
+    out = [parsed[key] for key in keys]
+    failures = [(i, reasons[key], key[1]) for i, key in enumerate(keys) if key in reasons] if reasons else []
     return out, failures
 
 
@@ -285,13 +288,6 @@ def _column(values: list[object] | None, mask: np.ndarray, kind: Kind) -> pd.Ser
     return pd.Series(kept, dtype=_dtype(kind))
 
 
-def _parse(col: Column, value: object, near: date, cache: dict[tuple[type, object], object]) -> object:
-    key = (type(value), value)
-    if key not in cache:
-        cache[key] = _PARSERS[col.kind](value, near)
-    return cache[key]
-
-
 def _dtype(kind: Kind) -> str:
     return {"date": "datetime64[ns]", "progress": "float64", "flag": "bool"}.get(kind, "object")
 
@@ -300,7 +296,7 @@ def _drop_duplicates(data: TabData, book: str) -> None:
     """Keep the first row of each ID; every later one is a problem and is left out."""
     key = data.tab.id_column
     assert key is not None
-    folded = data.frame[key].map(fold)
+    folded = pd.Series(fold_many(data.frame[key].tolist()), index=data.frame.index)
     dup = folded.duplicated(keep="first")
     if not dup.any():
         return

@@ -20,7 +20,7 @@ from .reports.monthly import ASSESSMENT_NAME, REPORT_NAME
 from .reports.quarterly import NAME as QUARTERLY
 from .reports.weekly import NAME as WEEKLY
 from .reports.xun import NAME as XUN
-from .sheets import Grid, SheetGrid
+from .sheets import Grid
 
 FIXED_NAMES: tuple[str, ...] = (BOARD, PROBLEMS_NAME, WEEKLY, XUN, REPORT_NAME, ASSESSMENT_NAME, QUARTERLY)
 SUFFIX = "（调度）"
@@ -63,12 +63,6 @@ def claim(book: str, sheet_names: list[str], owned: tuple[str, ...], marked: set
                                 f"请删除它或改名，下次同步会重新生成“{canonical}”",
                                 handled="该表未被改动"))
     return renames, problems
-
-
-def rename(tabs: list[SheetGrid], renames: Mapping[str, str]) -> list[SheetGrid]:
-    for tab in tabs:
-        tab.name = renames.get(tab.name, tab.name)
-    return tabs
 
 
 def _looks_synced(grid: Grid | None) -> bool:

@@ -39,7 +39,8 @@ class _Display:
     def step(self, label: str) -> None:
         if self.progress is not None and self.task is not None:
             done = STEPS.index(label) if label in STEPS else 0
-            self.progress.update(self.task, description=f"{self.heading}：{label}", completed=done)
+            # refreshed at once: a step shorter than the display's refresh interval is still shown
+            self.progress.update(self.task, description=f"{self.heading}：{label}", completed=done, refresh=True)
 
     def stop(self) -> None:
         if self.progress is not None:

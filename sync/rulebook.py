@@ -163,7 +163,7 @@ def load_rules(rules_dir: Path | None = None) -> Rulebook:
     a = readers["assessment"]
     a.only(a.data, {"base", "floor", "include_descendants", "bottom", "params", "line"}, "")
     d = readers["dispatch"]
-    d.only(d.data, {"kind", "month_sheet"}, "")
+    d.only(d.data, {"params", "kind", "month_sheet"}, "")
     month_sheet = d.get(d.data, "month_sheet", "", dict, {})
     d.only(month_sheet, {"carry_over", "recurring_months", "channel_category"}, "month_sheet")
     recurring = d.get(month_sheet, "recurring_months", "month_sheet", list, ["每月"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -181,6 +182,17 @@ def fold(text: object) -> str:
     if s.isascii():
         return s.lower().translate(_ASCII_DROP)
     return _DROP.sub("", unicodedata.normalize("NFKC", s).lower())
+
+
+def fold_many(values: Sequence[object]) -> list[str]:
+    """:func:`fold` of each value; ASCII text (the common case of task IDs) folded in one pass."""
+    try:
+        joined = "\x00".join(values)  # type: ignore[arg-type]
+    except TypeError:  # not all text
+        joined = ""
+    if joined.isascii() and joined.count("\x00") == len(values) - 1 and len(values) > 1:
+        return joined.lower().translate(_ASCII_DROP).split("\x00")
+    return [fold(x) for x in values]
 
 
 _BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")

@@ -85,6 +85,7 @@ class SheetGrid:
     footer: str | None = None  # printed footer text beside "page x / y" (e.g. the as-of date)
     autofilter: int | None = None  # 0-based header row of a filter over the used columns, down to the last row
     grouped: set[int] = field(default_factory=set)  # rows outlined and collapsed under the row above the run
+    fingerprint: str | None = None  # of the inputs it was built from (see fingerprint.py); kept where the backend can
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class WritePlan:
     palette: dict[str, Colour] = field(default_factory=dict)
     beside: str | None = None  # a created staff tab goes right after this tab (the latest month sheet)
     cells: list[CellWrite] = field(default_factory=list)  # unit-book exchange only (see CellWrite)
+    kept: list[str] = field(default_factory=list)  # sync-owned tabs not rebuilt: inputs unchanged, left as they are
 
     def tab_names(self) -> list[str]:
         """Every tab this plan writes to, in order."""

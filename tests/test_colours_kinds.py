@@ -67,7 +67,7 @@ def test_thresholds_from_the_books_rule_settings_tab(rules):
     assert tuned.params["预警工作日"] == 5 and tuned.overrides == {"预警工作日": 5.0}
     assert [str(p) for p in problems] == [
         "book.xlsx › 规则设置!B3: 参数“滞后预警点数”的值“不知道”不是数字。请填写数字（是/否类参数填 是 或 否）",
-        "book.xlsx › 规则设置!A4: 没有名为“无此参数”的规则参数。可设置的参数：预警工作日、滞后预警点数、红色扣分、橙色扣分、"
+        "book.xlsx › 规则设置!A4: 没有名为“无此参数”的规则参数。可设置的参数：预警工作日、滞后预警点数、清单保留闭合工作日、红色扣分、橙色扣分、"
         "未按时调度扣分、未按时调度工作日、按期闭合加分、典型加分、加分上限",
     ]
     # 5 working days before Fri Nov 27 is Fri Nov 20: orange with the override, blue by default.

@@ -11,6 +11,7 @@ rules, not taken from the engine. The facts they rest on, read off the example's
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from sync.engine import run_sync
@@ -67,13 +68,26 @@ def test_duty_line_names_todays_leader(outcome):
     assert board.rows[2][0].startswith("今日值班（2026-11-18）：") and "值班表中未排班" not in board.rows[2][0]
 
 
-def test_kind_lists_hold_only_their_kind(outcome):
+def test_kind_lists_hold_their_open_and_recently_closed_tasks_and_count_the_rest(outcome, rules):
     tasks = outcome.state.tasks.set_index("id")
+    cal, as_of = rules.calendar, outcome.as_of
+    recent = {i for i, t in tasks.iterrows() if t["closed"] and pd.notna(t["closed_on"])
+              and cal.count(t["closed_on"].date(), as_of) <= 5}
+    hidden_total = 0
     for name, kind in (("重点调度", "key"), ("超前调度", "advance"), ("变化调度", "change")):
         rows = tab(outcome, name).rows
         start = next(i for i, r in enumerate(rows) if r and r[0] == "任务编号") + 1
         ids = [r[0] for r in rows[start:] if r]
-        assert ids and set(ids) == set(tasks.index[tasks["kind"] == kind])
+        mine = set(tasks.index[tasks["kind"] == kind])
+        expected = {i for i in mine if not tasks.at[i, "closed"] or i in recent}
+        assert ids and len(ids) == len(set(ids)) and set(ids) == expected
+        hidden = len(mine) - len(expected)
+        hidden_total += hidden
+        notes = [r[0] for r in rows[2:start] if r and isinstance(r[0], str)]
+        assert notes[0].startswith(f"2026年11月{name}任务 {len(mine)} 项：")
+        count_line = f"本清单列出未闭合及近 5 个工作日内闭合的任务 {len(expected)} 项；另有 {hidden} 项闭合较早"
+        assert any(n.startswith(count_line) for n in notes) == bool(hidden)
+    assert hidden_total and recent  # the example has both kinds of closed task
 
 
 def test_assessment_lines_add_up_to_the_scores(outcome, rules):

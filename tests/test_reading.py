@@ -7,6 +7,7 @@ import pytest
 from sync.backends.xlsx import XlsxBook
 from sync.book import read_book
 from sync.errors import DispatchError
+from sync.schema import fold, fold_many
 from tests.conftest import MONTH_HEADER, minimal_tabs, write_xlsx
 
 AS_OF = date(2026, 11, 18)
@@ -161,3 +162,8 @@ def test_two_sheets_for_one_month_are_a_problem_and_the_first_is_read(tmp_path):
         "book.xlsx › 月度任务2026年11月: 与“月度任务 2026-11”是同一个月的任务表，本次只读取前者。"
         "请把两张表的任务合并到一张表里，删除或改名另一张"]
     assert list(book.months[(2026, 11)].frame["id"]) == ["T-1"]
+
+
+@pytest.mark.parametrize("values", [["T1", " t 2 ", "A*:b", "", "x\ty"], ["Ｔ１", "T1"], ["T1", 3], ["only"], []])
+def test_folding_many_ids_at_once_folds_each_as_alone(values: list[object]) -> None:
+    assert fold_many(values) == [fold(x) for x in values]

@@ -16,6 +16,7 @@ from lxml import etree
 from openpyxl.styles import Border, Side
 from python_calamine import CalamineWorkbook
 
+from sync.backends.colourmap import merged_map
 from sync.backends.xlsx import XlsxBook
 from sync.errors import DispatchError
 from sync.sheets import (
@@ -165,6 +166,20 @@ def test_colour_map_merges_tabs_and_later_syncs_leave_the_staff_tab_alone(tmp_pa
     changed = {n for n in second if second[n] != first.get(n)}
     assert changed == {sheet_parts(book)["调度颜色"], "xl/workbook.xml"}
     assert "'调度颜色'!$A$2:$A$5" in second["xl/workbook.xml"].decode()
+
+
+def test_colour_map_is_not_reread_when_no_other_tab_looks_it_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = month_book(tmp_path / "book.xlsx")
+    XlsxBook(book).write(WritePlan(colours=[colours(T1="red", T2="blue")], palette=PALETTE))
+    existing = read(book, "调度颜色")
+    plan = WritePlan(colours=[colours(T1="green", T3="orange")], palette=PALETTE)
+    asked: list[str] = []
+    original = XlsxBook.read
+    monkeypatch.setattr(XlsxBook, "read", lambda self, names: asked.extend(names) or original(self, names))
+    XlsxBook(book).write(plan)
+    assert "调度颜色" not in asked
+    full = merged_map(existing, plan.colours, PALETTE, {TAB, "调度颜色"})  # what a re-read and merge gives
+    assert read(book, "调度颜色")[1:] == [[k, v] for k, v in full.items()]
 
 
 def test_colour_rules_move_with_the_status_column(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ task ID, not to a row."""
 
 from __future__ import annotations
 
+import hashlib
+
 from ..sheets import Colour, Grid, SheetGrid, TaskColours
 
 MAP_TAB = "调度颜色"
@@ -26,6 +28,12 @@ def merged_map(existing: Grid | None, colours: list[TaskColours], palette: dict[
                 raise ValueError(f"colour {colour!r} of task {task!r} is not in the palette")
             entries[f"{tc.tab}|{task}"] = palette[colour].label
     return entries
+
+
+def map_digest(entries: dict[str, str]) -> str:
+    """A fingerprint of the map's entries, in order: an equal one means an equal map tab."""
+    text = "\x00".join(f"{key}\x01{label}" for key, label in entries.items())
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def map_sheet(entries: dict[str, str]) -> SheetGrid:

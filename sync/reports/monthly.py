@@ -55,20 +55,19 @@ def _by_category(tasks: pd.DataFrame) -> Block:
     return Block("完成情况（按类别）", ["类别", "任务数", "已闭合", "闭合率", "红色"], rows, formats={3: PERCENT})
 
 
-def problem_text(row: pd.Series) -> str:
-    if row["role"] == "overdue":
-        return f"逾期 {int(row['days_overdue'])} 天未闭合"
-    parts = []
-    if row["progress_lag"] >= 1:
-        parts.append(f"进度滞后 {row['progress_lag']:.0f} 个百分点")
-    if row["workdays_left"] == row["workdays_left"]:
-        parts.append(f"距截止 {int(row['workdays_left'])} 个工作日")
-    return "，".join(parts)
+def problem_texts(bad: pd.DataFrame) -> pd.Series:
+    """What is wrong with each overdue or warned task: 逾期 N 天未闭合, or 进度滞后 N 个百分点，距截止 N 个工作日."""
+    lag, left = bad["progress_lag"], bad["workdays_left"]
+    lagging = ("进度滞后 " + lag.round(0).fillna(0).astype("int64").astype(str) + " 个百分点").where(lag >= 1)
+    due = ("距截止 " + left.fillna(0).astype("int64").astype(str) + " 个工作日").where(left.notna())
+    both = lagging.str.cat(due, sep="，", na_rep="").str.strip("，")
+    overdue = "逾期 " + bad["days_overdue"].fillna(0).astype("int64").astype(str) + " 天未闭合"
+    return overdue.where(bad["role"] == "overdue", both)
 
 
 def _problems(tasks: pd.DataFrame, state: DispatchState) -> Block:
     bad = tasks[tasks["role"].isin(["overdue", "warning"])]
-    bad = bad.assign(problem=[problem_text(r) for _, r in bad.iterrows()])
+    bad = bad.assign(problem=problem_texts(bad) if len(bad) else pd.Series(dtype=object))
     columns = [("任务编号", "id"), ("任务名称", "name"), ("责任单位", "unit_name"), ("截止日期", "deadline"),
                ("进度", "progress_fraction"), ("颜色", "colour_label"), ("问题", "problem")]
     return task_block("问题导向：逾期与预警任务", bad, state.rules, columns)
@@ -87,15 +86,25 @@ def _exemplars(tasks: pd.DataFrame, state: DispatchState, month: tuple[int, int]
 
 
 def _targets(tasks: pd.DataFrame, state: DispatchState) -> Block:
+    """Each plan task's own tasks: the one with its ID, and those whose ID extends it (ID-unit, ID-unit-month)."""
     plan = state.book.tabs[PLAN.key].frame
-    rows = []
-    for r in plan.itertuples(index=False):
-        mine = tasks[(tasks["id"] == r.id) | tasks["id"].str.startswith(f"{r.id}-")] if len(tasks) else tasks
-        if len(mine):
-            rows.append([r.id, r.name, r.target, r.standard, len(mine), int(mine["closed"].sum()),
-                         rate(mine["closed"].sum(), len(mine))])
+    plan_ids = set(plan["id"])
+    counts = pd.DataFrame({"total": [], "closed": []})
+    if len(tasks) and plan_ids:
+        plans = tasks["id"].map(lambda i: [p for p in _prefixes(i) if p in plan_ids])
+        hits = pd.DataFrame({"plan": plans, "closed": tasks["closed"].astype(int)}).explode("plan").dropna()
+        counts = hits.groupby("plan")["closed"].agg(total="size", closed="sum")
+    rows = [[r.id, r.name, r.target, r.standard, int(counts.at[r.id, "total"]), int(counts.at[r.id, "closed"]),
+             rate(counts.at[r.id, "closed"], counts.at[r.id, "total"])]
+            for r in plan.itertuples(index=False) if r.id in counts.index]
     return Block("目标导向：计划书任务目标完成情况", ["计划编号", "任务名称", "目标", "考核标准", "分解任务数", "已闭合", "闭合率"],
                  rows, formats={6: PERCENT})
+
+
+def _prefixes(task_id: str) -> list[str]:
+    """The ID and each of its leading parts cut at a hyphen: A-B-C, A-B, A."""
+    parts = task_id.split("-")
+    return ["-".join(parts[:k]) for k in range(len(parts), 0, -1)]
 
 
 def monthly_assessment(state: DispatchState, month: tuple[int, int]) -> SheetGrid:

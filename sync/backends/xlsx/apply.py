@@ -8,15 +8,16 @@ lacks them, ``xl/workbook.xml``, its relationships, ``[Content_Types].xml`` and 
 
 from __future__ import annotations
 
+import zlib
 from functools import partial
 
-from sync.backends.colourmap import map_sheet, merged_map
+from sync.backends.colourmap import MAP_TAB, map_digest, map_sheet, merged_map
 from sync.backends.rowroom import NoRoom, no_room_error
 from sync.backends.xlsx.append import append_rows
 from sync.backends.xlsx.blank import CT_STYLES, STYLES, STYLES_REL
 from sync.backends.xlsx.chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
 from sync.backends.xlsx.colours import ensure_rules, map_names
-from sync.backends.xlsx.marker import mark
+from sync.backends.xlsx.marker import mark, stored_fingerprints
 from sync.backends.xlsx.ooxml.package import DOC_REL, Package
 from sync.backends.xlsx.setcells import set_cells
 from sync.backends.xlsx.sheetxml import sheet_names, worksheet_xml
@@ -46,7 +47,8 @@ class PlanWriter:
     def apply(self, plan: WritePlan, colour_map: Grid | None) -> None:
         """Apply everything in ``plan``; ``colour_map`` is the current 调度颜色 tab, if any."""
         for sheet in plan.owned:
-            mark(self.book, self.write_tab(sheet))
+            tab = self.write_tab(sheet)
+            mark(self.book, tab, sheet.fingerprint, zlib.crc32(self.pkg.blob(tab.part)))
         for sheet in plan.created:
             if self.book.tab(sheet.name) is None:
                 self.write_tab(sheet, beside=plan.beside)
@@ -110,7 +112,12 @@ class PlanWriter:
     def _colour(self, plan: WritePlan, colour_map: Grid | None) -> None:
         tabs = [(tc, self._staff_tab(tc.tab, "显示任务颜色")) for tc in plan.colours]
         entries = merged_map(colour_map, plan.colours, plan.palette, {t.name for t in self.book.tabs})
-        mark(self.book, self.write_tab(map_sheet(entries)))
+        digest = map_digest(entries)
+        current = self.book.tab(MAP_TAB)
+        kept = stored_fingerprints(self.book).get(MAP_TAB)
+        if current is None or kept is None or kept != (digest, self.pkg.source_crc(current.part)):
+            tab = self.write_tab(map_sheet(entries))  # else the map holds these very entries: left as it is
+            mark(self.book, tab, digest, zlib.crc32(self.pkg.blob(tab.part)))
         self.book.set_names(map_names(len(entries)))
         rules = [(c.label, self.styles.dxf(c.fill, c.font)) for c in plan.palette.values()]
         for tc, tab in tabs:

@@ -23,9 +23,10 @@ from python_calamine import CalamineWorkbook, PasswordError
 from sync.backends.colourmap import MAP_TAB
 from sync.backends.xlsx.apply import PlanWriter
 from sync.backends.xlsx.blank import blank_workbook
+from sync.backends.xlsx.colours import rules_elsewhere
 from sync.backends.xlsx.error_cells import error_cells
 from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
-from sync.backends.xlsx.marker import owned_tabs
+from sync.backends.xlsx.marker import owned_tabs, stored_fingerprints
 from sync.backends.xlsx.ooxml.bounds import bounded_source
 from sync.backends.xlsx.ooxml.package import Package
 from sync.backends.xlsx.safety import Snapshot, check, load, replace
@@ -88,6 +89,16 @@ class XlsxBook:
         workbook = self._workbook()
         return owned_tabs(workbook) if workbook else set()
 
+    def fingerprints(self) -> dict[str, str]:
+        """Tab name -> the fingerprint kept in its marker, for the sync's tabs unedited since it wrote them
+        (the worksheet part still has the CRC-32 it was written with)."""
+        workbook = self._workbook()
+        if workbook is None or self.report_to is not None:  # the tabs are written to another book
+            return {}
+        parts = {tab.name: tab.part for tab in workbook.tabs}
+        return {name: fingerprint for name, (fingerprint, crc) in stored_fingerprints(workbook).items()
+                if parts.get(name) and workbook.pkg.source_crc(parts[name]) == crc}
+
     def _workbook(self) -> Workbook | None:
         """The .xlsx package as parsed parts; None for a format read only through calamine (.xls …)."""
         if not self.kind.writable:
@@ -137,8 +148,9 @@ class XlsxBook:
             source = self._source if read is self._snapshot else \
                 bounded_source(read.data if read else blank_workbook(), label)  # the book's was checked when read
             pkg = Package(source)
-            colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() else None
             writer = PlanWriter(pkg, label)
+            colour_map = self.read([MAP_TAB])[MAP_TAB] if plan.colours and MAP_TAB in self.sheet_names() \
+                and rules_elsewhere(writer.book, plan) else None
             writer.apply(plan, colour_map)
         return target, read, pkg, writer
 

@@ -15,8 +15,9 @@ from sync.a1 import column_letter
 from sync.backends.colourmap import MAP_TAB
 from sync.backends.xlsx.append import worksheet_prefix
 from sync.backends.xlsx.ooxml.xmledit import Tag, element_end, prefixed, tags, text
+from sync.backends.xlsx.workbook import Workbook
 from sync.quoting import formula_string, sheet_ref
-from sync.sheets import TaskColours
+from sync.sheets import TaskColours, WritePlan
 
 KEY_NAME = "_调度颜色键"
 VALUE_NAME = "_调度颜色值"
@@ -34,6 +35,15 @@ def map_names(count: int) -> dict[str, str]:
     """The two workbook names over the map's key and colour columns."""
     last = max(count, 1) + 1
     return {KEY_NAME: f"{sheet_ref(MAP_TAB)}!$A$2:$A${last}", VALUE_NAME: f"{sheet_ref(MAP_TAB)}!$B$2:$B${last}"}
+
+
+def rules_elsewhere(book: Workbook, plan: WritePlan) -> bool:
+    """Whether a tab the plan neither colours nor rewrites carries colour rules (e.g. a month sheet that
+    could not be read this time): only then do the map's current entries matter, as entries of every
+    coloured tab are replaced and no other tab looks the map up. Saves re-reading a 100k-row map."""
+    skip = {tc.tab.casefold() for tc in plan.colours} | {s.name.casefold() for s in plan.owned} | {MAP_TAB.casefold()}
+    key = KEY_NAME.encode()
+    return any(tab.part and tab.name.casefold() not in skip and key in book.pkg.blob(tab.part) for tab in book.tabs)
 
 
 def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> bytes:

@@ -75,6 +75,12 @@ class Package:
     def blob(self, name: str) -> bytes:
         return self._new[name] if name in self._new else self._source.read(name)
 
+    def source_crc(self, name: str) -> int | None:
+        """The CRC-32 of part ``name`` as the source holds it (None when absent, replaced or removed)."""
+        if name in self._new or name in self._removed or name not in self._source:
+            return None
+        return self._source.raw(name).crc
+
     def text(self, name: str) -> str:
         return self.blob(name).decode("utf-8")
 
