@@ -1,0 +1,155 @@
+"""The Google backend sends only what changed, in bodies that fit, and refuses a book past the cell limit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from standin import StandinSession, running_standin
+from standin.model import Sheet
+from sync.backends.gsheets.split import MAX_BODY_BYTES
+from sync.errors import DispatchError
+from sync.sheets import CellStyle, ListValidation, SheetGrid, WritePlan
+
+STAFF = {"组织架构": [["单位编码", "单位名称"], ["JT", "集团党委"]]}
+COLOURS = {"红": CellStyle(fill="FF0000"), "黄": CellStyle(fill="FFC000"), "绿": CellStyle(fill="00B050")}
+PERCENT = CellStyle(number_format="0%")
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[StandinSession]:
+    with running_standin() as session:
+        yield session
+
+
+def task_list(tasks: list[tuple[str, str, float, str]], name: str = "重点调度") -> SheetGrid:
+    """A list like the dispatch lists: banner, header, one row per task, its colour cell filled."""
+    rows: list[list[Any]] = [["重点调度清单（数据截至 2026-11-05）"], ["任务编号", "任务名称", "进度", "颜色"]]
+    styles = {(0, 0): CellStyle(bold=True, size=14), **{(1, c): CellStyle(bold=True) for c in range(4)}}
+    for i, (task, title, progress, colour) in enumerate(tasks, start=2):
+        rows.append([task, title, progress, colour])
+        styles[(i, 2)] = PERCENT
+        styles[(i, 3)] = COLOURS[colour]
+    return SheetGrid(name, rows, styles, [12, 30, 8, 8], freeze=(2, 0))
+
+
+def tasks(n: int) -> list[tuple[str, str, float, str]]:
+    return [(f"T{i:05d}", f"任务{i}", (i % 10) / 10, "红黄绿"[i % 3]) for i in range(n)]
+
+
+def sync(session: StandinSession, sid: str, plan: WritePlan) -> None:
+    book = session.book(sid)
+    book.sheet_names()
+    book.read(list(STAFF))
+    book.write(plan)
+
+
+def state(sheet: Sheet) -> tuple[Any, ...]:
+    """Everything a sync-owned tab shows: grid, cells with their values and formats, widths."""
+    return sheet.size, sheet.properties["gridProperties"], sheet.properties.get("hidden"), sheet.cells, \
+        sheet.columns_meta, sheet.merges, len(sheet.charts)
+
+
+def write_bytes(session: StandinSession, sid: str) -> list[int]:
+    return [r.bytes for r in session.api.requests("spreadsheets.batchUpdate", sid)]
+
+
+@pytest.mark.parametrize("rows", [0, -7, 5])  # same length, shorter, longer
+def test_a_patched_tab_equals_a_full_rewrite(standin: StandinSession, rows: int) -> None:
+    before = tasks(300)
+    after = [(t, name if i % 37 else name + "（改）", progress, colour if i % 53 else "绿")
+             for i, (t, name, progress, colour) in enumerate(before)]
+    after = after[:len(after) + rows] if rows < 0 else after + tasks(300 + rows)[300:]
+    patched = standin.seed(STAFF)
+    sync(standin, patched, WritePlan(owned=[task_list(before)]))
+    hand = standin.api.spreadsheet(patched).sheet("重点调度")
+    assert hand is not None
+    hand.cells[(40, 1)] = {"userEnteredValue": {"stringValue": "手改"}}  # overwritten like any difference
+    sync(standin, patched, WritePlan(owned=[task_list(after)]))
+
+    fresh = standin.seed(STAFF)
+    sync(standin, fresh, WritePlan(owned=[task_list(after)]))
+    got, want = standin.api.spreadsheet(patched).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
+    assert got is not None and want is not None
+    assert state(got) == state(want)
+    first, patch = write_bytes(standin, patched)
+    assert patch < first / 10  # 2 % of the rows changed
+    marks = [standin.api.spreadsheet(s).metadata_on(t.sheet_id)[0]["metadataValue"]
+             for s, t in ((patched, got), (fresh, want))]
+    assert marks[0] == marks[1]
+
+
+def test_a_repeat_after_a_patch_writes_nothing(standin: StandinSession) -> None:
+    sid = standin.seed(STAFF)
+    sync(standin, sid, WritePlan(owned=[task_list(tasks(50))]))
+    changed = tasks(50)
+    changed[3] = ("T00003", "任务3", 1.0, "绿")
+    sync(standin, sid, WritePlan(owned=[task_list(changed)]))
+    sync(standin, sid, WritePlan(owned=[task_list(changed)]))
+    assert standin.api.counts(sid)["spreadsheets.batchUpdate"] == 2
+
+
+def test_a_changed_layout_rewrites_the_tab(standin: StandinSession) -> None:
+    sid = standin.seed(STAFF)
+    sync(standin, sid, WritePlan(owned=[task_list(tasks(50))]))
+    wider = task_list(tasks(50))
+    wider.column_widths = [20, 30, 8, 8]
+    sync(standin, sid, WritePlan(owned=[wider]))
+    sheet = standin.api.spreadsheet(sid).sheet("重点调度")
+    assert sheet is not None and sheet.columns_meta[0] == {"pixelSize": 145}
+    assert write_bytes(standin, sid)[1] > write_bytes(standin, sid)[0] / 2  # the whole tab again
+
+
+def test_a_large_write_goes_in_bodies_under_2_mb_and_lands_whole(standin: StandinSession) -> None:
+    sid = standin.seed(STAFF)
+    big = tasks(30_000)
+    sync(standin, sid, WritePlan(owned=[task_list(big), task_list(big[:5], "超前调度")]))
+    sizes = write_bytes(standin, sid)
+    assert len(sizes) > 1 and max(sizes) <= MAX_BODY_BYTES < 2_000_000
+    got = standin.api.values(sid, "重点调度")
+    assert len(got) == 30_002 and got[-1] == ["T29999", "任务29999", 0.9, "绿"]
+    sync(standin, sid, WritePlan(owned=[task_list(big), task_list(big[:5], "超前调度")]))
+    assert len(write_bytes(standin, sid)) == len(sizes)  # nothing changed: nothing sent
+
+
+def test_a_book_past_the_cell_limit_is_refused_before_anything_is_written(standin: StandinSession) -> None:
+    sid = standin.seed(STAFF)
+    huge = SheetGrid("重点调度", [["任务编号"]], validations=[ListValidation(25, 1, 399_999, ("是", "否"))])
+    book = standin.book(sid)
+    book.sheet_names()
+    book.read(list(STAFF))
+    with pytest.raises(DispatchError) as refused:
+        book.changes(WritePlan(owned=[huge]))  # a dry run says so too
+    with pytest.raises(DispatchError):
+        book.write(WritePlan(owned=[huge]))
+    text = str(refused.value)
+    assert f"gsheet:{sid}" in text and "10,426,000" in text and "10,000,000" in text
+    assert "归档" in text and "按单位分册" in text and "未写入" in text
+    assert standin.api.counts(sid)["spreadsheets.batchUpdate"] == 0
+
+
+def test_the_stand_in_refuses_a_body_over_10_mib(standin: StandinSession) -> None:
+    sid = standin.seed(STAFF)
+    book = standin.book(sid)
+    rows = [{"values": [{"userEnteredValue": {"stringValue": "x" * 1000}}]}] * 11_000
+    body = {"requests": [{"updateCells": {"start": {"sheetId": 0}, "rows": rows, "fields": "userEnteredValue"}}]}
+    assert len(json.dumps(body)) > 10_485_760
+    with pytest.raises(DispatchError, match="Request payload size exceeds the limit: 10485760 bytes"):
+        book._call("写入", lambda: book._http.batch_update(sid, body))
+    assert standin.api.requests("spreadsheets.batchUpdate", sid)[-1].status == 400
+    assert standin.api.values(sid, "组织架构")[0] == ["单位编码", "单位名称"]
+
+
+def test_the_stand_in_refuses_to_pass_10_million_cells(standin: StandinSession) -> None:
+    sid = standin.seed(STAFF)
+    book = standin.book(sid)
+    grow = {"requests": [{"addSheet": {"properties": {"title": "大表", "gridProperties": {
+        "rowCount": 400_000, "columnCount": 25}}}}]}
+    with pytest.raises(DispatchError, match="above the limit of 10000000 cells"):
+        book._call("写入", lambda: book._http.batch_update(sid, grow))
+    assert [s.title for s in standin.api.spreadsheet(sid).sheets] == ["组织架构"]
+    grow["requests"][0]["addSheet"]["properties"]["gridProperties"]["rowCount"] = 300_000  # type: ignore[index]
+    book._call("写入", lambda: book._http.batch_update(sid, grow))  # 7.5M cells: allowed
