@@ -354,7 +354,7 @@ class StandIn:
                 return values.get(book, unquote(match.group(2)), one)
             if kind == "values.batchGet":
                 return values.batch_get(book, params.get("ranges", []), one)
-            work = copy.deepcopy(book)  # all-or-nothing: mutate a copy, keep it only on success
+            work = book.fork(_named_sheets(payload) if kind == "spreadsheets.batchUpdate" else None)  # all or nothing
             answer = self._mutate(kind, work, match, one, payload)
             if _cells(work) > max(MAX_CELLS, _cells(book)):
                 raise bad_request(f"This action would increase the number of cells in the workbook above the "
@@ -392,6 +392,24 @@ class StandIn:
     def _drive_file(book: Spreadsheet) -> dict[str, Any]:
         return {"kind": "drive#file", "id": book.spreadsheet_id, "name": book.properties["title"],
                 "mimeType": _SPREADSHEET_MIME, "createdTime": book.created, "modifiedTime": book.modified}
+
+
+def _named_sheets(payload: Any) -> set[int] | None:
+    """The sheet IDs a batchUpdate names (and 0, which a range without one means), or None when one of its
+    requests reaches a sheet another way (an embedded object's ID)."""
+    named: set[int] = {0}
+    stack = [payload]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "objectId" in node:
+                return None
+            if str(node.get("sheetId", "")).isdigit():
+                named.add(int(node["sheetId"]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return named
 
 
 def _cells(book: Spreadsheet) -> int:

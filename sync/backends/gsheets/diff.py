@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from itertools import groupby
 from typing import Any
 
 from sync.backends.gsheets.cells import canonical, layout_fingerprint, row_styles
 from sync.sheets import Grid, SheetGrid
 
+PENDING = "pending"  # the marker while a tab is being rewritten: a later sync rewrites such a tab whole
 MAX_RUNS_CHARS = 8000  # Sheets keeps at most 30,000 characters of developer metadata per sheet
 
 
@@ -53,6 +55,15 @@ def parse_mark(text: str) -> Mark | None:
 
 
 @dataclass(frozen=True)
+class Move:
+    """``count`` rows that stay the same but moved, from row ``source`` to row ``target``."""
+
+    source: int
+    target: int
+    count: int
+
+
+@dataclass(frozen=True)
 class Patch:
     """Rows ``first``..``last`` (inclusive) to rewrite, columns ``start``..``stop`` (exclusive)."""
 
@@ -62,30 +73,62 @@ class Patch:
     stop: int
 
 
-def patches(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: list[str],
-            size: tuple[int, int]) -> list[Patch]:
-    """The cells of a ``size`` tab that differ between what was read (values, and the old row styles)
-    and ``sheet``: a row whose styles changed is rewritten whole, else only its differing cells; runs
-    of adjacent rows with the same column span become one patch."""
-    out: list[Patch] = []
-    for r in range(size[0]):
-        old = _trimmed(read[r]) if r < len(read) else []
-        new = _trimmed(sheet.rows[r]) if r < len(sheet.rows) else []
-        if (old_styles[r] if r < len(old_styles) else "") != new_styles[r]:
-            span = (0, size[1])
-        elif old == new:
+@dataclass(frozen=True)
+class Changes:
+    """How a tab becomes the plan's: rows moved as they are (in this order), then cells rewritten."""
+
+    moves: list[Move]
+    patches: list[Patch]
+
+
+def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: list[str],
+            rows: tuple[int, int], columns: int) -> Changes:
+    """What turns a tab of ``rows[0]`` rows (``read`` values, ``old_styles``) into ``sheet`` at ``rows[1]``
+    rows, both ``columns`` wide.
+
+    Rows whose values and styles are unchanged are matched in order (a list sorted by colour moves a
+    task's row when its colour changes, shifting every row between) and moved, not resent. Of the other
+    rows, one whose styles changed is rewritten whole, else only its differing cells; adjacent rows with
+    the same column span make one patch. Moves going down are listed bottom-up and those going up top-down,
+    so no move overwrites rows another still has to copy."""
+    old = [_trimmed(read[r]) if r < len(read) else [] for r in range(rows[0])]
+    new = [_trimmed(sheet.rows[r]) if r < len(sheet.rows) else [] for r in range(rows[1])]
+    old_keys = [(*line, _style(old_styles, r)) for r, line in enumerate(old)]
+    new_keys = [(*line, new_styles[r]) for r, line in enumerate(new)]
+    matched = bytearray(rows[1])
+    down: list[Move] = []
+    up: list[Move] = []
+    for i, j, n in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_matching_blocks():
+        matched[j:j + n] = b"\x01" * n
+        if i != j and n:
+            (down if j > i else up).append(Move(i, j, n))
+    patches: list[Patch] = []
+    for r in range(rows[1]):
+        if matched[r]:
             continue
+        before = old[r] if r < rows[0] else []
+        if _style(old_styles, r) != new_styles[r]:
+            span = (0, columns)
         else:
-            old += [None] * (len(new) - len(old))
-            new += [None] * (len(old) - len(new))
-            differing = [c for c, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+            width = max(len(before), len(new[r]))
+            differing = [c for c in range(width) if _at(before, c) != _at(new[r], c)]
+            if not differing:
+                continue
             span = (differing[0], differing[-1] + 1)
-        last = out[-1] if out else None
+        last = patches[-1] if patches else None
         if last is not None and last.last == r - 1 and (last.start, last.stop) == span:
-            out[-1] = Patch(last.first, r, *span)
+            patches[-1] = Patch(last.first, r, *span)
         else:
-            out.append(Patch(r, r, *span))
-    return out
+            patches.append(Patch(r, r, *span))
+    return Changes(down[::-1] + up, patches)
+
+
+def _style(styles: list[str], row: int) -> str:
+    return styles[row] if row < len(styles) else ""
+
+
+def _at(line: list[Any], column: int) -> Any:
+    return line[column] if column < len(line) else None
 
 
 def _trimmed(row: list[Any]) -> list[Any]:

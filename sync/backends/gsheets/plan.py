@@ -16,7 +16,7 @@ from typing import Any
 from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
 from sync.backends.gsheets.cells import cell_data, colour
 from sync.backends.gsheets.colours import rule_requests
-from sync.backends.gsheets.diff import Mark, mark_of, parse_mark, patches
+from sync.backends.gsheets.diff import PENDING, Mark, changes, mark_of, parse_mark
 from sync.sheets import Chart, Grid, RowAppend, SheetGrid, WritePlan
 
 MARK_KEY = "dispatchbook"
@@ -79,16 +79,23 @@ def extent(sheet: SheetGrid) -> tuple[int, int]:
     return max(rows + [1]), max(cols + [1])
 
 
+def _row_count(sheet_id: int, rows: int) -> dict[str, Any]:
+    return {"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {"rowCount": rows}},
+                                      "fields": "gridProperties.rowCount"}}
+
+
 def _grid_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:
     return {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
 
 
-def _rows(sheet: SheetGrid, rows: range, columns: range) -> list[dict[str, Any]]:
+def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False) -> list[dict[str, Any]]:
+    """RowData of a block of the tab; trailing empty cells left out unless ``whole`` (every cell listed,
+    for a request that clears only the cells it lists)."""
     out = []
     for r in rows:
         line = sheet.rows[r] if r < len(sheet.rows) else []
         cells = [cell_data(line[c] if c < len(line) else None, sheet.styles.get((r, c))) for c in columns]
-        while cells and not cells[-1]:
+        while cells and not cells[-1] and not whole:
             cells.pop()
         out.append({"values": cells} if cells else {})
     return out
@@ -164,17 +171,28 @@ class _Builder:
 
     def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark,
               mark: str, digests: list[str]) -> None:
-        """Rewrite only the cells that differ from what was read (and the row count, when it changed)."""
-        if state.size != size:
-            self.requests.append({"updateSheetProperties": {
-                "properties": {"sheetId": state.sheet_id, "gridProperties": {"rowCount": size[0]}},
-                "fields": "gridProperties.rowCount"}})
-        for p in patches(self.values[sheet.name], sheet, old.rows or digests, digests, size):
-            self.requests.append({"updateCells": {
-                "range": _grid_range(state.sheet_id, p.first, p.last + 1, p.start, p.stop),
-                "rows": _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop)), "fields": PATCH_FIELDS}})
-        if state.mark is not None and state.mark[1] != mark:
-            self.mark(state.sheet_id, mark, state)
+        """Move the rows that only moved, rewrite the cells that differ; the grid grows before and shrinks after.
+
+        When rows move or styles change, the marker is first set to one no later sync can patch from, so
+        a write cut short between two bodies is followed by a full rewrite of the tab, not a wrong patch."""
+        sid, width = state.sheet_id, size[1]
+        found = changes(self.values[sheet.name], sheet, old.rows or digests, digests, (state.size[0], size[0]), width)
+        remark = bool(found.moves) or state.mark is None or state.mark[1] != mark
+        if remark:
+            self.mark(sid, PENDING, state)
+        if size[0] > state.size[0]:
+            self.requests.append(_row_count(sid, size[0]))
+        self.requests += [{"copyPaste": {"source": _grid_range(sid, m.source, m.source + m.count, 0, width),
+                                         "destination": _grid_range(sid, m.target, m.target + m.count, 0, width)}}
+                             for m in found.moves]  # pasteType PASTE_NORMAL (the default): values and formats
+        self.requests += [{"updateCells": {  # every cell of the patch listed: a start is shorter than a range
+            "start": {"sheetId": sid, "rowIndex": p.first, "columnIndex": p.start},
+            "rows": _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True),
+            "fields": PATCH_FIELDS}} for p in found.patches]
+        if size[0] < state.size[0]:
+            self.requests.append(_row_count(sid, size[0]))
+        if remark:
+            self.mark(sid, mark, state)
 
     def write(self, sheet: SheetGrid, *, owned: bool, after: str | None = None) -> None:
         """Add or replace one tab (a sync-owned tab is patched when it can be); a new tab goes right after
@@ -198,6 +216,8 @@ class _Builder:
                 "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid, **place}}})
         else:
             sid = state.sheet_id
+            if owned and state.mark is not None:
+                self.mark(sid, PENDING, state)  # until the tab is whole again (see patch)
             if state.merges:
                 self.requests.append({"unmergeCells": {"range": {"sheetId": sid}}})
             self.requests += [{"deleteEmbeddedObject": {"objectId": c}} for c in state.charts]

@@ -53,8 +53,10 @@ def _pieces(request: dict[str, Any], limit: int) -> Iterator[dict[str, Any]]:
             size += n
             stop += 1
         piece = {**args, "rows": rows[start:stop]}
-        if kind == "updateCells":
+        if "range" in args:
             first = args["range"]["startRowIndex"]
             piece["range"] = {**args["range"], "startRowIndex": first + start, "endRowIndex": first + stop}
+        elif "start" in args:
+            piece["start"] = {**args["start"], "rowIndex": args["start"].get("rowIndex", 0) + start}
         yield {kind: piece}
         start = stop
