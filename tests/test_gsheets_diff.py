@@ -10,7 +10,7 @@ import pytest
 
 from standin import StandinSession, running_standin
 from standin.model import Sheet
-from sync.backends.gsheets.split import MAX_BODY_BYTES
+from sync.backends.gsheets.split import MAX_BODY_BYTES, batches, body_bytes
 from sync.errors import DispatchError
 from sync.sheets import CellStyle, ListValidation, SheetGrid, WritePlan
 
@@ -160,3 +160,35 @@ def test_the_stand_in_refuses_to_pass_10_million_cells(standin: StandinSession) 
     assert [s.title for s in standin.api.spreadsheet(sid).sheets] == ["组织架构"]
     grow["requests"][0]["addSheet"]["properties"]["gridProperties"]["rowCount"] = 300_000  # type: ignore[index]
     book._call("写入", lambda: book._http.batch_update(sid, grow))  # 7.5M cells: allowed
+
+
+def test_bodies_are_filled_in_order_and_slices_keep_their_rows_place() -> None:
+    def row(i: int) -> dict[str, Any]:
+        return {"values": [{"userEnteredValue": {"stringValue": f"第{i}行" * (i % 7 + 1)}}]}
+
+    requests = [{"updateCells": {"range": {"sheetId": 1, "startRowIndex": 10, "endRowIndex": 410},
+                                 "rows": [row(i) for i in range(400)], "fields": "userEnteredValue"}},
+                {"addSheet": {"properties": {"title": "x"}}},
+                {"updateCells": {"start": {"sheetId": 2, "rowIndex": 5}, "rows": [row(i) for i in range(300)],
+                                 "fields": "userEnteredValue"}},
+                {"appendCells": {"sheetId": 3, "rows": [row(i) for i in range(200)], "fields": "userEnteredValue"}}]
+    bodies = batches(requests, limit=5_000)
+    assert all(body_bytes({"requests": body}) <= 5_000 for body in bodies)
+    assert all(body_bytes({"requests": body}) > 5_000 - 400 for body in bodies[:-1])  # each body filled
+    flat = [r for body in bodies for r in body]
+    assert [next(iter(r)) for r in flat if "addSheet" in r] == ["addSheet"]
+    for index, kind, first in ((0, "updateCells", 10), (2, "updateCells", 5), (3, "appendCells", 0)):
+        original = requests[index][kind]
+        pieces = [r[kind] for r in flat if kind in r and _sheet_of(r[kind]) == _sheet_of(original)]
+        assert [x for p in pieces for x in p["rows"]] == original["rows"]
+        at = first
+        for piece in pieces:
+            if "range" in piece:
+                assert (piece["range"]["startRowIndex"], piece["range"]["endRowIndex"]) == (at, at + len(piece["rows"]))
+            if "start" in piece:
+                assert piece["start"]["rowIndex"] == at
+            at += len(piece["rows"])
+
+
+def _sheet_of(args: dict[str, Any]) -> int:
+    return int(args.get("sheetId", args.get("range", args.get("start", {})).get("sheetId", -1)))

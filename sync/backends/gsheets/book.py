@@ -1,9 +1,9 @@
-"""Google Sheets books: the same sync on a shared spreadsheet, in at most three requests.
+"""Google Sheets books: the same sync on a shared spreadsheet, sending only what changed.
 
 ``sheet_names()`` is one metadata GET (only the fields needed), ``read()`` one values batchGet
-of the asked tabs plus the sync-owned ones (to tell later whether anything changed), and
-``write()`` one atomic ``spreadsheets.batchUpdate`` — or no request at all when the plan changes
-nothing. Values are read UNFORMATTED with SERIAL_NUMBER dates (the same whatever the
+of the asked tabs plus the sync-owned ones (to tell what changed), and ``write()`` the changed
+cells in atomic ``spreadsheets.batchUpdate`` bodies under 2 MB (usually one) — or no request at
+all when the plan changes nothing; a book that would pass Google's 10M-cell limit is refused first. Values are read UNFORMATTED with SERIAL_NUMBER dates (the same whatever the
 spreadsheet's locale) and written typed, never parsed. Requests go through the process-wide
 quota limiter of the service account and are retried with bounded backoff.
 
