@@ -192,3 +192,19 @@ def test_bodies_are_filled_in_order_and_slices_keep_their_rows_place() -> None:
 
 def _sheet_of(args: dict[str, Any]) -> int:
     return int(args.get("sheetId", args.get("range", args.get("start", {})).get("sheetId", -1)))
+
+
+def test_rows_of_a_tab_with_dropdowns_are_not_moved_the_tab_is_rewritten(standin: StandinSession) -> None:
+    def listed(rows: list[tuple[str, str, float, str]]) -> SheetGrid:
+        tab = task_list(rows)
+        tab.validations = [ListValidation(3, 2, 40, tuple(COLOURS))]
+        return tab
+
+    before = tasks(60)
+    after = [(t, n, p, "绿" if i == 3 else c) for i, (t, n, p, c) in enumerate(before)]  # one task moves
+    patched, fresh = standin.seed(STAFF), standin.seed(STAFF)
+    sync(standin, patched, WritePlan(owned=[listed(before)]))
+    sync(standin, patched, WritePlan(owned=[listed(after)]))
+    sync(standin, fresh, WritePlan(owned=[listed(after)]))
+    got, want = standin.api.spreadsheet(patched).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
+    assert got is not None and want is not None and state(got) == state(want)

@@ -170,13 +170,16 @@ class _Builder:
                 and (old.rows is not None or old.styles == new.styles))
 
     def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark,
-              mark: str, digests: list[str]) -> None:
+              mark: str, digests: list[str]) -> bool:
         """Move the rows that only moved, rewrite the cells that differ; the grid grows before and shrinks after.
+        False (nothing done) when rows would move on a tab with dropdowns, which would move with them.
 
         When rows move or styles change, the marker is first set to one no later sync can patch from, so
         a write cut short between two bodies is followed by a full rewrite of the tab, not a wrong patch."""
         sid, width = state.sheet_id, size[1]
         found = changes(self.values[sheet.name], sheet, old.rows or digests, digests, (state.size[0], size[0]), width)
+        if found.moves and sheet.validations:
+            return False
         remark = bool(found.moves) or state.mark is None or state.mark[1] != mark
         if remark:
             self.mark(sid, PENDING, state)
@@ -193,6 +196,7 @@ class _Builder:
             self.requests.append(_row_count(sid, size[0]))
         if remark:
             self.mark(sid, mark, state)
+        return True
 
     def write(self, sheet: SheetGrid, *, owned: bool, after: str | None = None) -> None:
         """Add or replace one tab (a sync-owned tab is patched when it can be); a new tab goes right after
@@ -204,8 +208,8 @@ class _Builder:
         mark, digests = mark_of(sheet, size[0]) if owned else ("", [])
         if owned and state is not None and state.mark is not None:
             old, new = parse_mark(state.mark[1]), parse_mark(mark)
-            if old is not None and new is not None and self.patchable(sheet, size, old, new):
-                self.patch(sheet, size, state, old, mark, digests)
+            if (old is not None and new is not None and self.patchable(sheet, size, old, new)
+                    and self.patch(sheet, size, state, old, mark, digests)):
                 return
         grid = {"rowCount": size[0], "columnCount": size[1], "frozenRowCount": (sheet.freeze or (0, 0))[0],
                 "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
