@@ -492,9 +492,13 @@ def update_developer_metadata(book: Spreadsheet, args: Request, where: str) -> d
         lookup = data_filter.get("developerMetadataLookup")
         if lookup is None:
             raise ApiError(501, f"The stand-in only implements {where} with developerMetadataLookup filters.")
+        place = lookup.get("metadataLocation", {})
+        if set(place) - {"sheetId"}:
+            raise ApiError(501, f"The stand-in only implements {where} with a metadataLocation by sheetId.")
         for meta in book.developer_metadata:
             if all(meta.get(k) == v for k, v in lookup.items() if k in ("metadataId", "metadataKey",
-                                                                          "metadataValue", "visibility")):
+                                                                          "metadataValue", "visibility")) \
+                    and ("sheetId" not in place or meta["location"].get("sheetId") == int(place["sheetId"])):
                 apply_mask(meta, args.get("developerMetadata", {}), paths)
                 matched.append(copy.deepcopy(meta))
     return {"updateDeveloperMetadata": {"developerMetadata": matched}}

@@ -10,8 +10,9 @@ import pytest
 
 from standin import StandinSession, running_standin
 from standin.model import Sheet
+from sync.backends.gsheets.quota import RetryPolicy
 from sync.backends.gsheets.split import MAX_BODY_BYTES, batches, body_bytes
-from sync.errors import DispatchError
+from sync.errors import DispatchError, RemoteError
 from sync.sheets import CellStyle, ListValidation, SheetGrid, WritePlan
 
 STAFF = {"组织架构": [["单位编码", "单位名称"], ["JT", "集团党委"]]}
@@ -208,3 +209,25 @@ def test_rows_of_a_tab_with_dropdowns_are_not_moved_the_tab_is_rewritten(standin
     sync(standin, fresh, WritePlan(owned=[listed(after)]))
     got, want = standin.api.spreadsheet(patched).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
     assert got is not None and want is not None and state(got) == state(want)
+
+
+def test_a_write_cut_between_bodies_is_completed_by_the_next_sync(standin: StandinSession) -> None:
+    big = tasks(20_000)
+    plan = WritePlan(owned=[task_list(big), task_list(big[:5], "超前调度")])
+    cut = standin.seed(STAFF)
+    standin.api.inject(500, kind="spreadsheets.batchUpdate", after=1, times=5)
+    book = standin.book(cut, retry=RetryPolicy(sleep=lambda _: None))
+    book.sheet_names()
+    book.read(list(STAFF))
+    with pytest.raises(RemoteError) as stopped:
+        book.write(plan)
+    assert "已写入前 1 批" in str(stopped.value) and "重新运行同步" in str(stopped.value)
+    assert standin.book(cut).owned_tabs() == {"重点调度"}  # already the sync's, marked pending
+    sync(standin, cut, plan)
+    fresh = standin.seed(STAFF)
+    sync(standin, fresh, plan)
+    for name in ("重点调度", "超前调度"):
+        got, want = standin.api.spreadsheet(cut).sheet(name), standin.api.spreadsheet(fresh).sheet(name)
+        assert got is not None and want is not None and state(got) == state(want)
+    assert [s.title for s in standin.api.spreadsheet(cut).sheets] == [s.title for s in
+                                                                     standin.api.spreadsheet(fresh).sheets]

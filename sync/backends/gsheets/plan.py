@@ -143,6 +143,7 @@ class _Builder:
         self.states, self.values = states, values
         self.taken = {s.sheet_id for s in states.values()}
         self.created: dict[str, int] = {}
+        self.marked: set[int] = set()  # new tabs given a marker in this write
         self.requests: list[dict[str, Any]] = []
 
     def sheet_id(self, title: str) -> int:
@@ -218,6 +219,8 @@ class _Builder:
             place = {"index": list(self.states).index(after) + 1} if after in self.states else {}
             self.requests.append({"addSheet": {"properties": {
                 "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid, **place}}})
+            if owned:  # the tab is the sync's from the start, even if the write stops before its cells
+                self.mark(sid, PENDING, None)
         else:
             sid = state.sheet_id
             if owned and state.mark is not None:
@@ -241,14 +244,20 @@ class _Builder:
             self.mark(sid, mark, state)
 
     def mark(self, sheet_id: int, mark: str, state: SheetState | None) -> None:
+        """Set the tab's marker: update the one it has or was given earlier in this write, else create it."""
         if state is not None and state.mark is not None:
-            self.requests.append({"updateDeveloperMetadata": {
-                "dataFilters": [{"developerMetadataLookup": {"metadataId": state.mark[0]}}],
-                "developerMetadata": {"metadataValue": mark}, "fields": "metadataValue"}})
+            lookup: dict[str, Any] = {"metadataId": state.mark[0]}
+        elif sheet_id in self.marked:
+            lookup = {"metadataKey": MARK_KEY, "metadataLocation": {"sheetId": sheet_id}}
         else:
+            self.marked.add(sheet_id)
             self.requests.append({"createDeveloperMetadata": {"developerMetadata": {
                 "metadataKey": MARK_KEY, "metadataValue": mark, "location": {"sheetId": sheet_id},
                 "visibility": "DOCUMENT"}}})
+            return
+        self.requests.append({"updateDeveloperMetadata": {
+            "dataFilters": [{"developerMetadataLookup": lookup}],
+            "developerMetadata": {"metadataValue": mark}, "fields": "metadataValue"}})
 
 
 class TooManyCells(Exception):
