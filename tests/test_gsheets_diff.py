@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+import sync.backends.gsheets.book as book_module
 from standin import StandinSession, running_standin
 from standin.model import Sheet
-from sync.backends.gsheets.quota import RetryPolicy
+from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy
 from sync.backends.gsheets.split import MAX_BODY_BYTES, batches, body_bytes
 from sync.errors import DispatchError, RemoteError
 from sync.sheets import CellStyle, ListValidation, SheetGrid, WritePlan
@@ -231,3 +233,23 @@ def test_a_write_cut_between_bodies_is_completed_by_the_next_sync(standin: Stand
         assert got is not None and want is not None and state(got) == state(want)
     assert [s.title for s in standin.api.spreadsheet(cut).sheets] == [s.title for s in
                                                                      standin.api.spreadsheet(fresh).sheets]
+
+
+def test_every_body_waits_for_the_quota(standin: StandinSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(book_module, "batches", functools.partial(batches, limit=40_000))
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limiter = QuotaLimiter(per_minute=3, clock=lambda: now[0], sleep=sleep)
+    sid = standin.seed(STAFF)
+    book = standin.book(sid, limiter=limiter)
+    book.sheet_names()
+    book.read(list(STAFF))
+    book.write(WritePlan(owned=[task_list(tasks(1_000))]))
+    bodies = len(standin.api.requests("spreadsheets.batchUpdate", sid))
+    assert bodies > 3 and len(waits) == (2 + bodies - 1) // 3  # 2 reads + the bodies, 3 a minute
+    assert len(standin.api.values(sid, "重点调度")) == 1_002
