@@ -20,7 +20,7 @@ Request = dict[str, Any]
 Handler = Callable[[Spreadsheet, Request, str], dict[str, Any]]
 
 # Request kinds of the real API (google.apps.sheets.v4.Request) that the stand-in leaves out.
-_REAL_KINDS = frozenset("""updateNamedRange addNamedRange deleteNamedRange autoFill cutPaste copyPaste updateBorders
+_REAL_KINDS = frozenset("""updateNamedRange addNamedRange deleteNamedRange autoFill cutPaste updateBorders
 addFilterView clearBasicFilter deleteDimension deleteFilterView duplicateFilterView duplicateSheet findReplace
 insertRange moveDimension updateEmbeddedObjectPosition pasteData textToColumns updateFilterView deleteRange
 appendDimension updateConditionalFormatRule setBasicFilter addProtectedRange updateProtectedRange
@@ -250,6 +250,38 @@ def update_cells(book: Spreadsheet, args: Request, where: str) -> dict[str, Any]
     return {}
 
 
+def copy_paste(book: Spreadsheet, args: Request, where: str) -> dict[str, Any]:
+    """PASTE_NORMAL: values, formats, notes and dropdowns of the source, read whole before any cell is
+    written (so source and destination may overlap), repeated to fill a destination that is a multiple
+    of it; an empty source cell clears its destination."""
+    for key, value, done in (("pasteType", args.get("pasteType", "PASTE_NORMAL"), "PASTE_NORMAL"),
+                             ("pasteOrientation", args.get("pasteOrientation", "NORMAL"), "NORMAL")):
+        if value != done:
+            raise ApiError(501, f"The stand-in does not implement {where} with {key} {value}.")
+    source, (r0, c0, r1, c1) = book.grid_range(f"{where}.source", args.get("source", {}))
+    target, (t0, u0, t1, u1) = book.grid_range(f"{where}.destination", args.get("destination", {}))
+    height, width = r1 - r0, c1 - c0
+    if height <= 0 or width <= 0:
+        raise bad_request(f"Invalid {where}: the source range is empty.")
+    clip = {(r - r0, c - c0): cell for r in range(r0, r1) for c in range(c0, c1)
+            if (cell := source.cells.get((r, c)))}
+    if any("formulaValue" in cell.get("userEnteredValue", {}) for cell in clip.values()):
+        raise ApiError(501, f"The stand-in does not implement {where} of formulas (their references would move).")
+    rows = max(1, (t1 - t0) // height) * height
+    columns = max(1, (u1 - u0) // width) * width
+    book.grid_range(f"{where}.destination", {"sheetId": target.sheet_id, "startRowIndex": t0,
+                                              "endRowIndex": t0 + rows, "startColumnIndex": u0,
+                                              "endColumnIndex": u0 + columns})
+    for r in range(rows):
+        for c in range(columns):
+            cell = clip.get((r % height, c % width))
+            if cell:
+                target.cells[(t0 + r, u0 + c)] = copy.deepcopy(cell)
+            else:
+                target.cells.pop((t0 + r, u0 + c), None)
+    return {}
+
+
 def repeat_cell(book: Spreadsheet, args: Request, where: str) -> dict[str, Any]:
     paths = _cell_paths(args, where)
     sheet, (r0, c0, r1, c1) = book.grid_range(where, args.get("range", {}))
@@ -460,9 +492,13 @@ def update_developer_metadata(book: Spreadsheet, args: Request, where: str) -> d
         lookup = data_filter.get("developerMetadataLookup")
         if lookup is None:
             raise ApiError(501, f"The stand-in only implements {where} with developerMetadataLookup filters.")
+        place = lookup.get("metadataLocation", {})
+        if set(place) - {"sheetId"}:
+            raise ApiError(501, f"The stand-in only implements {where} with a metadataLocation by sheetId.")
         for meta in book.developer_metadata:
             if all(meta.get(k) == v for k, v in lookup.items() if k in ("metadataId", "metadataKey",
-                                                                          "metadataValue", "visibility")):
+                                                                          "metadataValue", "visibility")) \
+                    and ("sheetId" not in place or meta["location"].get("sheetId") == int(place["sheetId"])):
                 apply_mask(meta, args.get("developerMetadata", {}), paths)
                 matched.append(copy.deepcopy(meta))
     return {"updateDeveloperMetadata": {"developerMetadata": matched}}
@@ -475,6 +511,7 @@ HANDLERS: dict[str, tuple[Handler, tuple[str, ...]]] = {
     "updateSpreadsheetProperties": (update_spreadsheet_properties, ("properties", "fields")),
     "updateCells": (update_cells, ("rows", "fields", "start", "range")),
     "repeatCell": (repeat_cell, ("range", "cell", "fields")),
+    "copyPaste": (copy_paste, ("source", "destination", "pasteType", "pasteOrientation")),
     "appendCells": (append_cells, ("sheetId", "rows", "fields", "tableId")),
     "setDataValidation": (set_data_validation, ("range", "rule", "filteredRowsIncluded")),
     "updateDimensionProperties": (update_dimension_properties, ("range", "properties", "fields",

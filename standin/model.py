@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import pickle
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import cells as C
@@ -85,6 +86,18 @@ class Spreadsheet:
     shared_with: set[str] | None = None  # accounts allowed in; None = every account
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     _evaluating: set[tuple[int, int, int]] = field(default_factory=set, repr=False)
+
+    def fork(self, sheet_ids: set[int] | None = None) -> Spreadsheet:
+        """A copy to apply a write to, keeping this one as it was: sheets in ``sheet_ids`` (every sheet
+        when None) are copied whole; the others share their cells, which such a write does not touch."""
+        def sheet_copy(sheet: Sheet) -> Sheet:
+            if sheet_ids is None or sheet.sheet_id in sheet_ids:
+                copied: Sheet = pickle.loads(pickle.dumps(sheet, pickle.HIGHEST_PROTOCOL))  # deepcopy, faster
+                return copied
+            return replace(sheet, properties=copy.deepcopy(sheet.properties))
+        return replace(self, properties=copy.deepcopy(self.properties), sheets=[sheet_copy(s) for s in self.sheets],
+                       developer_metadata=copy.deepcopy(self.developer_metadata), rng=copy.deepcopy(self.rng),
+                       shared_with=copy.copy(self.shared_with), _evaluating=set())
 
     # ---- sheets --------------------------------------------------------------------------
 

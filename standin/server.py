@@ -61,6 +61,8 @@ _ROUTES: list[tuple[str, str, re.Pattern[str], set[str]]] = [
 _MUTATING = {"spreadsheets.batchUpdate", "values.batchUpdate", "values.batchClear", "values.append",
              "values.clear", "values.update"}
 _SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+MAX_PAYLOAD = 10_485_760  # the service refuses a larger request body
+MAX_CELLS = 10_000_000  # cells per spreadsheet, across its tabs
 _FAULT_MESSAGES = {429: "Quota exceeded.", 500: "Internal error encountered.",
                    503: "The service is currently unavailable."}
 
@@ -86,6 +88,7 @@ class Logged:
     spreadsheet: str | None
     status: int
     identity: str | None
+    bytes: int = 0  # the request body's size
 
 
 class StandIn:
@@ -244,13 +247,15 @@ class StandIn:
         if parts.path == "/token" and method == "POST":
             form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
             status, answer = self.tokens.exchange(form, self.token_uri)
-            self._record(method, "token", None, status, None)
+            self._record(method, "token", None, status, None, len(body))
             return status, answer
         kind, match, allowed = self._route(method, parts.path)
         spreadsheet = unquote(match.group(1)) if match and match.groups() else None
         try:
             if match is None:
                 raise ApiError(404, f"Method not found: {method} {parts.path}")
+            if len(body) > MAX_PAYLOAD:
+                raise bad_request(f"Request payload size exceeds the limit: {MAX_PAYLOAD} bytes.")
             identity = self.tokens.identity(headers.get("authorization"))
             if identity is None:
                 raise ApiError(401, "Request had invalid authentication credentials. Expected OAuth 2 access "
@@ -259,7 +264,7 @@ class StandIn:
             self._check_quota(identity)
             fault = self._take_fault(kind)
             if fault is not None and fault.status is None:
-                self._record(method, kind, spreadsheet, 0, headers.get("authorization"))
+                self._record(method, kind, spreadsheet, 0, headers.get("authorization"), len(body))
                 time.sleep(fault.delay)
                 raise ConnectionAbortedError(kind)
             if fault is not None:
@@ -278,7 +283,7 @@ class StandIn:
             status = 204 if answer is None else 200
         except ApiError as err:
             status, answer = err.code, err.body()
-        self._record(method, kind, spreadsheet, status, headers.get("authorization"))
+        self._record(method, kind, spreadsheet, status, headers.get("authorization"), len(body))
         return status, answer
 
     def _route(self, method: str, path: str) -> tuple[str, re.Match[str] | None, set[str]]:
@@ -288,10 +293,11 @@ class StandIn:
                 return kind, m, allowed
         return "unknown", None, set()
 
-    def _record(self, method: str, kind: str, spreadsheet: str | None, status: int, auth: str | None) -> None:
+    def _record(self, method: str, kind: str, spreadsheet: str | None, status: int, auth: str | None,
+                size: int) -> None:
         with self._lock:
             self.log.append(Logged(self.clock(), method, kind, spreadsheet, status,
-                                   self.tokens.identity(auth) if auth else None))
+                                   self.tokens.identity(auth) if auth else None, size))
 
     def _check_quota(self, identity: str) -> None:
         if self.quota_per_minute is None:
@@ -348,8 +354,11 @@ class StandIn:
                 return values.get(book, unquote(match.group(2)), one)
             if kind == "values.batchGet":
                 return values.batch_get(book, params.get("ranges", []), one)
-            work = copy.deepcopy(book)  # all-or-nothing: mutate a copy, keep it only on success
+            work = book.fork(_named_sheets(payload) if kind == "spreadsheets.batchUpdate" else None)  # all or nothing
             answer = self._mutate(kind, work, match, one, payload)
+            if _cells(work) > max(MAX_CELLS, _cells(book)):
+                raise bad_request(f"This action would increase the number of cells in the workbook above the "
+                                  f"limit of {MAX_CELLS} cells.")
             work.modified = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
             self.books[book.spreadsheet_id] = work
             return answer
@@ -383,6 +392,29 @@ class StandIn:
     def _drive_file(book: Spreadsheet) -> dict[str, Any]:
         return {"kind": "drive#file", "id": book.spreadsheet_id, "name": book.properties["title"],
                 "mimeType": _SPREADSHEET_MIME, "createdTime": book.created, "modifiedTime": book.modified}
+
+
+def _named_sheets(payload: Any) -> set[int] | None:
+    """The sheet IDs a batchUpdate names (and 0, which a range without one means), or None when one of its
+    requests reaches a sheet another way (an embedded object's ID)."""
+    named: set[int] = {0}
+    stack = [payload]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "objectId" in node:
+                return None
+            if str(node.get("sheetId", "")).isdigit():
+                named.add(int(node["sheetId"]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return named
+
+
+def _cells(book: Spreadsheet) -> int:
+    """Cells of every tab's grid, as counted against the per-spreadsheet limit."""
+    return sum(rows * columns for rows, columns in (sheet.size for sheet in book.sheets))
 
 
 def _seed_cell(value: Any) -> dict[str, Any]:

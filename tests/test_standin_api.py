@@ -121,3 +121,41 @@ def test_metadata_fields_are_projected(standin: StandinSession, http: Authorized
     got = http.get(f"{API}/{sid}", params={"fields": "sheets(properties(title,gridProperties/rowCount))"}).json()
     assert got == {"sheets": [{"properties": {"title": "a", "gridProperties": {"rowCount": 1000}}},
                               {"properties": {"title": "b", "gridProperties": {"rowCount": 1000}}}]}
+
+
+def test_a_failed_batch_leaves_the_sheets_it_did_not_name_as_they_were(standin: StandinSession,
+                                                                       http: AuthorizedSession) -> None:
+    sid = standin.seed({"a": [["keep"]], "b": [["also"]]})
+    first, second = (s.sheet_id for s in standin.api.spreadsheet(sid).sheets)
+    answer = batch(http, sid,
+                   {"addSheet": {"properties": {"title": "新表", "index": 0}}},  # renumbers every tab
+                   {"updateCells": {"start": {"sheetId": second}, "rows": [{"values": [{}]}],
+                                    "fields": "userEnteredValue"}},
+                   {"deleteSheet": {"sheetId": 12345}})
+    assert answer.status_code == 400
+    book = standin.api.spreadsheet(sid)
+    assert [(s.title, s.properties["index"], s.sheet_id) for s in book.sheets] == [("a", 0, first), ("b", 1, second)]
+    assert standin.api.values(sid, "b") == [["also"]]
+
+
+def test_copy_paste_reads_the_source_whole_so_it_may_overlap(standin: StandinSession,
+                                                             http: AuthorizedSession) -> None:
+    sid = standin.seed({"a": [["r0", 0], ["r1", 1], ["r2", 2], [None, 3], ["r4", 4]]})
+    sheet = standin.api.spreadsheet(sid).sheets[0]
+    sheet.cells[(1, 0)]["userEnteredFormat"] = {"backgroundColor": {"red": 1}}
+
+    def rows(r0: int, r1: int) -> dict[str, int]:
+        return {"sheetId": sheet.sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": 0,
+                "endColumnIndex": 2}
+
+    assert batch(http, sid, {"copyPaste": {"source": rows(0, 3), "destination": rows(1, 4)}}).status_code == 200
+    assert standin.api.values(sid, "a") == [["r0", 0], ["r0", 0], ["r1", 1], ["r2", 2], ["r4", 4]]
+    assert standin.api.fill_of(sid, "a", 2, 0) == "FF0000"  # formats travel with the values
+    assert batch(http, sid, {"copyPaste": {"source": rows(2, 5), "destination": rows(0, 3),
+                                           "pasteType": "PASTE_NORMAL"}}).status_code == 200
+    assert standin.api.values(sid, "a") == [["r1", 1], ["r2", 2], ["r4", 4], ["r2", 2], ["r4", 4]]
+    assert standin.api.fill_of(sid, "a", 0, 0) == "FF0000" and standin.api.fill_of(sid, "a", 2, 0) is None
+    for strange in ({"pasteType": "PASTE_VALUES"}, {"pasteOrientation": "TRANSPOSE"}):
+        answer = batch(http, sid, {"copyPaste": {"source": rows(0, 1), "destination": rows(1, 2), **strange}})
+        assert answer.status_code == 501
+    assert batch(http, sid, {"copyPaste": {"source": rows(0, 1), "destination": rows(1000, 1001)}}).status_code == 400

@@ -1,4 +1,5 @@
-"""Google Sheets through gspread and google-auth: one batched read, one atomic write, within the quota."""
+"""Google Sheets through gspread and google-auth: one batched read, then only the changed cells in bodies
+under 2 MB, within the quota."""
 
 from sync.backends.gsheets.book import GSheetsBook
 

@@ -1,9 +1,9 @@
-"""Google Sheets books: the same sync on a shared spreadsheet, in at most three requests.
+"""Google Sheets books: the same sync on a shared spreadsheet, sending only what changed.
 
 ``sheet_names()`` is one metadata GET (only the fields needed), ``read()`` one values batchGet
-of the asked tabs plus the sync-owned ones (to tell later whether anything changed), and
-``write()`` one atomic ``spreadsheets.batchUpdate`` — or no request at all when the plan changes
-nothing. Values are read UNFORMATTED with SERIAL_NUMBER dates (the same whatever the
+of the asked tabs plus the sync-owned ones (to tell what changed), and ``write()`` the changed
+cells in atomic ``spreadsheets.batchUpdate`` bodies under 2 MB (usually one) — or no request at
+all when the plan changes nothing; a book that would pass Google's 10M-cell limit is refused first. Values are read UNFORMATTED with SERIAL_NUMBER dates (the same whatever the
 spreadsheet's locale) and written typed, never parsed. Requests go through the process-wide
 quota limiter of the service account and are retried with bounded backoff.
 
@@ -30,8 +30,16 @@ from gspread.http_client import ParamsType
 from requests.adapters import BaseAdapter
 
 from sync.backends import spreadsheet_id
-from sync.backends.gsheets.plan import METADATA_FIELDS, SheetState, build_requests, parse_metadata, request_tabs
+from sync.backends.gsheets.plan import (
+    METADATA_FIELDS,
+    SheetState,
+    TooManyCells,
+    build_requests,
+    parse_metadata,
+    request_tabs,
+)
 from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy, limiter_for
+from sync.backends.gsheets.split import batches
 from sync.errors import DispatchError, RemoteError
 from sync.quoting import sheet_ref
 from sync.sheets import Grid, WritePlan
@@ -42,6 +50,7 @@ log = logging.getLogger(__name__)
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_APIS = ("https://sheets.googleapis.com/", "https://www.googleapis.com/")
 CREDENTIAL_VARIABLES = ("DISPATCHBOOK_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
+CELL_LIMIT = 10_000_000  # Google's limit of cells per spreadsheet, across all its tabs
 _SETUP = "见 docs/google-sheets.md"
 
 
@@ -128,18 +137,41 @@ class GSheetsBook:
 
     def changes(self, plan: WritePlan) -> list[str]:
         """The tabs :meth:`write` would touch: the same requests, built and not sent."""
-        return request_tabs(build_requests(plan, self._metadata(), self._values), self._metadata())
+        return request_tabs(self._requests(plan), self._metadata())
 
     def write(self, plan: WritePlan) -> bool:
-        """Everything in one atomic batchUpdate; nothing at all when the plan changes nothing."""
-        requests = build_requests(plan, self._metadata(), self._values)
+        """Only what changed, in bodies under 2 MB; nothing at all when the plan changes nothing.
+
+        Each body is one atomic batchUpdate. A daily sync usually fits one; when it needs more, every
+        tab's marker follows its cells, so a write cut short is completed by the next sync."""
+        requests = self._requests(plan)
         if not requests:
             log.info("%s: 内容无变化，未写入", self.label)
             return False
-        self._call("写入", lambda: self._http.batch_update(self.id, {"requests": requests}), resend_safe=False)
+        bodies = batches(requests)
+        for done, body in enumerate(bodies):
+            try:
+                self._call("写入" if len(bodies) == 1 else f"写入第 {done + 1}/{len(bodies)} 批",
+                           functools.partial(self._http.batch_update, self.id, {"requests": body}),
+                           resend_safe=False)
+            except DispatchError as err:
+                if done:
+                    err.fix = (f"已写入前 {done} 批（每批是原子的，工作表不会出现半行）；"
+                               "请重新运行同步，它会补齐其余差异")
+                raise
         self._states = None
         self._values.clear()
         return True
+
+    def _requests(self, plan: WritePlan) -> list[dict[str, Any]]:
+        """The requests for ``plan``; refused before any is built when the book would pass Google's cell limit."""
+        try:
+            return build_requests(plan, self._metadata(), self._values, CELL_LIMIT)
+        except TooManyCells as too_many:
+            raise DispatchError(self.label, f"同步后表格将有 {too_many.cells:,} 个单元格，超过 Google 表格每个文件 "
+                                            f"{too_many.limit:,} 个单元格的上限",
+                                "本次未写入任何内容。请把往月的月度任务表归档到另一个表格（或删除其空行空列），"
+                                "或改为按单位分册（每个基层党委一个表格）后再同步") from too_many
 
     # ---- requests -------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """A WritePlan as one list of ``spreadsheets.batchUpdate`` requests, or none when nothing changed.
 
-Every sync-owned tab carries developer metadata ``dispatchbook`` = a fingerprint of what was
-written; a tab is rewritten only when its fingerprint, its values as read, or its sheet
-properties differ from the plan. Staff tabs created by the plan are added only when absent.
+Every sync-owned tab carries developer metadata ``dispatchbook`` (see :mod:`.diff`). A tab whose
+layout is unchanged is patched: only the cells that differ from what was read (values) or from the
+marker (row styles) are sent. Otherwise it is rewritten whole. Staff tabs created by the plan are
+added only when absent. The builder also counts the cells the spreadsheet holds afterwards.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
-from sync.backends.gsheets.cells import canonical, canonical_grid, cell_data, colour, fingerprint
+from sync.backends.gsheets.cells import canonical, cell_data, colour
 from sync.backends.gsheets.colours import rule_requests
-from sync.sheets import CellWrite, Chart, Grid, SheetGrid, WritePlan
+from sync.backends.gsheets.diff import PENDING, Mark, changes, mark_of, parse_mark
+from sync.sheets import CellWrite, Chart, Grid, RowAppend, SheetGrid, WritePlan
 
 MARK_KEY = "dispatchbook"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"
+PATCH_FIELDS = "userEnteredValue,userEnteredFormat,note"  # a patched tab keeps its dropdowns (same layout)
 METADATA_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties),conditionalFormats,"
                    "charts(chartId),merges,developerMetadata(metadataId,metadataKey,metadataValue))")
 STAFF_MIN_SIZE = (1000, 26)  # a new staff tab gets the room of a new Google sheet
@@ -76,16 +79,23 @@ def extent(sheet: SheetGrid) -> tuple[int, int]:
     return max(rows + [1]), max(cols + [1])
 
 
+def _row_count(sheet_id: int, rows: int) -> dict[str, Any]:
+    return {"updateSheetProperties": {"properties": {"sheetId": sheet_id, "gridProperties": {"rowCount": rows}},
+                                      "fields": "gridProperties.rowCount"}}
+
+
 def _grid_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:
     return {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
 
 
-def _rows(sheet: SheetGrid, size: tuple[int, int]) -> list[dict[str, Any]]:
+def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False) -> list[dict[str, Any]]:
+    """RowData of a block of the tab; trailing empty cells left out unless ``whole`` (every cell listed,
+    for a request that clears only the cells it lists)."""
     out = []
-    for r in range(size[0]):
+    for r in rows:
         line = sheet.rows[r] if r < len(sheet.rows) else []
-        cells = [cell_data(line[c] if c < len(line) else None, sheet.styles.get((r, c))) for c in range(size[1])]
-        while cells and not cells[-1]:
+        cells = [cell_data(line[c] if c < len(line) else None, sheet.styles.get((r, c))) for c in columns]
+        while cells and not cells[-1] and not whole:
             cells.pop()
         out.append({"values": cells} if cells else {})
     return out
@@ -133,6 +143,7 @@ class _Builder:
         self.states, self.values = states, values
         self.taken = {s.sheet_id for s in states.values()}
         self.created: dict[str, int] = {}
+        self.marked: set[int] = set()  # new tabs given a marker in this write
         self.requests: list[dict[str, Any]] = []
 
     def sheet_id(self, title: str) -> int:
@@ -151,25 +162,56 @@ class _Builder:
         self.created[title] = candidate
         return candidate
 
-    def unchanged(self, sheet: SheetGrid, size: tuple[int, int], mark: str) -> bool:
-        state = self.states.get(sheet.name)
-        return (state is not None and state.mark is not None and state.mark[1] == mark
-                and state.hidden == sheet.hidden and state.size == size
+    def patchable(self, sheet: SheetGrid, size: tuple[int, int], old: Mark, new: Mark) -> bool:
+        """Whether the tab can be patched in place: same layout, same width, styles known or unchanged."""
+        state = self.states[sheet.name]
+        return (old.layout == new.layout and state.hidden == sheet.hidden and state.size[1] == size[1]
                 and state.frozen == (sheet.freeze or (0, 0)) and len(state.charts) == len(sheet.charts)
-                and sheet.name in self.values
-                and canonical_grid(self.values[sheet.name]) == canonical_grid(sheet.rows))
+                and not state.merges and sheet.name in self.values
+                and (old.rows is not None or old.styles == new.styles))
+
+    def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark,
+              mark: str, digests: list[str]) -> bool:
+        """Move the rows that only moved, rewrite the cells that differ; the grid grows before and shrinks after.
+        False (nothing done) when rows would move on a tab with dropdowns, which would move with them.
+
+        When rows move or styles change, the marker is first set to one no later sync can patch from, so
+        a write cut short between two bodies is followed by a full rewrite of the tab, not a wrong patch."""
+        sid, width = state.sheet_id, size[1]
+        found = changes(self.values[sheet.name], sheet, old.rows or digests, digests, (state.size[0], size[0]), width)
+        if found.moves and sheet.validations:
+            return False
+        remark = bool(found.moves) or state.mark is None or state.mark[1] != mark
+        if remark:
+            self.mark(sid, PENDING, state)
+        if size[0] > state.size[0]:
+            self.requests.append(_row_count(sid, size[0]))
+        self.requests += [{"copyPaste": {"source": _grid_range(sid, m.source, m.source + m.count, 0, width),
+                                         "destination": _grid_range(sid, m.target, m.target + m.count, 0, width)}}
+                             for m in found.moves]  # pasteType PASTE_NORMAL (the default): values and formats
+        self.requests += [{"updateCells": {  # every cell of the patch listed: a start is shorter than a range
+            "start": {"sheetId": sid, "rowIndex": p.first, "columnIndex": p.start},
+            "rows": _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True),
+            "fields": PATCH_FIELDS}} for p in found.patches]
+        if size[0] < state.size[0]:
+            self.requests.append(_row_count(sid, size[0]))
+        if remark:
+            self.mark(sid, mark, state)
+        return True
 
     def write(self, sheet: SheetGrid, *, owned: bool, after: str | None = None) -> None:
-        """Add or replace one tab; a new tab goes right after the tab ``after`` when it exists."""
-        size = extent(sheet)
-        mark = fingerprint(sheet)
+        """Add or replace one tab (a sync-owned tab is patched when it can be); a new tab goes right after
+        the tab ``after`` when it exists."""
         state = self.states.get(sheet.name)
-        if owned and self.unchanged(sheet, size, mark):
+        if not owned and state is not None:
             return
-        if not owned:
-            if state is not None:
+        size = grid_size(sheet, owned=owned)
+        mark, digests = mark_of(sheet, size[0]) if owned else ("", [])
+        if owned and state is not None and state.mark is not None:
+            old, new = parse_mark(state.mark[1]), parse_mark(mark)
+            if (old is not None and new is not None and self.patchable(sheet, size, old, new)
+                    and self.patch(sheet, size, state, old, mark, digests)):
                 return
-            size = (max(size[0], STAFF_MIN_SIZE[0]), max(size[1], STAFF_MIN_SIZE[1]))
         grid = {"rowCount": size[0], "columnCount": size[1], "frozenRowCount": (sheet.freeze or (0, 0))[0],
                 "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
         if state is None:
@@ -177,8 +219,12 @@ class _Builder:
             place = {"index": list(self.states).index(after) + 1} if after in self.states else {}
             self.requests.append({"addSheet": {"properties": {
                 "sheetId": sid, "title": sheet.name, "hidden": sheet.hidden, "gridProperties": grid, **place}}})
+            if owned:  # the tab is the sync's from the start, even if the write stops before its cells
+                self.mark(sid, PENDING, None)
         else:
             sid = state.sheet_id
+            if owned and state.mark is not None:
+                self.mark(sid, PENDING, state)  # until the tab is whole again (see patch)
             if state.merges:
                 self.requests.append({"unmergeCells": {"range": {"sheetId": sid}}})
             self.requests += [{"deleteEmbeddedObject": {"objectId": c}} for c in state.charts]
@@ -186,7 +232,8 @@ class _Builder:
                 "properties": {"sheetId": sid, "hidden": sheet.hidden, "gridProperties": grid},
                 "fields": "hidden,gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)"}})
         self.requests.append({"updateCells": {"range": _grid_range(sid, 0, size[0], 0, size[1]),
-                                              "rows": _rows(sheet, size), "fields": CELL_FIELDS}})
+                                              "rows": _rows(sheet, range(size[0]), range(size[1])),
+                                              "fields": CELL_FIELDS}})
         self.requests += [{"setDataValidation": {
             "range": _grid_range(sid, v.first_row, v.last_row + 1, v.column, v.column + 1),
             "rule": {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": x} for x in v.values]},
@@ -197,26 +244,66 @@ class _Builder:
             self.mark(sid, mark, state)
 
     def mark(self, sheet_id: int, mark: str, state: SheetState | None) -> None:
+        """Set the tab's marker: update the one it has or was given earlier in this write, else create it."""
         if state is not None and state.mark is not None:
-            self.requests.append({"updateDeveloperMetadata": {
-                "dataFilters": [{"developerMetadataLookup": {"metadataId": state.mark[0]}}],
-                "developerMetadata": {"metadataValue": mark}, "fields": "metadataValue"}})
+            lookup: dict[str, Any] = {"metadataId": state.mark[0]}
+        elif sheet_id in self.marked:
+            lookup = {"metadataKey": MARK_KEY, "metadataLocation": {"sheetId": sheet_id}}
         else:
+            self.marked.add(sheet_id)
             self.requests.append({"createDeveloperMetadata": {"developerMetadata": {
                 "metadataKey": MARK_KEY, "metadataValue": mark, "location": {"sheetId": sheet_id},
                 "visibility": "DOCUMENT"}}})
+            return
+        self.requests.append({"updateDeveloperMetadata": {
+            "dataFilters": [{"developerMetadataLookup": lookup}],
+            "developerMetadata": {"metadataValue": mark}, "fields": "metadataValue"}})
 
 
-def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[str, Grid]) -> list[dict[str, Any]]:
-    """The batchUpdate requests that carry out ``plan`` on a spreadsheet in state (``states``, ``values``)."""
-    builder = _Builder(states, values)
-    for sheet in plan.owned:
-        builder.write(sheet, owned=True)
-    for sheet in plan.created:
-        builder.write(sheet, owned=False, after=plan.beside)
+class TooManyCells(Exception):
+    """The spreadsheet would hold more cells than ``limit`` after the write."""
+
+    def __init__(self, cells: int, limit: int) -> None:
+        super().__init__(f"{cells} cells > {limit}")
+        self.cells, self.limit = cells, limit
+
+
+def grid_size(sheet: SheetGrid, *, owned: bool) -> tuple[int, int]:
+    """The grid a tab is written with: what it needs, and a new staff tab the room of a new Google sheet."""
+    size = extent(sheet)
+    return size if owned else (max(size[0], STAFF_MIN_SIZE[0]), max(size[1], STAFF_MIN_SIZE[1]))
+
+
+def cells_after(tabs: list[tuple[SheetGrid, bool]], appends: list[RowAppend], states: dict[str, SheetState],
+                values: dict[str, Grid]) -> int:
+    """Cells of every grid once ``tabs`` (sheet, owned) are written and ``appends`` made; computed from the
+    sizes alone, before any request is built."""
+    sizes = {title: state.size for title, state in states.items()}
+    for sheet, owned in tabs:
+        if owned or sheet.name not in states:
+            sizes[sheet.name] = grid_size(sheet, owned=owned)
+    for append in appends:
+        if append.rows and append.tab in sizes:  # appended rows grow the grid past its last used row
+            rows, columns = sizes[append.tab]
+            width = max(max(row, default=-1) for row in append.rows) + 1
+            sizes[append.tab] = (max(rows, len(values.get(append.tab) or []) + len(append.rows)), max(columns, width))
+    return sum(rows * columns for rows, columns in sizes.values())
+
+
+def build_requests(plan: WritePlan, states: dict[str, SheetState], values: dict[str, Grid],
+                   cell_limit: int | None = None) -> list[dict[str, Any]]:
+    """The batchUpdate requests that carry out ``plan`` on a spreadsheet in state (``states``, ``values``);
+    :class:`TooManyCells`, before any request is built, when the result would pass ``cell_limit``."""
+    tabs = [(sheet, True) for sheet in plan.owned] + [(sheet, False) for sheet in plan.created]
     if plan.colours:
-        entries = merged_map(values.get(MAP_TAB), plan.colours, plan.palette, set(states) | set(builder.created))
-        builder.write(map_sheet(entries), owned=True)
+        new_tabs = {sheet.name for sheet, _ in tabs}
+        tabs.append((map_sheet(merged_map(values.get(MAP_TAB), plan.colours, plan.palette, set(states) | new_tabs)),
+                     True))
+    if cell_limit is not None and (cells := cells_after(tabs, plan.appends, states, values)) > cell_limit:
+        raise TooManyCells(cells, cell_limit)
+    builder = _Builder(states, values)
+    for sheet, owned in tabs:
+        builder.write(sheet, owned=owned, after=None if owned else plan.beside)
     for append in plan.appends:
         if not append.rows:
             continue
