@@ -22,13 +22,16 @@ from sync.backends import open_book
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF
 from sync.rulebook import Rulebook, load_rules
+from sync.notify.contacts import CONTACTS
 from sync.schema import DAY_TYPE_LABELS, MONTH, STAFF_TABS, Tab
+from sync.units import status
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUAL_PATH = ROOT / "docs" / "用户手册.md"
 MANUAL = MANUAL_PATH.read_text(encoding="utf-8")
 RULES_DIR = ROOT / "rules"
 REQUIREMENT = {"required": "★ 必填", "optional": "◇ 可无此列", "present": "可留空"}
+BOOK_TABS = (*STAFF_TABS, CONTACTS)  # every tab staff fill in: the sync's own and the reminders' 通讯录
 
 
 def part(title: str) -> str:
@@ -103,10 +106,10 @@ def outcome(rules: Rulebook) -> SyncOutcome:
 
 
 def test_every_staff_tab_has_a_section_and_only_staff_tabs_do():
-    assert set(tab_sections(STAFF_PART)) == {tab_heading(t) for t in STAFF_TABS}
+    assert set(tab_sections(STAFF_PART)) == {tab_heading(t) for t in BOOK_TABS}
 
 
-@pytest.mark.parametrize("tab", STAFF_TABS, ids=lambda t: t.key)
+@pytest.mark.parametrize("tab", BOOK_TABS, ids=lambda t: t.key)
 def test_column_table_matches_the_schema(tab: Tab):
     rows = table(tab_sections(STAFF_PART)[tab_heading(tab)], "列名", "要求")
     listed = [(label, requirement) for label, requirement, *_ in rows]
@@ -117,7 +120,7 @@ def test_column_table_matches_the_schema(tab: Tab):
 
 def test_overview_lists_every_staff_tab():
     rows = table(STAFF_PART, "表", "谁来填")
-    assert [code(r[0]) for r in rows] == [tab_heading(t) for t in STAFF_TABS]
+    assert [code(r[0]) for r in rows] == [tab_heading(t) for t in BOOK_TABS]
     required = {code(r[0]) for r in rows if r[3] == "同步无法进行"}
     assert required == {tab_heading(t) for t in STAFF_TABS if t.required}
 
@@ -157,7 +160,7 @@ def test_colour_table_names_the_rule_colours(rules: Rulebook):
 
 
 def test_every_tab_the_sync_writes_has_a_section(outcome: SyncOutcome):
-    owned = [sheet.name for sheet in outcome.plan.owned]
+    owned = [sheet.name for sheet in outcome.plan.owned] + [status.NAME]  # 报送情况: the collect mode's tab
     assert list(tab_sections(LEADER_PART)) == owned
     for name in owned:  # and staff are told not to edit it
         assert name in STAFF_PART.split("## 1.2")[0]
