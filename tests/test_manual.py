@@ -9,6 +9,7 @@ the code) says something the other does not: amend the manual's section, not thi
 
 from __future__ import annotations
 
+import inspect
 import re
 import tomllib
 from collections.abc import Iterator
@@ -352,3 +353,18 @@ def test_holiday_tab_names_the_day_types():
     body = tab_sections(STAFF_PART)["节假日"]
     for label in DAY_TYPE_LABELS.values():
         assert f"`{label}`" in body
+
+
+def test_numbers_of_the_board_progress_units_and_notifications_match_the_code():
+    from sync.notify.outbox import Outbox
+    from sync.notify.settings import NotifySettings
+    from sync.progress import SHOW_FROM_TASKS
+    from sync.reports.today import LAST_MONTH_DAYS
+    from sync.units.layout import UNIT_LEVELS
+
+    assert f"每月 1—{LAST_MONTH_DAYS} 日另有一行“上月最终结果”" in LEADER_PART
+    assert f"任务超过 {SHOW_FROM_TASKS} 项的工作簿" in ADMIN_PART
+    assert f"`level` | 分发到哪一级：{' 或 '.join(UNIT_LEVELS)} |" in ADMIN_PART
+    attempts = NotifySettings.__dataclass_fields__["attempts"].default
+    rounds = inspect.signature(Outbox).parameters["max_rounds"].default
+    assert f"每条最多尝试 {attempts} 次" in ADMIN_PART and f"最多 {rounds} 轮" in ADMIN_PART
