@@ -22,10 +22,15 @@ from sync import cli, config, errors, normalise, scheduler
 from sync.backends import open_book
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF
-from sync.rulebook import Rulebook, load_rules
 from sync.notify.contacts import CONTACTS
+from sync.notify.outbox import Outbox
+from sync.notify.settings import NotifySettings
+from sync.progress import SHOW_FROM_TASKS
+from sync.reports.today import LAST_MONTH_DAYS
+from sync.rulebook import Rulebook, load_rules
 from sync.schema import DAY_TYPE_LABELS, MONTH, STAFF_TABS, Tab
 from sync.units import status
+from sync.units.layout import UNIT_LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUAL_PATH = ROOT / "docs" / "用户手册.md"
@@ -356,12 +361,6 @@ def test_holiday_tab_names_the_day_types():
 
 
 def test_numbers_of_the_board_progress_units_and_notifications_match_the_code():
-    from sync.notify.outbox import Outbox
-    from sync.notify.settings import NotifySettings
-    from sync.progress import SHOW_FROM_TASKS
-    from sync.reports.today import LAST_MONTH_DAYS
-    from sync.units.layout import UNIT_LEVELS
-
     assert f"每月 1—{LAST_MONTH_DAYS} 日另有一行“上月最终结果”" in LEADER_PART
     assert f"任务超过 {SHOW_FROM_TASKS} 项的工作簿" in ADMIN_PART
     assert f"`level` | 分发到哪一级：{' 或 '.join(UNIT_LEVELS)} |" in ADMIN_PART
