@@ -9,6 +9,7 @@ the code) says something the other does not: amend the manual's section, not thi
 
 from __future__ import annotations
 
+import inspect
 import re
 import tomllib
 from collections.abc import Iterator
@@ -21,14 +22,22 @@ from sync import cli, config, errors, normalise, scheduler
 from sync.backends import open_book
 from sync.engine import SyncOutcome, run_sync
 from sync.example import EXAMPLE_AS_OF
+from sync.notify.contacts import CONTACTS
+from sync.notify.outbox import Outbox
+from sync.notify.settings import NotifySettings
+from sync.progress import SHOW_FROM_TASKS
+from sync.reports.today import LAST_MONTH_DAYS
 from sync.rulebook import Rulebook, load_rules
 from sync.schema import DAY_TYPE_LABELS, MONTH, STAFF_TABS, Tab
+from sync.units import status
+from sync.units.layout import UNIT_LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUAL_PATH = ROOT / "docs" / "用户手册.md"
 MANUAL = MANUAL_PATH.read_text(encoding="utf-8")
 RULES_DIR = ROOT / "rules"
 REQUIREMENT = {"required": "★ 必填", "optional": "◇ 可无此列", "present": "可留空"}
+BOOK_TABS = (*STAFF_TABS, CONTACTS)  # every tab staff fill in: the sync's own and the reminders' 通讯录
 
 
 def part(title: str) -> str:
@@ -103,10 +112,10 @@ def outcome(rules: Rulebook) -> SyncOutcome:
 
 
 def test_every_staff_tab_has_a_section_and_only_staff_tabs_do():
-    assert set(tab_sections(STAFF_PART)) == {tab_heading(t) for t in STAFF_TABS}
+    assert set(tab_sections(STAFF_PART)) == {tab_heading(t) for t in BOOK_TABS}
 
 
-@pytest.mark.parametrize("tab", STAFF_TABS, ids=lambda t: t.key)
+@pytest.mark.parametrize("tab", BOOK_TABS, ids=lambda t: t.key)
 def test_column_table_matches_the_schema(tab: Tab):
     rows = table(tab_sections(STAFF_PART)[tab_heading(tab)], "列名", "要求")
     listed = [(label, requirement) for label, requirement, *_ in rows]
@@ -117,7 +126,7 @@ def test_column_table_matches_the_schema(tab: Tab):
 
 def test_overview_lists_every_staff_tab():
     rows = table(STAFF_PART, "表", "谁来填")
-    assert [code(r[0]) for r in rows] == [tab_heading(t) for t in STAFF_TABS]
+    assert [code(r[0]) for r in rows] == [tab_heading(t) for t in BOOK_TABS]
     required = {code(r[0]) for r in rows if r[3] == "同步无法进行"}
     assert required == {tab_heading(t) for t in STAFF_TABS if t.required}
 
@@ -157,7 +166,7 @@ def test_colour_table_names_the_rule_colours(rules: Rulebook):
 
 
 def test_every_tab_the_sync_writes_has_a_section(outcome: SyncOutcome):
-    owned = [sheet.name for sheet in outcome.plan.owned]
+    owned = [sheet.name for sheet in outcome.plan.owned] + [status.NAME]  # 报送情况: the collect mode's tab
     assert list(tab_sections(LEADER_PART)) == owned
     for name in owned:  # and staff are told not to edit it
         assert name in STAFF_PART.split("## 1.2")[0]
@@ -349,3 +358,12 @@ def test_holiday_tab_names_the_day_types():
     body = tab_sections(STAFF_PART)["节假日"]
     for label in DAY_TYPE_LABELS.values():
         assert f"`{label}`" in body
+
+
+def test_numbers_of_the_board_progress_units_and_notifications_match_the_code():
+    assert f"每月 1—{LAST_MONTH_DAYS} 日另有一行“上月最终结果”" in LEADER_PART
+    assert f"任务超过 {SHOW_FROM_TASKS} 项的工作簿" in ADMIN_PART
+    assert f"`level` | 分发到哪一级：{' 或 '.join(UNIT_LEVELS)} |" in ADMIN_PART
+    attempts = NotifySettings.__dataclass_fields__["attempts"].default
+    rounds = inspect.signature(Outbox).parameters["max_rounds"].default
+    assert f"每条最多尝试 {attempts} 次" in ADMIN_PART and f"最多 {rounds} 轮" in ADMIN_PART
