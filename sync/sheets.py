@@ -36,6 +36,7 @@ class CellStyle:
     number_format: str | None = None  # Excel format code, e.g. "yyyy-mm-dd", "0.0%"
     wrap: bool = False
     size: float | None = None  # font size in points; None = the book's default
+    align_right: bool = False  # e.g. the header of a column of numbers, so it stands over them
 
 
 @dataclass(frozen=True)

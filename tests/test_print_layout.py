@@ -127,3 +127,13 @@ def test_every_written_tab_prints_one_page_wide(synced: tuple[Path, list[str]], 
         assert "###" not in flat, f"{name}: a number or date too wide for its column"
         seen[name] = seen.get(name, 0) + 1
     assert set(written) <= set(seen)
+
+
+def test_headers_over_numbers_stand_right_so_a_wide_shared_column_still_reads(synced: tuple[Path, list[str]]) -> None:
+    # 月考核's score table shares its columns with the wider lines table below it: 基础分 (column E) is as wide
+    # as a task name there. Its numbers are right-aligned, so its header must be too, or 100 reads as 扣分.
+    ws = load_workbook(synced[0])["月考核"]
+    header = next(row for row in ws.iter_rows() if row[0].value == "单位编码" and row[4].value == "基础分")
+    right = {c.value: c.alignment.horizontal == "right" for c in header if c.value}
+    assert right == {"单位编码": False, "单位名称": False, "层级": False, "上级单位": False, "基础分": True,
+                     "扣分": True, "加分": True, "得分": True, "层级内排名": True}

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
+from numbers import Number
 from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from ..sheets import Cell, CellStyle, Chart, Colour, Series, SheetGrid
@@ -114,7 +116,10 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
         rows.append(list(block.header))
         for j in range(len(block.header)):
             colour = block.header_fills.get(j)
-            styles[(head, j)] = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True) if colour else HEADER
+            style = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True) if colour else HEADER
+            # over a column of numbers (right-aligned) the header stands right too, so a wide column shared
+            # with a text column of another block still reads as one
+            styles[(head, j)] = replace(style, align_right=True) if _numeric(block.rows, j) else style
         if not block.rows:
             tables.append((head, head + 1))
             rows.append([block.empty_text])
@@ -154,3 +159,9 @@ def _fit_columns(rows: list[list[Cell]], tables: list[tuple[int, int]],
                 if j < len(row) and row[j] in wrapped:
                     styles[(r, j)] = replace(styles.get((r, j), CellStyle()), wrap=True)
     return widths
+
+
+def _numeric(rows: Sequence[Sequence[object]], column: int) -> bool:
+    """Whether every filled cell of ``column`` holds a number (not a flag)."""
+    cells = [row[column] for row in rows if len(row) > column and row[column] is not None and row[column] != ""]
+    return bool(cells) and all(isinstance(v, Number) and not isinstance(v, bool | np.bool_) for v in cells)

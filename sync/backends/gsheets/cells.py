@@ -61,6 +61,8 @@ def user_format(style: CellStyle | None, value: Cell) -> dict[str, Any]:
             fmt["textFormat"] = text
         if style.wrap:
             fmt["wrapStrategy"] = "WRAP"
+        if style.align_right:
+            fmt["horizontalAlignment"] = "RIGHT"
         if style.number_format:
             fmt["numberFormat"] = number_format(style.number_format)
     if (default := default_date_format(value)) and "numberFormat" not in fmt:

@@ -132,13 +132,16 @@ class Styles:
         fill = self._lists["fills"].get(
             f'<fill><patternFill patternType="solid"><fgColor {_colour(style.fill)}/>'
             f'<bgColor indexed="64"/></patternFill></fill>') if style.fill else 0
-        if not (fmt or font or fill or style.wrap):
+        aligned = style.wrap or style.align_right
+        if not (fmt or font or fill or aligned):
             return 0
         flags = "".join(f' apply{name}="1"' for name, used in
-                        (("NumberFormat", fmt), ("Font", font), ("Fill", fill), ("Alignment", style.wrap))
+                        (("NumberFormat", fmt), ("Font", font), ("Fill", fill), ("Alignment", aligned))
                         if used)
         head = f'<xf numFmtId="{fmt}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"{flags}'
-        body = '><alignment vertical="top" wrapText="1"/></xf>' if style.wrap else "/>"
+        alignment = (' horizontal="right"' if style.align_right else "") \
+            + (' vertical="top" wrapText="1"' if style.wrap else "")
+        body = f'><alignment{alignment}/></xf>' if aligned else "/>"
         return self._lists["cellXfs"].get(head + body)
 
     def _font(self, style: CellStyle) -> int:
