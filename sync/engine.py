@@ -123,7 +123,7 @@ def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: R
     else:
         with memory.recording(book.label, outcome) if memory else nullcontext():
             if backend.write(outcome.plan):
-                outcome.written = outcome.would_write = outcome.plan.tab_names()
+                outcome.written = outcome.would_write = _written(outcome.plan, backend)
     return outcome
 
 
@@ -172,3 +172,10 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
                               if placed.book.months[m].readable],
                      palette=rules.palette, beside=beside_tab(book, ym, owned))
     return SyncOutcome(as_of, chosen, state, plan, new, bool(placed.created))
+
+
+def _written(plan: WritePlan, backend: Backend) -> list[str]:
+    """The plan's tabs the write changed, where the backend can tell (else all of them)."""
+    changed = getattr(backend, "written_tabs", None)
+    tabs = plan.tab_names()
+    return [t for t in tabs if t in changed] or tabs if changed is not None else tabs

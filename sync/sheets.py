@@ -153,6 +153,9 @@ class Backend(Protocol):
     the plan with the values it read, and the Excel backend finds each task's row by ID in the grid
     it read. A tab the plan appends to or colours and that was not read is read by ``write`` first.
 
+    After a write that returned True, a backend may name the tabs it changed in ``written_tabs`` (the
+    file and Google backends do; otherwise every tab of the plan counts as written).
+
     Two optional methods, used when a backend has them: ``owned_tabs() -> set[str]``, the tabs
     carrying the sync's marker (without it, the banner rows decide which tabs are the sync's), and
     ``merged_cells(name) -> list[(first row, first column, last row, last column)]``, 0-based and

@@ -148,6 +148,7 @@ class GSheetsBook:
         if not requests:
             log.info("%s: 内容无变化，未写入", self.label)
             return False
+        touched = request_tabs(requests, self._metadata())
         bodies = batches(requests)
         for done, body in enumerate(bodies):
             try:
@@ -161,6 +162,7 @@ class GSheetsBook:
                 raise
         self._states = None
         self._values.clear()
+        self.written_tabs = touched
         return True
 
     def _requests(self, plan: WritePlan) -> list[dict[str, Any]]:

@@ -46,6 +46,7 @@ class XlsxBook:
     """
 
     _parsed: Workbook | None  # the package, parsed on demand (markers, error cells)
+    written_tabs: list[str]  # after a write: the tabs it changed
     _merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]
 
     def __init__(self, path: str | Path, backups: int = 3, report_to: str | Path | None = None) -> None:
@@ -124,12 +125,7 @@ class XlsxBook:
         """The tabs :meth:`write` would change, from the very package it would write (nothing is written);
         a change outside any tab (workbook index, styles) is named 工作簿结构."""
         built = self._build(plan)
-        if built is None:
-            return []
-        pkg, writer = built[2:]
-        by_part = {tab.part: tab.name for tab in writer.book.tabs if tab.part}
-        parts = pkg.changed_parts()
-        return list(dict.fromkeys(by_part.get(part, "工作簿结构") for part in parts))
+        return _changed_tabs(*built[2:]) if built is not None else []
 
     def _build(self, plan: WritePlan) -> tuple[Path, Snapshot | None, Package, PlanWriter] | None:
         """The package ``plan`` turns the target file into (None when the plan holds nothing)."""
@@ -162,12 +158,13 @@ class XlsxBook:
         built = self._build(plan)
         if built is None:
             return False
-        target, read, pkg, _ = built
+        target, read, pkg, writer = built
         label, opened_as = self._label(target), None if self.report_to is not None else self.opened_as
         check(target, read, label, opened_as)
         if not pkg.changed():
             return False
         replace(target, pkg.write, read=read, backups=self.backups, label=label, opened_as=opened_as)
+        self.written_tabs = _changed_tabs(pkg, writer)
         if self.report_to is not None:
             self._report = load(target, target.name)
         else:
@@ -197,6 +194,13 @@ class XlsxBook:
             raise BookError(self.label, f"无法作为 Excel 工作簿打开（{_said(exc)}）",
                             "请确认它是 .xlsx/.xlsm 文件且未损坏") from None
         self.file_problems: list[Problem] = kind_problems(self.kind, self.label, self.path.name)
+
+
+def _changed_tabs(pkg: Package, writer: PlanWriter) -> list[str]:
+    """The tabs whose parts differ from the file's; a change outside any tab (workbook index, styles) is
+    named 工作簿结构."""
+    by_part = {tab.part: tab.name for tab in writer.book.tabs if tab.part}
+    return list(dict.fromkeys(by_part.get(part, "工作簿结构") for part in pkg.changed_parts()))
 
 
 def _target(path: Path, label: str) -> Path:
