@@ -9,7 +9,7 @@ leaves the previous state intact.
 
 Only what changed is stored. A task's row (its fields, and its cells as staff see them, for
 ``history --restore``) is kept as a *span* of snapshot days: from the first snapshot that saw it so
-(``since``) to the first that no longer did (``until``; open while it still does). A snapshot day's
+(``since``) to the first that no longer did (``until``; :data:`OPEN` while it still does). A snapshot day's
 tasks are the rows whose span covers it; cells are stored once per distinct content. A run's
 assessment lines for a month are one compressed *line set* (with the facts each line was judged on),
 stored once per distinct content; each run points at its sets.
@@ -43,12 +43,13 @@ from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
 VERSION = 4  # 2: lines.facts; 3: tasks kept as spans of days, cells and line sets once per content;
-# 4: assessment lines kept as spans of runs, the facts that move with the date per run
+# 4: assessment lines kept as spans of runs, the facts that move with the date per run; open spans end on OPEN
 LOCK_WAIT_SECONDS = 60.0  # how long a sync waits for another process's transaction before giving up
 ROW_KEYS = [c.key for c in MONTH.columns]
 TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
 LINE_FIELDS = ["id", "name", "rule", "rule_label", "points", "facts"]
 LINE_COLUMNS = ["unit", *LINE_FIELDS]
+OPEN = "9999-12-31"  # the ``until`` of a span still open: a day's length, so that ending it rewrites it in place
 MOVING = ["expected_progress", "days_overdue"]  # a line's facts that move with the date, not with the book
 MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
 RUNS = """
@@ -74,28 +75,27 @@ CREATE TABLE cells (hash INTEGER PRIMARY KEY, row TEXT NOT NULL);
 CREATE TABLE tasks (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
     id TEXT NOT NULL, unit TEXT, deadline TEXT, progress REAL, status TEXT, closed INTEGER NOT NULL, closed_on TEXT,
     kind TEXT, colour TEXT, cells INTEGER NOT NULL REFERENCES cells(hash), hash INTEGER NOT NULL,
-    since TEXT NOT NULL, until TEXT);
+    since TEXT NOT NULL, until TEXT NOT NULL);
 CREATE INDEX tasks_span ON tasks(book, until, since);
 CREATE INDEX tasks_month ON tasks(book, year, month);
 CREATE INDEX tasks_id ON tasks(id);
 """
 LINES = """
 CREATE TABLE run_lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
-    columns TEXT NOT NULL, moving BLOB NOT NULL);
+    columns TEXT NOT NULL, moving BLOB NOT NULL, added BLOB NOT NULL);
 CREATE INDEX run_lines_run ON run_lines(run);
 CREATE TABLE line_rows (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
-    hash INTEGER NOT NULL, row TEXT NOT NULL, first INTEGER NOT NULL REFERENCES runs(id), last INTEGER);
+    hash INTEGER NOT NULL, first INTEGER NOT NULL REFERENCES runs(id), place INTEGER NOT NULL, last INTEGER);
 CREATE INDEX line_rows_span ON line_rows(book, year, month, last);
 """
 SEEN = ("JOIN book_ids b ON b.id = t.book "
-        "JOIN snapshots n ON n.book = b.key AND n.day >= t.since AND (t.until IS NULL OR n.day < t.until) "
+        "JOIN snapshots n ON n.book = b.key AND n.day >= t.since AND n.day < t.until "
         "JOIN sheets s ON s.snapshot = n.id AND s.year = t.year AND s.month = t.month JOIN cells c ON c.hash = t.cells")
 """Joins each task row of ``tasks t`` to its book's key ``b.key``, to the snapshots ``n`` and month
 sheets ``s`` it was in, and to its cells ``c.row``."""
 KEYS = ["year", "month", "id", "hash", "cells"]  # what tells whether a task's stored row changed
 BOOK = "(SELECT id FROM book_ids WHERE key = ?)"
-ALIVE = ("SELECT * FROM tasks WHERE book = :book AND until IS NULL AND since <= :day UNION ALL "
-         "SELECT * FROM tasks WHERE book = :book AND until > :day AND since <= :day")
+ALIVE = "SELECT * FROM tasks WHERE book = :book AND until > :day AND since <= :day"
 """The task rows of one book's snapshot of ``:day``."""
 
 
@@ -176,7 +176,8 @@ class History:
 
     def _upgrade_lines_to_spans(self) -> None:
         """Version 3 → 4: every run's line set played again, in order, into spans of lines; the line
-        sets are dropped."""
+        sets are dropped. Open task spans end on :data:`OPEN` instead of NULL."""
+        self.db.execute("UPDATE tasks SET until = ? WHERE until IS NULL", (OPEN,))
         self.db.execute("DROP INDEX run_lines_run")
         self.db.execute("ALTER TABLE run_lines RENAME TO old_run_lines")
         self._create(LINES)
@@ -342,8 +343,9 @@ class History:
         """The month's lines (LINE_COLUMNS, with the FACTS they were judged on instead of their ``facts``
         text, which is built from them when read). Like tasks, each line without its MOVING facts is a
         row kept as a span of the book's runs that stored the month: from the first run that gave it so
-        (``first``) to the first that no longer did (``last``). The MOVING facts, which change every day,
-        are kept with the run, in the lines' order."""
+        (``first``) to the first that no longer did (``last``); its values are the ``place``-th of the
+        lines its first run ``added`` (compressed with that run). The MOVING facts, which change every
+        day, are kept with the run, in the lines' order."""
         lines = lines.assign(**{c: _days(lines[c]) for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])}) \
             .reset_index(drop=True)
         columns = [c for c in lines if c not in MOVING]
@@ -353,8 +355,6 @@ class History:
         moving = {c: _plain(lines[[c]])[c].tolist() for c in MOVING if c in lines}
         if not (order == np.arange(len(order))).all():
             moving["order"] = order.tolist()
-        self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?, ?)",
-                        (run, year, month, _json(columns), zlib.compress(_json(moving).encode("utf-8"), 9)))
         book = self._book_id(self.db.execute("SELECT book FROM runs WHERE id = ?", (run,)).fetchone()[0])
         open_rows = pd.read_sql_query("SELECT rowid, hash FROM line_rows WHERE book = ? AND year = ? AND month = ? "
                                       "AND last IS NULL", self.db, params=(book, year, month)).astype({"hash": "int64"})
@@ -366,10 +366,10 @@ class History:
                             [(run, r) for r in open_rows.loc[~kept.to_numpy(), "rowid"].tolist()])
         started = (given.merge(open_rows, on=["hash", "n"], how="left", indicator=True)["_merge"] == "left_only") \
             .to_numpy()
-        rows = values[started].values.tolist()
+        self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?, ?, ?)",
+                        (run, year, month, _json(columns), _pack(moving), _pack(values[started].values.tolist())))
         self.db.executemany("INSERT INTO line_rows VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                            [(book, year, month, int(h), _json(r), run)
-                             for h, r in zip(hashes[started], rows, strict=True)])
+                            [(book, year, month, int(h), run, i) for i, h in enumerate(hashes[started])])
 
     def lines(self, run: int, year: int, month: int) -> pd.DataFrame:
         """The lines (LINE_COLUMNS) a run stored for a month; none if it stored none."""
@@ -379,11 +379,14 @@ class History:
         if found is None:
             return pd.DataFrame({c: [] for c in LINE_COLUMNS})
         names, moving = json.loads(found[0]), json.loads(zlib.decompress(found[1]))
-        stored = self.db.execute("SELECT hash, row FROM line_rows WHERE book = ? AND year = ? AND month = ? "
+        stored = self.db.execute("SELECT hash, first, place FROM line_rows WHERE book = ? AND year = ? AND month = ? "
                                  "AND first <= ? AND (last IS NULL OR last > ?)",
                                  (found[2], year, month, run, run)).fetchall()
-        values = pd.DataFrame([json.loads(r) for _, r in stored], columns=names, dtype=object)
-        hashes = np.array([h for h, _ in stored], dtype=np.int64)
+        added = {first: json.loads(zlib.decompress(rows)) for first, rows in self.db.execute(
+            "SELECT run, added FROM run_lines WHERE year = ? AND month = ? AND run IN "
+            f"({', '.join(str(int(f)) for f in {f for _, f, _ in stored})})", (year, month))}
+        values = pd.DataFrame([added[f][p] for _, f, p in stored], columns=names, dtype=object)
+        hashes = np.array([h for h, _, _ in stored], dtype=np.int64)
         at = _canonical(values, hashes)  # the stored rows in their canonical order
         if "order" in moving:  # the lines were given in another order
             at = at[np.array(moving.pop("order"), dtype=np.int64)]
@@ -405,7 +408,7 @@ class History:
         book = self._book_id(key)
         if latest == day:  # back to the state before that day's snapshot
             self.db.execute("DELETE FROM tasks WHERE book = ? AND since = ?", (book, day))
-            self.db.execute("UPDATE tasks SET until = NULL WHERE book = ? AND until = ?", (book, day))
+            self.db.execute("UPDATE tasks SET until = ? WHERE book = ? AND until = ?", (OPEN, book, day))
             self.db.execute("DELETE FROM snapshots WHERE book = ? AND day = ?", (key, day))
         snapshot = self.db.execute("INSERT INTO snapshots (book, day, run) VALUES (?, ?, ?)", (key, day, run)).lastrowid
         state = outcome.state
@@ -431,7 +434,7 @@ class History:
         that changed or went missing, start rows for the new and changed ones. ``stored`` gives the
         TASK_FIELDS and the cells' JSON of the chosen tasks."""
         open_rows = _keyed(pd.read_sql_query("SELECT rowid, year, month, id, hash FROM tasks "
-                                             "WHERE book = ? AND until IS NULL", self.db, params=(book,)))
+                                             "WHERE book = ? AND until = ?", self.db, params=(book, OPEN)))
         tasks = tasks.reset_index(drop=True)
         match = ["year", "month", "id", "hash"]
         kept = open_rows.merge(tasks[match], on=match, how="left", indicator=True)["_merge"] == "both"
@@ -445,8 +448,8 @@ class History:
         keys = tasks.loc[started, ["year", "month", "hash", "cells"]].astype(object).values.tolist()
         self.db.executemany("INSERT OR IGNORE INTO cells VALUES (?, ?)",
                             [(k[3], r) for k, r in zip(keys, rows, strict=True)])
-        self.db.executemany(f"INSERT INTO tasks VALUES (?, ?, ?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?, NULL)",
-                            [(book, y, m, *f, c, h, day) for (y, m, h, c), f in zip(keys, fields, strict=True)])
+        self.db.executemany(f"INSERT INTO tasks VALUES (?, ?, ?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?, ?)",
+                            [(book, y, m, *f, c, h, day, OPEN) for (y, m, h, c), f in zip(keys, fields, strict=True)])
 
 
 class BookMemory:
@@ -531,6 +534,10 @@ def _hashed(tasks: pd.DataFrame, fields: pd.DataFrame, shown: pd.DataFrame) -> p
     return _keyed(pd.DataFrame({"year": tasks["year"].to_numpy(), "month": tasks["month"].to_numpy(),
                                 "id": tasks["id"].to_numpy(), "hash": pd.util.hash_pandas_object(both, index=False)
                                 .to_numpy().view(np.int64), "cells": cells.view(np.int64)}))
+
+
+def _pack(value: object) -> bytes:
+    return zlib.compress(_json(value).encode("utf-8"), 9)
 
 
 def _line_hashes(values: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -83,7 +83,7 @@ def test_a_later_sync_on_the_same_day_replaces_that_days_snapshot(history: Histo
     assert held(history.previous(KEY, date(2026, 10, 10))) == rows(later)
     assert history.db.execute("SELECT COUNT(*) FROM runs").fetchone() == (3,)  # every run is kept
     open_rows = history.db.execute("SELECT COUNT(*), COUNT(DISTINCT year || month || id) FROM tasks "
-                                   "WHERE until IS NULL").fetchone()
+                                   "WHERE until = '9999-12-31'").fetchone()
     assert open_rows == (len(rows(later)), len(rows(later)))  # the morning's rows of that day are gone
     assert history.db.execute("SELECT COUNT(*) FROM tasks WHERE until <= since").fetchone() == (0,)
 
@@ -109,7 +109,7 @@ def test_only_what_changed_is_stored(history: History, book: MemoryBook) -> None
     assert len(history.lines(4, 2026, 10)) > 0
     assert history.lines(4, 2026, 10).equals(history.lines(3, 2026, 10))
     assert history.db.execute("SELECT c.row FROM tasks t JOIN cells c ON c.hash = t.cells "
-                              "WHERE t.id = ? AND t.until IS NULL AND t.month = 10", (TASK,)).fetchone()[0] \
+                              "WHERE t.id = ? AND t.until = '9999-12-31' AND t.month = 10", (TASK,)).fetchone()[0] \
         .count("已上报") == 1
     cells = history.db.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
     assert cells < history.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]  # a colour alone: no new cells
@@ -315,8 +315,10 @@ def test_a_version_3_history_upgrades_itself_and_answers_the_same(tmp_path: Path
     fresh = History(tmp_path / "new.sqlite")
     scenario.play(fresh)
     assert answers(upgraded) == answers(fresh)
-    stored = "SELECT year, month, hash, row, first, last FROM line_rows ORDER BY 1, 2, 3, 5"
+    stored = "SELECT year, month, hash, first, place, last FROM line_rows ORDER BY 1, 2, 3, 4, 5"
     assert upgraded.db.execute(stored).fetchall() == fresh.db.execute(stored).fetchall()  # the same spans
+    stored = "SELECT year, month, id, hash, since, until FROM tasks ORDER BY 1, 2, 3, 5"
+    assert upgraded.db.execute(stored).fetchall() == fresh.db.execute(stored).fetchall()
 
 
 def test_a_days_lines_store_only_what_changed(history: History, book: MemoryBook) -> None:
