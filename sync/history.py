@@ -50,6 +50,7 @@ TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed
 LINE_FIELDS = ["id", "name", "rule", "rule_label", "points", "facts"]
 LINE_COLUMNS = ["unit", *LINE_FIELDS]
 OPEN = "9999-12-31"  # the ``until`` of a span still open: a day's length, so that ending it rewrites it in place
+OPEN_RUN = 2**31 - 1  # the ``last`` of a line still given: no shorter than a run id, so ending it shrinks the row
 MOVING = ["expected_progress", "days_overdue"]  # a line's facts that move with the date, not with the book
 MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
 RUNS = """
@@ -76,7 +77,7 @@ CREATE TABLE tasks (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER 
     id TEXT NOT NULL, unit TEXT, deadline TEXT, progress REAL, status TEXT, closed INTEGER NOT NULL, closed_on TEXT,
     kind TEXT, colour TEXT, cells INTEGER NOT NULL REFERENCES cells(hash), hash INTEGER NOT NULL,
     since TEXT NOT NULL, until TEXT NOT NULL);
-CREATE INDEX tasks_span ON tasks(book, until, since);
+CREATE INDEX tasks_span ON tasks(book, until);
 CREATE INDEX tasks_month ON tasks(book, year, month);
 CREATE INDEX tasks_id ON tasks(id);
 """
@@ -85,7 +86,7 @@ CREATE TABLE run_lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER N
     columns TEXT NOT NULL, moving BLOB NOT NULL, added BLOB NOT NULL);
 CREATE INDEX run_lines_run ON run_lines(run);
 CREATE TABLE line_rows (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
-    hash INTEGER NOT NULL, first INTEGER NOT NULL REFERENCES runs(id), place INTEGER NOT NULL, last INTEGER);
+    hash INTEGER NOT NULL, first INTEGER NOT NULL REFERENCES runs(id), place INTEGER NOT NULL, last INTEGER NOT NULL);
 CREATE INDEX line_rows_span ON line_rows(book, year, month, last);
 """
 SEEN = ("JOIN book_ids b ON b.id = t.book "
@@ -178,6 +179,8 @@ class History:
         """Version 3 → 4: every run's line set played again, in order, into spans of lines; the line
         sets are dropped. Open task spans end on :data:`OPEN` instead of NULL."""
         self.db.execute("UPDATE tasks SET until = ? WHERE until IS NULL", (OPEN,))
+        self.db.execute("DROP INDEX tasks_span")
+        self.db.execute("CREATE INDEX tasks_span ON tasks(book, until)")
         self.db.execute("DROP INDEX run_lines_run")
         self.db.execute("ALTER TABLE run_lines RENAME TO old_run_lines")
         self._create(LINES)
@@ -343,7 +346,7 @@ class History:
         """The month's lines (LINE_COLUMNS, with the FACTS they were judged on instead of their ``facts``
         text, which is built from them when read). Like tasks, each line without its MOVING facts is a
         row kept as a span of the book's runs that stored the month: from the first run that gave it so
-        (``first``) to the first that no longer did (``last``); its values are the ``place``-th of the
+        (``first``) to the first that no longer did (``last``; :data:`OPEN_RUN` while open); its values are the ``place``-th of the
         lines its first run ``added`` (compressed with that run). The MOVING facts, which change every
         day, are kept with the run, in the lines' order."""
         lines = lines.assign(**{c: _days(lines[c]) for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])}) \
@@ -357,7 +360,7 @@ class History:
             moving["order"] = order.tolist()
         book = self._book_id(self.db.execute("SELECT book FROM runs WHERE id = ?", (run,)).fetchone()[0])
         open_rows = pd.read_sql_query("SELECT rowid, hash FROM line_rows WHERE book = ? AND year = ? AND month = ? "
-                                      "AND last IS NULL", self.db, params=(book, year, month)).astype({"hash": "int64"})
+                                      "AND last = ?", self.db, params=(book, year, month, OPEN_RUN)).astype({"hash": "int64"})
         given = pd.DataFrame({"hash": hashes})
         for frame in (open_rows, given):  # the same line may be given twice: match them one to one
             frame["n"] = frame.groupby("hash").cumcount()
@@ -368,8 +371,8 @@ class History:
             .to_numpy()
         self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?, ?, ?)",
                         (run, year, month, _json(columns), _pack(moving), _pack(values[started].values.tolist())))
-        self.db.executemany("INSERT INTO line_rows VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                            [(book, year, month, int(h), run, i) for i, h in enumerate(hashes[started])])
+        self.db.executemany("INSERT INTO line_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(book, year, month, int(h), run, i, OPEN_RUN) for i, h in enumerate(hashes[started])])
 
     def lines(self, run: int, year: int, month: int) -> pd.DataFrame:
         """The lines (LINE_COLUMNS) a run stored for a month; none if it stored none."""
@@ -380,7 +383,7 @@ class History:
             return pd.DataFrame({c: [] for c in LINE_COLUMNS})
         names, moving = json.loads(found[0]), json.loads(zlib.decompress(found[1]))
         stored = self.db.execute("SELECT hash, first, place FROM line_rows WHERE book = ? AND year = ? AND month = ? "
-                                 "AND first <= ? AND (last IS NULL OR last > ?)",
+                                 "AND first <= ? AND last > ?",
                                  (found[2], year, month, run, run)).fetchall()
         added = {first: json.loads(zlib.decompress(rows)) for first, rows in self.db.execute(
             "SELECT run, added FROM run_lines WHERE year = ? AND month = ? AND run IN "

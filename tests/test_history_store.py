@@ -323,7 +323,7 @@ def test_a_version_3_history_upgrades_itself_and_answers_the_same(tmp_path: Path
 
 def test_a_days_lines_store_only_what_changed(history: History, book: MemoryBook) -> None:
     first, second = (sync(history, book, at(10, day, 7, 30)) for day in (8, 9))
-    rows = history.db.execute("SELECT COUNT(*), COUNT(last), SUM(first = 2) FROM line_rows "
+    rows = history.db.execute("SELECT COUNT(*), SUM(last = 2), SUM(first = 2) FROM line_rows "
                               "WHERE year = 2026 AND month = 10").fetchone()
     judged = [o.state.assessment((2026, 10)).lines for o in (first, second)]
     assert rows[0] - rows[2] == len(judged[0]) and rows[2] < len(judged[1])  # day 2 stored only new lines
