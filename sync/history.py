@@ -355,7 +355,7 @@ class History:
         values = _plain(lines[columns])
         hashes = _line_hashes(values, columns)
         order = np.argsort(_canonical(values, hashes), kind="stable")  # where each line stands when read
-        moving = {c: _plain(lines[[c]])[c].tolist() for c in MOVING if c in lines}
+        moving = {c: _factorized(lines[c]) for c in MOVING if c in lines}
         if not (order == np.arange(len(order))).all():
             moving["order"] = order.tolist()
         book = self._book_id(self.db.execute("SELECT book FROM runs WHERE id = ?", (run,)).fetchone()[0])
@@ -382,6 +382,7 @@ class History:
         if found is None:
             return pd.DataFrame({c: [] for c in LINE_COLUMNS})
         names, moving = json.loads(found[0]), json.loads(zlib.decompress(found[1]))
+        moving = {c: _unfactorized(v) for c, v in moving.items()}
         stored = self.db.execute("SELECT hash, first, place FROM line_rows WHERE book = ? AND year = ? AND month = ? "
                                  "AND first <= ? AND last > ?",
                                  (found[2], year, month, run, run)).fetchall()
@@ -540,7 +541,30 @@ def _hashed(tasks: pd.DataFrame, fields: pd.DataFrame, shown: pd.DataFrame) -> p
 
 
 def _pack(value: object) -> bytes:
-    return zlib.compress(_json(value).encode("utf-8"), 9)
+    return zlib.compress(_json(value).encode("utf-8"), 6)
+
+
+def _factorized(column: pd.Series) -> object:
+    """A numeric column as its distinct values and each value's code (-1: missing), which compress
+    well; any other column as its values."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return _plain(column.to_frame()).iloc[:, 0].tolist()
+    if pd.api.types.is_float_dtype(column):  # by bits, so that -0.0 stays -0.0
+        codes, bits = pd.factorize(column.to_numpy(np.float64).view(np.int64))
+        codes[column.isna().to_numpy()] = -1
+        distinct = [None if v != v else v for v in bits.view(np.float64).tolist()]
+    else:
+        codes, found = pd.factorize(column)
+        distinct = pd.Series(found).tolist()
+    return {"values": distinct, "codes": codes.tolist()}
+
+
+def _unfactorized(stored: Any) -> Any:
+    """The values :func:`_factorized` stored."""
+    if not isinstance(stored, dict):
+        return stored
+    values = stored["values"]
+    return [values[code] if code >= 0 else None for code in stored["codes"]]
 
 
 def _line_hashes(values: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -334,3 +334,13 @@ def test_a_days_lines_store_only_what_changed(history: History, book: MemoryBook
         stored = history.lines(run, 2026, 10)
         assert stored[["id", "rule"]].values.tolist() == lines[["id", "rule"]].values.tolist()
         assert stored["facts"].tolist() == line_facts(lines).tolist()  # with the day's moving facts
+
+
+def test_moving_facts_come_back_exactly_as_given() -> None:
+    from sync.history import _factorized, _unfactorized  # noqa: PLC0415
+
+    for column in (pd.Series([1.5, -0.0, 0.0, float("nan"), 1.5, 200 / 3]), pd.Series([3, 1, 3]),
+                   pd.Series([1, None], dtype="Int64"), pd.Series([None, 2.0, "x"], dtype=object)):
+        back = json.loads(json.dumps(_unfactorized(json.loads(json.dumps(_factorized(column))))))
+        given = column.astype(object).where(column.notna(), None).tolist()
+        assert [repr(v) for v in back] == [repr(v) for v in given]
