@@ -10,9 +10,9 @@ leaves the previous state intact.
 Only what changed is stored. A task's row (its fields, and its cells as staff see them, for
 ``history --restore``) is kept as a *span* of snapshot days: from the first snapshot that saw it so
 (``since``) to the first that no longer did (``until``; :data:`OPEN` while it still does). A snapshot day's
-tasks are the rows whose span covers it; cells are stored once per distinct content. A run's
-assessment lines for a month are one compressed *line set* (with the facts each line was judged on),
-stored once per distinct content; each run points at its sets.
+tasks are the rows whose span covers it; cells are stored once per distinct content. A month's
+assessment lines (with the facts each was judged on) are spans too, of the runs that stored the month;
+only the facts that move with the date (MOVING) are kept with every run.
 
 The book write and its record never silently diverge: a sync's rows are stored in a transaction
 opened before the book is written and committed after it (see :meth:`History.recording`). A database
