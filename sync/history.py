@@ -9,10 +9,10 @@ leaves the previous state intact.
 
 Only what changed is stored. A task's row (its fields, and its cells as staff see them, for
 ``history --restore``) is kept as a *span* of snapshot days: from the first snapshot that saw it so
-(``since``) to the first that no longer did (``until``; open while it still does). A snapshot day's
-tasks are the rows whose span covers it; cells are stored once per distinct content. A run's
-assessment lines for a month are one compressed *line set* (with the facts each line was judged on),
-stored once per distinct content; each run points at its sets.
+(``since``) to the first that no longer did (``until``; :data:`OPEN` while it still does). A snapshot day's
+tasks are the rows whose span covers it; cells are stored once per distinct content. A month's
+assessment lines (with the facts each was judged on) are spans too, of the runs that stored the month;
+only the facts that move with the date (MOVING) are kept with every run.
 
 The book write and its record never silently diverge: a sync's rows are stored in a transaction
 opened before the book is written and committed after it (see :meth:`History.recording`). A database
@@ -42,12 +42,16 @@ from .errors import DispatchError, HistoryStoreError
 from .schema import MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
-VERSION = 3  # 2: lines.facts; 3: tasks kept as spans of days, cells and line sets once per content
+VERSION = 4  # 2: lines.facts; 3: tasks kept as spans of days, cells and line sets once per content;
+# 4: assessment lines kept as spans of runs, the facts that move with the date per run; open spans end on OPEN
 LOCK_WAIT_SECONDS = 60.0  # how long a sync waits for another process's transaction before giving up
 ROW_KEYS = [c.key for c in MONTH.columns]
 TASK_FIELDS = ["id", "unit", "deadline", "progress", "status", "closed", "closed_on", "kind", "colour"]
 LINE_FIELDS = ["id", "name", "rule", "rule_label", "points", "facts"]
 LINE_COLUMNS = ["unit", *LINE_FIELDS]
+OPEN = "9999-12-31"  # the ``until`` of a span still open: a day's length, so that ending it rewrites it in place
+OPEN_RUN = 2**31 - 1  # the ``last`` of a line still given: no shorter than a run id, so ending it shrinks the row
+MOVING = ["expected_progress", "days_overdue"]  # a line's facts that move with the date, not with the book
 MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
 RUNS = """
 CREATE TABLE books (key TEXT PRIMARY KEY, label TEXT NOT NULL, first_seen TEXT NOT NULL);
@@ -65,10 +69,6 @@ CREATE TABLE snapshots (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES bo
 """
 SPANS = """
 CREATE TABLE book_ids (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE REFERENCES books(key));
-CREATE TABLE line_sets (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, lines BLOB NOT NULL);
-CREATE TABLE run_lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
-    line_set INTEGER NOT NULL REFERENCES line_sets(id));
-CREATE INDEX run_lines_run ON run_lines(run);
 CREATE TABLE sheets (snapshot INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE, tab TEXT NOT NULL,
     year INTEGER NOT NULL, month INTEGER NOT NULL, columns TEXT NOT NULL);
 CREATE INDEX sheets_snapshot ON sheets(snapshot);
@@ -76,20 +76,27 @@ CREATE TABLE cells (hash INTEGER PRIMARY KEY, row TEXT NOT NULL);
 CREATE TABLE tasks (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
     id TEXT NOT NULL, unit TEXT, deadline TEXT, progress REAL, status TEXT, closed INTEGER NOT NULL, closed_on TEXT,
     kind TEXT, colour TEXT, cells INTEGER NOT NULL REFERENCES cells(hash), hash INTEGER NOT NULL,
-    since TEXT NOT NULL, until TEXT);
-CREATE INDEX tasks_span ON tasks(book, until, since);
+    since TEXT NOT NULL, until TEXT NOT NULL);
+CREATE INDEX tasks_span ON tasks(book, until);
 CREATE INDEX tasks_month ON tasks(book, year, month);
 CREATE INDEX tasks_id ON tasks(id);
 """
+LINES = """
+CREATE TABLE run_lines (run INTEGER NOT NULL REFERENCES runs(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
+    columns TEXT NOT NULL, moving BLOB NOT NULL, added BLOB NOT NULL);
+CREATE INDEX run_lines_run ON run_lines(run);
+CREATE TABLE line_rows (book INTEGER NOT NULL REFERENCES book_ids(id), year INTEGER NOT NULL, month INTEGER NOT NULL,
+    hash INTEGER NOT NULL, first INTEGER NOT NULL REFERENCES runs(id), place INTEGER NOT NULL, last INTEGER NOT NULL);
+CREATE INDEX line_rows_span ON line_rows(book, year, month, last);
+"""
 SEEN = ("JOIN book_ids b ON b.id = t.book "
-        "JOIN snapshots n ON n.book = b.key AND n.day >= t.since AND (t.until IS NULL OR n.day < t.until) "
+        "JOIN snapshots n ON n.book = b.key AND n.day >= t.since AND n.day < t.until "
         "JOIN sheets s ON s.snapshot = n.id AND s.year = t.year AND s.month = t.month JOIN cells c ON c.hash = t.cells")
 """Joins each task row of ``tasks t`` to its book's key ``b.key``, to the snapshots ``n`` and month
 sheets ``s`` it was in, and to its cells ``c.row``."""
 KEYS = ["year", "month", "id", "hash", "cells"]  # what tells whether a task's stored row changed
 BOOK = "(SELECT id FROM book_ids WHERE key = ?)"
-ALIVE = ("SELECT * FROM tasks WHERE book = :book AND until IS NULL AND since <= :day UNION ALL "
-         "SELECT * FROM tasks WHERE book = :book AND until > :day AND since <= :day")
+ALIVE = "SELECT * FROM tasks WHERE book = :book AND until > :day AND since <= :day"
 """The task rows of one book's snapshot of ``:day``."""
 
 
@@ -124,11 +131,13 @@ class History:
                 if self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
                     raise HistoryStoreError(path.name, "这是别的程序的数据库，不是 dispatchbook 的历史数据库",
                                             "请在配置中为历史数据库另选一个文件名")
-                self._create(RUNS + SPANS)
+                self._create(RUNS + SPANS + LINES)
             if version == 1:  # lines gain the facts they were judged on (older lines have none)
                 self.db.execute("ALTER TABLE lines ADD COLUMN facts TEXT")
             if version in (1, 2):
                 self._upgrade_to_spans()
+            if version == 3:
+                self._upgrade_lines_to_spans()
             if version != VERSION:
                 self.db.execute(f"PRAGMA user_version = {VERSION}")
 
@@ -144,7 +153,7 @@ class History:
             self.db.execute(f"DROP INDEX IF EXISTS {index}")
         for table in ("lines", "sheets", "tasks", "cells"):
             self.db.execute(f"ALTER TABLE {table} RENAME TO old_{table}")
-        self._create(SPANS)
+        self._create(SPANS + LINES)
         snapshots = self.db.execute("SELECT id, book, day FROM snapshots ORDER BY book, day").fetchall()
         for snapshot, key, day in snapshots:
             self.db.execute("INSERT INTO sheets SELECT snapshot, tab, year, month, columns FROM old_sheets "
@@ -164,6 +173,22 @@ class History:
                 f"SELECT {', '.join(LINE_COLUMNS)} FROM old_lines WHERE run = ? AND year = ? AND month = ? ORDER BY rowid",
                 self.db, params=(run, year, month)))
         for table in ("old_lines", "old_tasks", "old_sheets", "old_cells", "versions"):
+            self.db.execute(f"DROP TABLE {table}")
+
+    def _upgrade_lines_to_spans(self) -> None:
+        """Version 3 → 4: every run's line set played again, in order, into spans of lines; the line
+        sets are dropped. Open task spans end on :data:`OPEN` instead of NULL."""
+        self.db.execute("UPDATE tasks SET until = ? WHERE until IS NULL", (OPEN,))
+        self.db.execute("DROP INDEX tasks_span")
+        self.db.execute("CREATE INDEX tasks_span ON tasks(book, until)")
+        self.db.execute("DROP INDEX run_lines_run")
+        self.db.execute("ALTER TABLE run_lines RENAME TO old_run_lines")
+        self._create(LINES)
+        for run, year, month, packed in self.db.execute(
+                "SELECT r.run, r.year, r.month, l.lines FROM old_run_lines r JOIN line_sets l ON l.id = r.line_set "
+                "ORDER BY r.run, r.year, r.month").fetchall():
+            self._lines(run, year, month, pd.DataFrame(json.loads(zlib.decompress(packed))))
+        for table in ("old_run_lines", "line_sets"):
             self.db.execute(f"DROP TABLE {table}")
 
     def _book_id(self, key: str) -> int:
@@ -319,20 +344,58 @@ class History:
 
     def _lines(self, run: int, year: int, month: int, lines: pd.DataFrame) -> None:
         """The month's lines (LINE_COLUMNS, with the FACTS they were judged on instead of their ``facts``
-        text, which is built from them when read) as a line set, stored once per distinct content."""
-        lines = lines.assign(**{c: _days(lines[c]) for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])})
-        packed = _json({c: _plain(lines[[c]])[c].tolist() for c in lines}).encode("utf-8")
-        digest = hashlib.blake2b(packed, digest_size=16).hexdigest()
-        found = self.db.execute("SELECT id FROM line_sets WHERE hash = ?", (digest,)).fetchone()
-        line_set = found[0] if found else self.db.execute("INSERT INTO line_sets (hash, lines) VALUES (?, ?)",
-                                                          (digest, zlib.compress(packed, 6))).lastrowid
-        self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?)", (run, year, month, line_set))
+        text, which is built from them when read). Like tasks, each line without its MOVING facts is a
+        row kept as a span of the book's runs that stored the month: from the first run that gave it so
+        (``first``) to the first that no longer did (``last``; :data:`OPEN_RUN` while open); its values are the ``place``-th of the
+        lines its first run ``added`` (compressed with that run). The MOVING facts, which change every
+        day, are kept with the run, in the lines' order."""
+        lines = lines.assign(**{c: _days(lines[c]) for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])}) \
+            .reset_index(drop=True)
+        columns = [c for c in lines if c not in MOVING]
+        values = _plain(lines[columns])
+        hashes = _line_hashes(values, columns)
+        order = np.argsort(_canonical(values, hashes), kind="stable")  # where each line stands when read
+        moving = {c: _factorized(lines[c]) for c in MOVING if c in lines}
+        if not (order == np.arange(len(order))).all():
+            moving["order"] = order.tolist()
+        book = self._book_id(self.db.execute("SELECT book FROM runs WHERE id = ?", (run,)).fetchone()[0])
+        open_rows = pd.read_sql_query("SELECT rowid, hash FROM line_rows WHERE book = ? AND year = ? AND month = ? "
+                                      "AND last = ?", self.db, params=(book, year, month, OPEN_RUN)).astype({"hash": "int64"})
+        given = pd.DataFrame({"hash": hashes})
+        for frame in (open_rows, given):  # the same line may be given twice: match them one to one
+            frame["n"] = frame.groupby("hash").cumcount()
+        kept = open_rows.merge(given, on=["hash", "n"], how="left", indicator=True)["_merge"] == "both"
+        self.db.executemany("UPDATE line_rows SET last = ? WHERE rowid = ?",
+                            [(run, r) for r in open_rows.loc[~kept.to_numpy(), "rowid"].tolist()])
+        started = (given.merge(open_rows, on=["hash", "n"], how="left", indicator=True)["_merge"] == "left_only") \
+            .to_numpy()
+        self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?, ?, ?)",
+                        (run, year, month, _json(columns), _pack(moving), _pack(values[started].values.tolist())))
+        self.db.executemany("INSERT INTO line_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(book, year, month, int(h), run, i, OPEN_RUN) for i, h in enumerate(hashes[started])])
 
     def lines(self, run: int, year: int, month: int) -> pd.DataFrame:
         """The lines (LINE_COLUMNS) a run stored for a month; none if it stored none."""
-        found = self.db.execute("SELECT l.lines FROM run_lines r JOIN line_sets l ON l.id = r.line_set "
-                                "WHERE r.run = ? AND r.year = ? AND r.month = ?", (run, year, month)).fetchone()
-        lines = pd.DataFrame(json.loads(zlib.decompress(found[0])) if found else {c: [] for c in LINE_COLUMNS})
+        found = self.db.execute("SELECT r.columns, r.moving, b.id FROM run_lines r JOIN runs u ON u.id = r.run "
+                                "JOIN book_ids b ON b.key = u.book WHERE r.run = ? AND r.year = ? AND r.month = ?",
+                                (run, year, month)).fetchone()
+        if found is None:
+            return pd.DataFrame({c: [] for c in LINE_COLUMNS})
+        names, moving = json.loads(found[0]), json.loads(zlib.decompress(found[1]))
+        moving = {c: _unfactorized(v) for c, v in moving.items()}
+        stored = self.db.execute("SELECT hash, first, place FROM line_rows WHERE book = ? AND year = ? AND month = ? "
+                                 "AND first <= ? AND last > ?",
+                                 (found[2], year, month, run, run)).fetchall()
+        added = {first: json.loads(zlib.decompress(rows)) for first, rows in self.db.execute(
+            "SELECT run, added FROM run_lines WHERE year = ? AND month = ? AND run IN "
+            f"({', '.join(str(int(f)) for f in {f for _, f, _ in stored})})", (year, month))}
+        values = pd.DataFrame([added[f][p] for _, f, p in stored], columns=names, dtype=object)
+        hashes = np.array([h for h, _, _ in stored], dtype=np.int64)
+        at = _canonical(values, hashes)  # the stored rows in their canonical order
+        if "order" in moving:  # the lines were given in another order
+            at = at[np.array(moving.pop("order"), dtype=np.int64)]
+        columns = {c: values[c].to_numpy()[at].tolist() for c in names} | moving
+        lines = pd.DataFrame(columns)
         if "facts" not in lines:  # stored with what it was judged on
             judged = lines.astype({c: float for c in ("progress", "expected_progress", "days_overdue")}) \
                 .assign(deadline=pd.to_datetime(lines["deadline"]), updated=pd.to_datetime(lines["updated"]))
@@ -349,7 +412,7 @@ class History:
         book = self._book_id(key)
         if latest == day:  # back to the state before that day's snapshot
             self.db.execute("DELETE FROM tasks WHERE book = ? AND since = ?", (book, day))
-            self.db.execute("UPDATE tasks SET until = NULL WHERE book = ? AND until = ?", (book, day))
+            self.db.execute("UPDATE tasks SET until = ? WHERE book = ? AND until = ?", (OPEN, book, day))
             self.db.execute("DELETE FROM snapshots WHERE book = ? AND day = ?", (key, day))
         snapshot = self.db.execute("INSERT INTO snapshots (book, day, run) VALUES (?, ?, ?)", (key, day, run)).lastrowid
         state = outcome.state
@@ -375,7 +438,7 @@ class History:
         that changed or went missing, start rows for the new and changed ones. ``stored`` gives the
         TASK_FIELDS and the cells' JSON of the chosen tasks."""
         open_rows = _keyed(pd.read_sql_query("SELECT rowid, year, month, id, hash FROM tasks "
-                                             "WHERE book = ? AND until IS NULL", self.db, params=(book,)))
+                                             "WHERE book = ? AND until = ?", self.db, params=(book, OPEN)))
         tasks = tasks.reset_index(drop=True)
         match = ["year", "month", "id", "hash"]
         kept = open_rows.merge(tasks[match], on=match, how="left", indicator=True)["_merge"] == "both"
@@ -389,8 +452,8 @@ class History:
         keys = tasks.loc[started, ["year", "month", "hash", "cells"]].astype(object).values.tolist()
         self.db.executemany("INSERT OR IGNORE INTO cells VALUES (?, ?)",
                             [(k[3], r) for k, r in zip(keys, rows, strict=True)])
-        self.db.executemany(f"INSERT INTO tasks VALUES (?, ?, ?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?, NULL)",
-                            [(book, y, m, *f, c, h, day) for (y, m, h, c), f in zip(keys, fields, strict=True)])
+        self.db.executemany(f"INSERT INTO tasks VALUES (?, ?, ?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?, ?)",
+                            [(book, y, m, *f, c, h, day, OPEN) for (y, m, h, c), f in zip(keys, fields, strict=True)])
 
 
 class BookMemory:
@@ -475,6 +538,46 @@ def _hashed(tasks: pd.DataFrame, fields: pd.DataFrame, shown: pd.DataFrame) -> p
     return _keyed(pd.DataFrame({"year": tasks["year"].to_numpy(), "month": tasks["month"].to_numpy(),
                                 "id": tasks["id"].to_numpy(), "hash": pd.util.hash_pandas_object(both, index=False)
                                 .to_numpy().view(np.int64), "cells": cells.view(np.int64)}))
+
+
+def _pack(value: object) -> bytes:
+    return zlib.compress(_json(value).encode("utf-8"), 6)
+
+
+def _factorized(column: pd.Series) -> object:
+    """A numeric column as its distinct values and each value's code (-1: missing), which compress
+    well; any other column as its values."""
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return _plain(column.to_frame()).iloc[:, 0].tolist()
+    if pd.api.types.is_float_dtype(column):  # by bits, so that -0.0 stays -0.0
+        codes, bits = pd.factorize(column.to_numpy(np.float64).view(np.int64))
+        codes[column.isna().to_numpy()] = -1
+        distinct = [None if v != v else v for v in bits.view(np.float64).tolist()]
+    else:
+        codes, found = pd.factorize(column)
+        distinct = pd.Series(found).tolist()
+    return {"values": distinct, "codes": codes.tolist()}
+
+
+def _unfactorized(stored: Any) -> Any:
+    """The values :func:`_factorized` stored."""
+    if not isinstance(stored, dict):
+        return stored
+    values = stored["values"]
+    return [values[code] if code >= 0 else None for code in stored["codes"]]
+
+
+def _line_hashes(values: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """A 64-bit hash of each line's stored values (and of which columns it has)."""
+    named = values.assign(columns=_json(columns))
+    return pd.util.hash_pandas_object(_filled(named), index=False).to_numpy().view(np.int64)
+
+
+def _canonical(values: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
+    """The order lines are read back in, however their spans were stored: by unit, task, rule and hash."""
+    keys = pd.DataFrame({"unit": values["unit"].astype(str), "id": values["id"].astype(str),
+                         "rule": values["rule"].astype(str), "hash": hashes})
+    return keys.sort_values(["unit", "id", "rule", "hash"], kind="stable").index.to_numpy()
 
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """A fixed run of syncs of the example book with a history: edits, a close, a same-day re-run, a deleted
-task, a past-day run. ``tests/data/history-v2.sqlite`` is this run stored by the version-2 history;
-the upgrade test plays it again with today's history and asks both the same questions.
-Regenerate the fixture (only with a version-2 ``sync/history.py``): python -m tests.history_scenario PATH"""
+task, a past-day run. ``tests/data/history-v2.sqlite`` and ``history-v3.sqlite`` are this run stored by the
+version-2 and version-3 histories; the upgrade tests play it again with today's history and ask both the same
+questions. Regenerate a fixture (only with that version's ``sync/history.py``): python -m tests.history_scenario PATH"""
 
 from __future__ import annotations
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
 import signal
 import sqlite3
+import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from sync.assessment import line_facts
 from sync.backends.memory import MemoryBook
 from sync.engine import SyncOutcome, run_sync
 from sync.errors import DispatchError
-from sync.history import History
+from sync.history import MOVING, VERSION, History
 from sync.history_views import Labels, find_book, restore, runs, timeline, unit_month
 from sync.schema import month_tab_name
 from tests import history_scenario as scenario
@@ -80,7 +83,7 @@ def test_a_later_sync_on_the_same_day_replaces_that_days_snapshot(history: Histo
     assert held(history.previous(KEY, date(2026, 10, 10))) == rows(later)
     assert history.db.execute("SELECT COUNT(*) FROM runs").fetchone() == (3,)  # every run is kept
     open_rows = history.db.execute("SELECT COUNT(*), COUNT(DISTINCT year || month || id) FROM tasks "
-                                   "WHERE until IS NULL").fetchone()
+                                   "WHERE until = '9999-12-31'").fetchone()
     assert open_rows == (len(rows(later)), len(rows(later)))  # the morning's rows of that day are gone
     assert history.db.execute("SELECT COUNT(*) FROM tasks WHERE until <= since").fetchone() == (0,)
 
@@ -100,13 +103,13 @@ def test_only_what_changed_is_stored(history: History, book: MemoryBook) -> None
     assert grown < stored // 4  # not a second copy of the sheets
     september = history.db.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM tasks WHERE month = 9").fetchone()
     assert september[0] == september[1]  # last month, judged at its month end, reads the same every day
-    sets = history.db.execute("SELECT COUNT(*) FROM line_sets").fetchone()
-    sync(history, book, at(10, 12, 16))  # the same lines again: the set is stored once
-    assert history.db.execute("SELECT COUNT(*) FROM line_sets").fetchone() == sets
-    assert history.db.execute("SELECT COUNT(DISTINCT line_set) FROM run_lines WHERE run IN (3, 4)").fetchone() == (1,)
+    lines = history.db.execute("SELECT COUNT(*) FROM line_rows").fetchone()
+    sync(history, book, at(10, 12, 16))  # the same lines again: no line is stored twice
+    assert history.db.execute("SELECT COUNT(*) FROM line_rows").fetchone() == lines
     assert len(history.lines(4, 2026, 10)) > 0
+    assert history.lines(4, 2026, 10).equals(history.lines(3, 2026, 10))
     assert history.db.execute("SELECT c.row FROM tasks t JOIN cells c ON c.hash = t.cells "
-                              "WHERE t.id = ? AND t.until IS NULL AND t.month = 10", (TASK,)).fetchone()[0] \
+                              "WHERE t.id = ? AND t.until = '9999-12-31' AND t.month = 10", (TASK,)).fetchone()[0] \
         .count("已上报") == 1
     cells = history.db.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
     assert cells < history.db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]  # a colour alone: no new cells
@@ -229,6 +232,7 @@ def test_a_newer_history_is_refused(tmp_path: Path) -> None:
 
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "history-v2.sqlite"  # tests/history_scenario.py, version 2
+FIXTURE_3 = FIXTURE.with_name("history-v3.sqlite")  # the same, stored by the version-3 history
 
 
 def answers(history: History) -> dict[str, object]:
@@ -271,7 +275,7 @@ def test_a_version_2_history_upgrades_itself_and_answers_the_same(tmp_path: Path
     assert raw.execute("SELECT COUNT(*) FROM versions").fetchone()[0] > 0  # written by the version-2 history
     raw.close()
     upgraded = History(path)
-    assert upgraded.db.execute("PRAGMA user_version").fetchone() == (3,)
+    assert upgraded.db.execute("PRAGMA user_version").fetchone() == (VERSION,)
     tables = {t for (t,) in upgraded.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert not tables & {"versions", "lines", "old_tasks", "old_sheets", "old_lines", "old_cells"}
     fresh = History(tmp_path / "new.sqlite")
@@ -280,7 +284,7 @@ def test_a_version_2_history_upgrades_itself_and_answers_the_same(tmp_path: Path
     stored = "SELECT year, month, id, hash, since, until FROM tasks ORDER BY 1, 2, 3, 5"
     assert upgraded.db.execute(stored).fetchall() == fresh.db.execute(stored).fetchall()  # the same spans
     upgraded.close()
-    assert History(path).db.execute("PRAGMA user_version").fetchone() == (3,)  # opened again: nothing to do
+    assert History(path).db.execute("PRAGMA user_version").fetchone() == (VERSION,)  # opened again: nothing to do
 
 
 def test_a_version_1_history_gains_the_facts_of_its_lines(tmp_path: Path) -> None:
@@ -293,8 +297,50 @@ def test_a_version_1_history_gains_the_facts_of_its_lines(tmp_path: Path) -> Non
     count = raw.execute("SELECT COUNT(*) FROM lines").fetchone()[0]
     raw.close()
     history = History(path)
-    assert history.db.execute("PRAGMA user_version").fetchone() == (3,)
+    assert history.db.execute("PRAGMA user_version").fetchone() == (VERSION,)
     runs = history.db.execute("SELECT run, year, month FROM run_lines").fetchall()
     lines = pd.concat([history.lines(*r) for r in runs])
     assert (len(lines), lines["facts"].notna().sum()) == (count, 0)
     history.close()
+
+
+def test_a_version_3_history_upgrades_itself_and_answers_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    shutil.copyfile(FIXTURE_3, path)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (3,)
+    upgraded = History(path)
+    assert upgraded.db.execute("PRAGMA user_version").fetchone() == (VERSION,)
+    tables = {t for (t,) in upgraded.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not tables & {"line_sets", "old_run_lines"}
+    fresh = History(tmp_path / "new.sqlite")
+    scenario.play(fresh)
+    assert answers(upgraded) == answers(fresh)
+    stored = "SELECT year, month, hash, first, place, last FROM line_rows ORDER BY 1, 2, 3, 4, 5"
+    assert upgraded.db.execute(stored).fetchall() == fresh.db.execute(stored).fetchall()  # the same spans
+    stored = "SELECT year, month, id, hash, since, until FROM tasks ORDER BY 1, 2, 3, 5"
+    assert upgraded.db.execute(stored).fetchall() == fresh.db.execute(stored).fetchall()
+
+
+def test_a_days_lines_store_only_what_changed(history: History, book: MemoryBook) -> None:
+    first, second = (sync(history, book, at(10, day, 7, 30)) for day in (8, 9))
+    rows = history.db.execute("SELECT COUNT(*), SUM(last = 2), SUM(first = 2) FROM line_rows "
+                              "WHERE year = 2026 AND month = 10").fetchone()
+    judged = [o.state.assessment((2026, 10)).lines for o in (first, second)]
+    assert rows[0] - rows[2] == len(judged[0]) and rows[2] < len(judged[1])  # day 2 stored only new lines
+    assert rows[2] - rows[1] == len(judged[1]) - len(judged[0])
+    for (moving,) in history.db.execute("SELECT moving FROM run_lines"):
+        assert set(json.loads(zlib.decompress(moving))) >= set(MOVING)  # kept with each run
+    for run, lines in zip((1, 2), judged, strict=True):
+        stored = history.lines(run, 2026, 10)
+        assert stored[["id", "rule"]].values.tolist() == lines[["id", "rule"]].values.tolist()
+        assert stored["facts"].tolist() == line_facts(lines).tolist()  # with the day's moving facts
+
+
+def test_moving_facts_come_back_exactly_as_given() -> None:
+    from sync.history import _factorized, _unfactorized  # noqa: PLC0415
+
+    for column in (pd.Series([1.5, -0.0, 0.0, float("nan"), 1.5, 200 / 3]), pd.Series([3, 1, 3]),
+                   pd.Series([1, None], dtype="Int64"), pd.Series([None, 2.0, "x"], dtype=object)):
+        back = json.loads(json.dumps(_unfactorized(json.loads(json.dumps(_factorized(column))))))
+        given = column.astype(object).where(column.notna(), None).tolist()
+        assert [repr(v) for v in back] == [repr(v) for v in given]
