@@ -31,6 +31,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
 from functools import partial
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 
 import numpy as np
@@ -120,7 +121,7 @@ class History:
         except (OSError, sqlite3.Error) as exc:
             raise store_error(path, exc) from None
         self.db.path = path
-        self.db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(self.db, path)
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.execute("PRAGMA foreign_keys = ON")
         with self.transaction():
@@ -511,6 +512,20 @@ class _Guarded(sqlite3.Connection):
             return super().executemany(sql, parameters)
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from None
+
+
+def _use_wal(db: sqlite3.Connection, path: Path) -> None:
+    """Switch to WAL. The switch needs the database to itself and SQLite does not wait for that (no busy
+    timeout applies), so while another process creates or upgrades the database, wait and try again."""
+    deadline = monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            sqlite3.Connection.execute(db, "PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.Error as exc:
+            if "locked" not in str(exc) or monotonic() > deadline:
+                raise store_error(path, exc) from None
+            sleep(0.05)
 
 
 def _json(value: object) -> str:
