@@ -62,3 +62,8 @@ class HistoryStoreError(DispatchError):
     """The history database is damaged, foreign, locked or full."""
 
     exit_code = EXIT_HISTORY
+
+
+def said(exc: BaseException, limit: int | None = None) -> str:
+    """What a library exception says, on one line (cut at ``limit`` characters), or its type's name."""
+    return " ".join(str(exc).split())[:limit] or type(exc).__name__

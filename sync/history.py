@@ -478,10 +478,16 @@ class BookMemory:
         return self.history.recording(self.key, self.label, outcome, self.started, self.clock)
 
 
+def _busy(exc: BaseException) -> bool:
+    """Whether SQLite refused because another connection holds the database."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def store_error(path: Path, exc: BaseException) -> HistoryStoreError:
     """What a SQLite (or file) error on the history database means for the user."""
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    if _busy(exc):
         what, fix = "历史数据库被另一个程序占用（锁定）", "请稍后再试；如一直如此，请关闭正在打开该数据库的程序"
     elif "full" in text or getattr(exc, "errno", None) == 28:
         what, fix = "历史数据库所在的磁盘已满", "请清理磁盘空间后重试"
@@ -523,7 +529,7 @@ def _use_wal(db: sqlite3.Connection, path: Path) -> None:
             sqlite3.Connection.execute(db, "PRAGMA journal_mode = WAL")
             return
         except sqlite3.Error as exc:
-            if "locked" not in str(exc) or monotonic() > deadline:
+            if not _busy(exc) or monotonic() > deadline:
                 raise store_error(path, exc) from None
             sleep(0.05)
 

@@ -31,7 +31,7 @@ from sync.backends.xlsx.ooxml.bounds import bounded_source
 from sync.backends.xlsx.ooxml.package import Package
 from sync.backends.xlsx.safety import Snapshot, check, load, replace
 from sync.backends.xlsx.workbook import Workbook
-from sync.errors import BookError, DispatchError
+from sync.errors import BookError, DispatchError, said
 from sync.problems import Problem
 from sync.sheets import Grid, WritePlan
 
@@ -189,9 +189,9 @@ class XlsxBook:
             raise BookError(self.label, "工作簿设有打开密码，无法读取", password_fix()) from None
         except Exception as exc:  # calamine raises its own error types for corrupt files
             if not self.kind.writable:
-                raise BookError(self.label, f"{self.kind.this_is}，但无法读取（{_said(exc)}）",
+                raise BookError(self.label, f"{self.kind.this_is}，但无法读取（{said(exc, 200)}）",
                                 save_as_fix(self.kind)) from None
-            raise BookError(self.label, f"无法作为 Excel 工作簿打开（{_said(exc)}）",
+            raise BookError(self.label, f"无法作为 Excel 工作簿打开（{said(exc, 200)}）",
                             "请确认它是 .xlsx/.xlsm 文件且未损坏") from None
         self.file_problems: list[Problem] = kind_problems(self.kind, self.label, self.path.name)
 
@@ -222,16 +222,12 @@ def _damaged(label: str, tab: str = "") -> Iterator[None]:
     except DispatchError:
         raise
     except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, UnicodeDecodeError) as exc:
-        raise BookError(label, f"文件已损坏（{_said(exc)}）", fix) from None
+        raise BookError(label, f"文件已损坏（{said(exc, 200)}）", fix) from None
     except Exception as exc:
         if not type(exc).__module__.startswith("python_calamine"):  # calamine's own error types
             raise
-        detail = "" if _said(exc) == tab else f"（{_said(exc)}）"
+        detail = "" if said(exc, 200) == tab else f"（{said(exc, 200)}）"
         raise BookError(f"{label} / {tab}" if tab else label, f"工作表已损坏，无法读取{detail}", fix) from None
-
-
-def _said(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 def _grid(rows: Sequence[Sequence[object]]) -> Grid:

@@ -11,7 +11,7 @@ import zipfile
 import zlib
 
 from sync.backends.xlsx.ooxml.container import ZipSource
-from sync.errors import BookError
+from sync.errors import BookError, said
 
 MAX_PART_BYTES = 256 << 20  # the largest inflated XML part accepted
 MAX_XML_BYTES = 1 << 30  # all XML parts together, inflated
@@ -27,7 +27,7 @@ def bounded_source(blob: bytes, label: str) -> ZipSource:
     try:
         source = ZipSource(blob)
     except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError) as exc:
-        raise BookError(label, f"文件已损坏，不是完整的 Excel 工作簿（{_said(exc)}）", _FIX) from None
+        raise BookError(label, f"文件已损坏，不是完整的 Excel 工作簿（{said(exc)}）", _FIX) from None
     for name in _REQUIRED:
         if name not in source:
             raise BookError(label, f"文件已损坏：缺少 {name}", _FIX)
@@ -73,7 +73,3 @@ def _inflate_within(label: str, name: str, data: memoryview, size: int, method: 
 def _too_big(label: str, name: str, size: int) -> BookError:
     return BookError(label, f"部件 {name} 解压后有 {size >> 20} MiB 以上，超过 {MAX_PART_BYTES >> 20} MiB 的上限，未读取",
                      "该文件可能是压缩炸弹；如确是正常工作簿，请拆分大的工作表后再同步")
-
-
-def _said(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
