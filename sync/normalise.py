@@ -284,7 +284,10 @@ EXCEL_ERROR_REASON = "是 Excel 错误值，单元格的公式出错"
 
 def _column(values: list[object] | None, mask: np.ndarray, kind: Kind) -> pd.Series:
     """The kept rows of one parsed column (an absent column reads as empty)."""
-    kept = pd.Series(values, dtype=object)[mask].tolist() if values is not None else [None] * int(mask.sum())
+    if values is None:
+        kept: list[object] = [None] * int(mask.sum())
+    else:
+        kept = values if mask.all() else pd.Series(values, dtype=object)[mask].tolist()
     return pd.Series(kept, dtype=_dtype(kind))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
+from itertools import zip_longest
 
 from .sheets import Cell
 
@@ -13,11 +14,22 @@ CAP = 40.0  # wider text wraps instead of widening the column
 FLOOR = 6.0
 
 
+class _Doubled(dict[int, str]):
+    """A ``str.translate`` table that doubles each wide or full-width character, filled as characters
+    are met: the translated text's length is its display width, counted in C."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        self[code] = found = ch * 2 if unicodedata.east_asian_width(ch) in "WF" else ch
+        return found
+
+
+_DOUBLED = _Doubled()
+
+
 def display_width(text: str) -> int:
     """Columns the text takes in a monospaced CJK view: wide and full-width characters count 2."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) if text.isascii() else len(text.translate(_DOUBLED))
 
 
 def cell_width(value: Cell) -> int:
@@ -25,7 +37,9 @@ def cell_width(value: Cell) -> int:
     if value is None:
         return 0
     if isinstance(value, str):
-        return max((display_width(line) for line in value.split("\n")), default=0)
+        if "\n" not in value:
+            return display_width(value)
+        return max(display_width(line) for line in value.split("\n"))
     if isinstance(value, date):
         return 10 if not hasattr(value, "hour") else 16
     if isinstance(value, float):  # room for the longest way a report formats it: 100.0%, -12.5
@@ -38,14 +52,23 @@ def fitted_widths(rows: Sequence[Sequence[Cell]], columns: int, cap: float = CAP
     """Each column's width: its widest value plus padding, at least ``floor``, at most ``cap``. Each
     distinct value is measured once (a column of 100,000 tasks holds few distinct names)."""
     widths = []
+    by_column = list(zip_longest(*rows))[:columns] if rows else []
     for j in range(columns):
-        distinct = {row[j] for row in rows if len(row) > j}
+        distinct = set(by_column[j]) if j < len(by_column) else set()
         distinct.discard(None)
-        widest = max(map(cell_width, distinct), default=0)
-        widths.append(min(cap, max(floor, widest + PADDING)))
+        widths.append(min(cap, max(floor, _widest(distinct) + PADDING)))
     return widths
+
+
+def _widest(values: set[Cell]) -> int:
+    """The widest display width among ``values``; the texts are measured together in one translation."""
+    texts = [v for v in values if type(v) is str]
+    widest = max((cell_width(v) for v in values if type(v) is not str), default=0)
+    if texts:
+        widest = max(widest, max(map(len, "\n".join(texts).translate(_DOUBLED).split("\n"))))
+    return widest
 
 
 def too_wide(value: Cell, width: float) -> bool:
     """Whether the value needs wrapping in a column ``width`` characters wide."""
-    return isinstance(value, str) and cell_width(value) + PADDING > width
+    return isinstance(value, str) and 2 * len(value) + PADDING > width and cell_width(value) + PADDING > width

@@ -23,16 +23,17 @@ def merged_map(existing: Grid | None, colours: list[TaskColours], palette: dict[
                 and _tab_of(key, tabs) in kept:
             entries[key] = label
     for tc in colours:
-        for task, colour in tc.colours.items():
-            if colour not in palette:
-                raise ValueError(f"colour {colour!r} of task {task!r} is not in the palette")
-            entries[f"{tc.tab}|{task}"] = palette[colour].label
+        if unknown := set(tc.colours.values()) - palette.keys():
+            raise ValueError(f"colours {sorted(unknown)!r} of tab {tc.tab!r} are not in the palette")
+        labels = {key: colour.label for key, colour in palette.items()}
+        entries.update(zip(map(f"{tc.tab}|".__add__, tc.colours), map(labels.__getitem__, tc.colours.values()),
+                           strict=True))
     return entries
 
 
 def map_digest(entries: dict[str, str]) -> str:
     """A fingerprint of the map's entries, in order: an equal one means an equal map tab."""
-    text = "\x00".join(f"{key}\x01{label}" for key, label in entries.items())
+    text = "\x00".join(map("\x01".join, entries.items()))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

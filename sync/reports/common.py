@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ..assessment import Assessment, assess
@@ -73,12 +74,21 @@ def hierarchy(org: Org) -> list[tuple[str, int]]:
 
 
 def rollup(tasks: pd.DataFrame, org: Org, by: str, keys: Sequence[object]) -> pd.DataFrame:
-    """Count tasks per unit and value of ``by``; each task also counts for every ancestor of its unit."""
-    if tasks.empty:
-        return pd.DataFrame(0, index=pd.Index(org.codes, name="unit"), columns=keys)
-    exploded = pd.DataFrame({"unit": chains(tasks["unit"], org), by: tasks[by]}).explode("unit")
-    counts = pd.crosstab(exploded["unit"], exploded[by])
-    return counts.reindex(index=org.codes, columns=keys, fill_value=0).fillna(0).astype(int)
+    """Count tasks per unit and value of ``by``; each task also counts for every ancestor of its unit.
+    Counted per (unit, value) first, then each distinct unit's counts added to its chain's units."""
+    at = {code: i for i, code in enumerate(org.codes)}
+    totals = np.zeros((len(org.codes), len(keys)), dtype=np.int64)
+    if not tasks.empty:
+        unit_codes, units = pd.factorize(tasks["unit"])
+        value_codes = pd.Index(keys).get_indexer(tasks[by])  # -1: not one of ``keys``
+        counted = (unit_codes >= 0) & (value_codes >= 0)
+        leaf = np.bincount(unit_codes[counted] * len(keys) + value_codes[counted],
+                           minlength=len(units) * len(keys)).reshape(len(units), len(keys))
+        for unit, counts in zip(units, leaf, strict=True):
+            for code in org.chain(unit):
+                if code in at:
+                    totals[at[code]] += counts
+    return pd.DataFrame(totals, index=pd.Index(org.codes, name="unit"), columns=keys)
 
 
 def chains(units: pd.Series, org: Org) -> pd.Series:
@@ -122,7 +132,7 @@ def task_block(title: str | None, tasks: pd.DataFrame, rules: Rulebook,
     fills = {}
     if "colour_label" in keys:
         colour_col = keys.index("colour_label")
-        fills = {(i, colour_col): palette[c] for i, c in enumerate(f["colour"]) if c in palette}
+        fills = {(i, colour_col): palette[c] for i, c in enumerate(f["colour"].tolist()) if c in palette}
     formats = {keys.index("progress_fraction"): "0%"} if "progress_fraction" in keys else {}
     return Block(title, [header for header, _ in columns], frame_rows(f, keys), formats=formats, fills=fills,
                  plain=True)

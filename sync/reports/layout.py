@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
+from itertools import zip_longest
 from numbers import Number
 from typing import cast
 
@@ -55,7 +56,7 @@ def frame_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Cell]]:
 
 def _plain(column: pd.Series) -> list[Cell]:
     if pd.api.types.is_datetime64_any_dtype(column):
-        return [None if d is pd.NaT else d.date() for d in column]
+        return column.dt.date.where(column.notna(), None).tolist()
     if pd.api.types.is_float_dtype(column):
         return column.astype(object).where(column.notna(), None).tolist()
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
@@ -73,16 +74,26 @@ def _block_styles(block: Block, first: int) -> dict[tuple[int, int], CellStyle]:
     """Styles of a block's cells (sheet row = ``first`` + block row): number formats by column or row,
     fills, bold rows. Only styled cells are visited: a block may hold 100,000 rows."""
     styles: dict[tuple[int, int], CellStyle] = {}
+    by_id: dict[tuple[int, bool, str | None], CellStyle] = {}  # colours by identity: hashing one costs more
+
+    def style(colour: Colour | None, bold: bool, number_format: str | None) -> CellStyle:
+        key = (id(colour), bold, number_format)
+        found = by_id.get(key)
+        if found is None:
+            found = by_id[key] = _style(colour, bold, number_format)
+        return found
+
+    fills = block.fills
     for i, values in enumerate(block.rows):
         bold = i in block.bold_rows
         formats = block.formats if i not in block.row_formats else \
             {j: block.row_formats[i] for j in range(1, len(values))} | block.formats
         for j in range(len(values)) if bold else formats:
             if j < len(values):
-                styles[(first + i, j)] = _style(block.fills.get((i, j)), bold, formats.get(j))
-    for (i, j), colour in block.fills.items():  # filled cells without a format, in plain rows
+                styles[(first + i, j)] = style(fills.get((i, j)), bold, formats.get(j))
+    for (i, j), colour in fills.items():  # filled cells without a format, in plain rows
         if (first + i, j) not in styles and i < len(block.rows) and j < len(block.rows[i]):
-            styles[(first + i, j)] = _style(colour, False, None)
+            styles[(first + i, j)] = style(colour, False, None)
     return styles
 
 
@@ -114,12 +125,13 @@ def sheet(name: str, title: str, as_of: date, blocks: list[Block], notes: Sequen
             rows.append([block.title])
         head = len(rows)
         rows.append(list(block.header))
+        numeric = _numeric(block.rows, len(block.header))
         for j in range(len(block.header)):
             colour = block.header_fills.get(j)
             style = CellStyle(fill=colour.fill, font_colour=colour.font, bold=True) if colour else HEADER
             # over a column of numbers (right-aligned) the header stands right too, so a wide column shared
             # with a text column of another block still reads as one
-            styles[(head, j)] = replace(style, align_right=True) if _numeric(block.rows, j) else style
+            styles[(head, j)] = replace(style, align_right=True) if numeric[j] else style
         if not block.rows:
             tables.append((head, head + 1))
             rows.append([block.empty_text])
@@ -161,7 +173,19 @@ def _fit_columns(rows: list[list[Cell]], tables: list[tuple[int, int]],
     return widths
 
 
-def _numeric(rows: Sequence[Sequence[object]], column: int) -> bool:
-    """Whether every filled cell of ``column`` holds a number (not a flag)."""
-    cells = [row[column] for row in rows if len(row) > column and row[column] is not None and row[column] != ""]
-    return bool(cells) and all(isinstance(v, Number) and not isinstance(v, bool | np.bool_) for v in cells)
+def _numeric(rows: Sequence[Sequence[object]], width: int) -> list[bool]:
+    """For each of the first ``width`` columns: whether every filled cell holds a number (not a flag)."""
+    columns = list(zip_longest(*rows))
+    return [j < len(columns) and _all_numbers(columns[j]) for j in range(width)]
+
+
+def _all_numbers(cells: Sequence[object]) -> bool:
+    """Whether the cells hold at least one number and, besides empty cells, nothing else (stops at the first other)."""
+    seen = False
+    for v in cells:
+        if v is None or v == "":
+            continue
+        if not (type(v) in (int, float) or (isinstance(v, Number) and not isinstance(v, bool | np.bool_))):
+            return False
+        seen = True
+    return seen

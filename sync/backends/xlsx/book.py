@@ -64,9 +64,11 @@ class XlsxBook:
                 self._report = load(self.report_to, self.report_to.name)
 
     def sheet_names(self) -> list[str]:
+        self._reopen_if_written()
         return list(self._book.sheet_names)
 
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
+        self._reopen_if_written()
         grids = {}
         for name in names:
             with _damaged(self.label, name):
@@ -81,6 +83,7 @@ class XlsxBook:
 
     def merged_cells(self, name: str) -> list[tuple[int, int, int, int]]:
         """Merged blocks of a tab: (first row, first column, last row, last column), 0-based."""
+        self._reopen_if_written()
         if name not in self._merges:
             self._merges[name] = self._book.get_sheet_by_name(name).merged_cell_ranges or []
         return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in self._merges[name]]
@@ -102,6 +105,7 @@ class XlsxBook:
 
     def _workbook(self) -> Workbook | None:
         """The .xlsx package as parsed parts; None for a format read only through calamine (.xls …)."""
+        self._reopen_if_written()
         if not self.kind.writable:
             return None
         if self._parsed is None:
@@ -129,6 +133,7 @@ class XlsxBook:
 
     def _build(self, plan: WritePlan) -> tuple[Path, Snapshot | None, Package, PlanWriter] | None:
         """The package ``plan`` turns the target file into (None when the plan holds nothing)."""
+        self._reopen_if_written()
         if self.report_to is not None:
             target, read = self.report_to, self._report
             plan = WritePlan(owned=plan.owned, palette=plan.palette)
@@ -168,12 +173,17 @@ class XlsxBook:
         if self.report_to is not None:
             self._report = load(target, target.name)
         else:
-            self._open()
+            self._written = True  # read again when next asked: a sync's write is its last step
         return True
+
+    def _reopen_if_written(self) -> None:
+        if self._written:
+            self._open()
 
     def _open(self) -> None:
         """Read the whole file once: what we read, write from and fingerprint are the same bytes."""
         self._snapshot = load(self.path, self.label)
+        self._written = False
         self.kind: FileKind = detect(self._snapshot.data, self.path.name)
         if self.kind is ENCRYPTED:
             raise BookError(self.label, "工作簿设有打开密码，无法读取", password_fix())
