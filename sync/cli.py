@@ -49,6 +49,7 @@ from .notify.outbox import STATES, Outbox
 from .notify.service import notify, scheduler_hook
 from .problems import Problem
 from .progress import progress_display
+from .rerun import Unchanged, run_key, unchanged_since
 from .resources import REPOSITORY, example_workbook, rule_files
 from .rulebook import Rulebook, load_rules
 from .runlog import log_to
@@ -306,10 +307,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if jobs is None and (args.month or args.week):  # only the reissued reports
         jobs = [job for job, asked in (("weekly", args.week), ("monthly", args.month)) if asked]
     week = week_of(args.week)[0] if args.week else None
+    as_of = args.as_of or rules.calendar.today()
+    plain = config is None and not (args.json or args.dry_run or args.collect)  # no history, nothing else to do
+    if plain and (unchanged := unchanged_since(book, run_key(book.label, as_of, rules=rules, jobs=jobs,
+                                                             month=args.month, week=week))):
+        _print_unchanged(unchanged, book.label, rules)
+        return 0
     with progress_display(Console(stderr=True)):
-        outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
+        outcome = on_demand_sync(book, spec, as_of, config=config, rules=rules,
                                  jobs=jobs, dry_run=args.dry_run, month=args.month, week=week,
-                                 units=distributed(args.collect) if args.collect else None)
+                                 units=distributed(args.collect) if args.collect else None, record=plain)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
@@ -370,6 +377,21 @@ def _print_summary(outcome: SyncOutcome, label: str) -> None:
     if outcome.snapshot is False:
         console.print(f"  [yellow]未保存 {outcome.as_of:%Y-%m-%d} 的任务快照[/]：历史记录只保存按当天日期运行的同步；"
                       "运行记录和考核得分已保存")
+
+
+def _print_unchanged(unchanged: Unchanged, label: str, rules: Rulebook) -> None:
+    """A re-run that could change nothing: what the last sync found, and that it was not run again."""
+    at = unchanged.synced_at.astimezone(rules.calendar.timezone)
+    when = f"{at:%H:%M}" if at.date() == rules.calendar.today() else f"{at:%Y-%m-%d %H:%M}"
+    console.print(f"[bold]{label}[/] 调度日期 {unchanged.as_of:%Y-%m-%d}，作业：{'、'.join(unchanged.jobs) or '（今日无到期作业）'}")
+    colours = Table(title="一图四色")
+    for colour_label, fill, _ in unchanged.colours:
+        colours.add_column(colour_label, justify="right", style=f"#{fill}")
+    colours.add_row(*(str(n) for _, _, n in unchanged.colours))
+    console.print(colours)
+    if unchanged.problems:
+        console.print(f"  [yellow]{unchanged.problems} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
+    console.print(f"  自上次同步（{when}）以来工作簿和规则都没有改动，结果同上次，未重新计算，未写入")
 
 
 def _weakest(bottom: pd.DataFrame, names: int = 3) -> str:

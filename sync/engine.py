@@ -27,6 +27,7 @@ from .ownership import claim, colliding, owned_names
 from .problems import Problem
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
+from .rerun import keep, run_key
 from .rulebook import Rulebook, load_rules
 from .schema import CHANNELS, HOLIDAYS, MONTH, SETTINGS, month_tab_name
 from .sheets import Backend, WritePlan
@@ -90,20 +91,23 @@ class SyncOutcome:
 
 def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, rules: Rulebook | None = None,
              memory: Memory | None = None, dry_run: bool = False, month: tuple[int, int] | None = None,
-             week: date | None = None) -> SyncOutcome:
+             week: date | None = None, record: bool = False) -> SyncOutcome:
     """One sync of the book open in ``backend`` as of ``as_of``: read it, dispatch, write the plan back
     (unless ``dry_run``: then ask the backend what the write would change) and let ``memory`` record the
     day. ``jobs`` default to those due that day; ``month`` and ``week`` (a Monday) choose the period
-    月报表/月考核 and 周报表 report on instead of the due one."""
+    月报表/月考核 and 周报表 report on instead of the due one. With ``record`` (and no ``memory``), the write
+    leaves the record a same-day re-run uses to find that nothing can change (see :mod:`sync.rerun`)."""
     with collection_paused():
         return _run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
-                         week=week)
+                         week=week, record=record)
 
 
 def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: Rulebook | None,
               memory: Memory | None, dry_run: bool, month: tuple[int, int] | None,
-              week: date | None) -> SyncOutcome:
+              week: date | None, record: bool) -> SyncOutcome:
     rules = rules or load_rules()
+    key = run_key(backend.label, as_of, rules=rules, jobs=jobs, month=month, week=week) \
+        if record and memory is None and not dry_run else None
     owned = owned_names(k.label for k in rules.kinds if not k.default)
     progress.step("读取工作簿")
     marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
@@ -121,6 +125,11 @@ def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: R
     if dry_run:
         outcome.would_write = backend.changes(outcome.plan)
     else:
+        if key is not None:
+            state = outcome.state
+            keep(backend, key, as_of, outcome.jobs,
+                 [(c.label, c.fill, int((state.tasks["colour"] == k).sum())) for k, c in state.rules.palette.items()],
+                 len(state.problems))
         with memory.recording(book.label, outcome) if memory else nullcontext():
             if backend.write(outcome.plan):
                 outcome.written = outcome.would_write = _written(outcome.plan, backend)

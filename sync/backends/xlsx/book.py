@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
@@ -34,6 +35,8 @@ from sync.backends.xlsx.workbook import Workbook
 from sync.errors import BookError, DispatchError, said
 from sync.problems import Problem
 from sync.sheets import Grid, WritePlan
+
+_RECORD = b"dispatchbook"  # the archive comment's first word when it holds a sync's record
 
 
 class XlsxBook:
@@ -56,6 +59,7 @@ class XlsxBook:
         self.backups = backups
         self.report_to = Path(report_to) if report_to is not None else None
         self._open()
+        self._record: str | None = None  # kept with the next write (see keep_record)
         self._report: Snapshot | None = None
         if self.report_to is not None:
             if self.report_to.suffix.lower() != ".xlsx":
@@ -99,6 +103,21 @@ class XlsxBook:
         parts = {tab.name: tab.part for tab in workbook.tabs}
         return {name: fingerprint for name, (fingerprint, crc) in stored_fingerprints(workbook).items()
                 if parts.get(name) and workbook.pkg.source_crc(parts[name]) == crc}
+
+    def kept_record(self) -> str | None:
+        """The record the last write left in the archive comment (see :mod:`sync.rerun`), if no part of the
+        file changed since: every part's name, CRC-32 and size still digest to what was written."""
+        if not self.kind.writable or self.report_to is not None:
+            return None
+        word, _, rest = self._source.comment.partition(b" ")
+        digest, _, record = rest.partition(b" ")
+        if word != _RECORD or digest.decode("ascii", "replace") != self._source.digest():
+            return None
+        return record.decode("ascii", "replace")
+
+    def keep_record(self, record: str) -> None:
+        """Leave ``record`` (ASCII) in the archive comment of the next write of this book."""
+        self._record = record
 
     def _workbook(self) -> Workbook | None:
         """The .xlsx package as parsed parts; None for a format read only through calamine (.xls …)."""
@@ -163,7 +182,10 @@ class XlsxBook:
         check(target, read, label, opened_as)
         if not pkg.changed():
             return False
-        replace(target, pkg.write, read=read, backups=self.backups, label=label, opened_as=opened_as)
+        record = self._record if self.report_to is None else None
+        comment = (lambda digest: b" ".join((_RECORD, digest.encode(), record.encode("ascii")))) if record else None
+        replace(target, partial(pkg.write, comment=comment), read=read, backups=self.backups, label=label, opened_as=opened_as)
+        self._record = None
         self.written_tabs = _changed_tabs(pkg, writer)
         if self.report_to is not None:
             self._report = load(target, target.name)
