@@ -27,7 +27,7 @@ from .ownership import claim, colliding, owned_names
 from .problems import Problem
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
-from .rerun import keep, run_key
+from .rerun import Findings, keep, run_key
 from .rulebook import Rulebook, load_rules
 from .schema import CHANNELS, HOLIDAYS, MONTH, SETTINGS, month_tab_name
 from .sheets import Backend, WritePlan
@@ -72,6 +72,18 @@ class SyncOutcome:
     @property
     def problems(self) -> list[Problem]:
         return self.state.problems
+
+    def findings(self) -> Findings:
+        """What the summary shows of this sync (and a same-day re-run shows again, see :mod:`sync.rerun`)."""
+        state = self.state
+        tasks = state.tasks
+        bottom = state.assessment(self.assessed_month).bottom
+        return Findings(
+            self.jobs, [(c.label, c.fill, int((tasks["colour"] == k).sum())) for k, c in state.rules.palette.items()],
+            self.assessed_month,
+            [(str(level), [(str(n), float(s)) for n, s in zip(group["unit_name"], group["score"], strict=True)])
+             for level, group in bottom.groupby("level", sort=False)],
+            [(p.tab, p.fix) for p in state.problems if p.kind == "tab_name_taken"], len(state.problems))
 
     def to_json(self) -> dict[str, object]:
         tasks = self.state.tasks
@@ -126,10 +138,7 @@ def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: R
         outcome.would_write = backend.changes(outcome.plan)
     else:
         if key is not None:
-            state = outcome.state
-            keep(backend, key, as_of, outcome.jobs,
-                 [(c.label, c.fill, int((state.tasks["colour"] == k).sum())) for k, c in state.rules.palette.items()],
-                 len(state.problems))
+            keep(backend, key, as_of, outcome.findings())
         with memory.recording(book.label, outcome) if memory else nullcontext():
             if backend.write(outcome.plan):
                 outcome.written = outcome.would_write = _written(outcome.plan, backend)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol, runtime_checkable
 
@@ -38,14 +38,24 @@ class Recording(Protocol):
 
 
 @dataclass(frozen=True)
+class Findings:
+    """What a sync's summary shows of what it found."""
+
+    jobs: list[str]
+    colours: list[tuple[str, str, int]]  # (label, fill, tasks) in palette order
+    month: tuple[int, int]  # the assessed month
+    bottom: list[tuple[str, list[tuple[str, float]]]]  # level -> its weakest units (name, score)
+    taken: list[tuple[str, str]]  # (tab, fix): staff tabs with a name the sync writes, left alone
+    problems: int  # data problems
+
+
+@dataclass(frozen=True)
 class Unchanged:
     """What the last sync of the same run found; the book has not changed since it wrote it."""
 
     as_of: date
-    jobs: list[str]
     synced_at: datetime  # aware (UTC)
-    colours: list[tuple[str, str, int]]  # (label, fill, tasks) in palette order
-    problems: int
+    findings: Findings
 
 
 def run_key(label: str, as_of: date, *, rules: Rulebook, jobs: list[str] | None,
@@ -67,16 +77,19 @@ def unchanged_since(backend: object, key: str) -> Unchanged | None:
         record = json.loads(text)
         if record["key"] != key:
             return None
-        return Unchanged(date.fromisoformat(record["as_of"]), list(record["jobs"]),
-                         datetime.fromisoformat(record["at"]), [(str(label), str(fill), int(n)) for label, fill, n in record["colours"]], int(record["problems"]))
-    except (ValueError, KeyError, TypeError):  # not a record this version wrote
+        found = Findings(list(record["jobs"]), [(str(label), str(fill), int(n)) for label, fill, n in record["colours"]],
+                         (int(record["month"][0]), int(record["month"][1])),
+                         [(str(level), [(str(name), float(score)) for name, score in units])
+                          for level, units in record["bottom"]],
+                         [(str(tab), str(fix)) for tab, fix in record["taken"]], int(record["problems"]))
+        return Unchanged(date.fromisoformat(record["as_of"]), datetime.fromisoformat(record["at"]), found)
+    except (ValueError, KeyError, TypeError, IndexError):  # not a record this version wrote
         return None
 
 
-def keep(backend: object, key: str, as_of: date, jobs: list[str], colours: list[tuple[str, str, int]],
-         problems: int) -> None:
+def keep(backend: object, key: str, as_of: date, findings: Findings) -> None:
     """Have ``backend`` keep the record of this sync with its write (if it can)."""
     if isinstance(backend, Recording):
-        backend.keep_record(json.dumps({"key": key, "as_of": as_of.isoformat(), "jobs": jobs,
+        backend.keep_record(json.dumps({"key": key, "as_of": as_of.isoformat(),
                                         "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                                        "colours": colours, "problems": problems}, sort_keys=True))
+                                        **asdict(findings)}, sort_keys=True))
