@@ -156,6 +156,21 @@ def test_a_copy_under_another_name_or_a_report_book_runs_in_full(
     assert SHORTCUT not in sync_out(capsys, str(book), *DAY, "--report-to", str(tmp_path / "汇总.xlsx"))
 
 
+def test_a_book_open_in_excel_or_read_only_runs_in_full_and_says_so(
+        book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Such a book would not be written: the sync says why, as it did before the record existed."""
+    lock = book.parent / f"~${book.name}"
+    lock.write_bytes(b"lock")
+    assert main(["sync", str(book), *DAY]) == 3
+    assert "正在 Excel、WPS 或 LibreOffice 中打开" in capsys.readouterr().err
+    lock.unlink()
+    book.chmod(0o444)
+    assert main(["sync", str(book), *DAY]) != 0
+    assert "工作簿是只读文件" in capsys.readouterr().err
+    book.chmod(0o644)
+    assert SHORTCUT in sync_out(capsys, str(book), *DAY)
+
+
 def test_a_write_without_the_record_drops_the_old_one(book: Path) -> None:
     assert XlsxBook(book).kept_record() is not None
     assert run_sync(XlsxBook(book), date(2026, 11, 19), jobs=["daily"]).written

@@ -30,7 +30,7 @@ from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_proble
 from sync.backends.xlsx.marker import owned_tabs, stored_fingerprints
 from sync.backends.xlsx.ooxml.bounds import bounded_source
 from sync.backends.xlsx.ooxml.package import Package
-from sync.backends.xlsx.safety import Snapshot, check, load, replace
+from sync.backends.xlsx.safety import Snapshot, check, load, lock_files, read_only, replace
 from sync.backends.xlsx.workbook import Workbook
 from sync.errors import BookError, DispatchError, said
 from sync.problems import Problem
@@ -106,8 +106,11 @@ class XlsxBook:
 
     def kept_record(self) -> str | None:
         """The record the last write left in the archive comment (see :mod:`sync.rerun`), if no part of the
-        file changed since: every part's name, CRC-32 and size still digest to what was written."""
+        file changed since: every part's name, CRC-32 and size still digest to what was written. None too
+        when a write would be refused (the book open in Excel, read-only …): the sync then says so."""
         if not self.kind.writable or self.report_to is not None:
+            return None
+        if lock_files(self.path, self.opened_as) or read_only(self.path):
             return None
         word, _, rest = self._source.comment.partition(b" ")
         digest, _, record = rest.partition(b" ")
