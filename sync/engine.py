@@ -137,7 +137,7 @@ def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: R
     if dry_run:
         outcome.would_write = backend.changes(outcome.plan)
     else:
-        if key is not None:
+        if key is not None and not (outcome.plan.created or outcome.plan.appends):  # see sync.rerun
             keep(backend, key, as_of, outcome.findings())
         with memory.recording(book.label, outcome) if memory else nullcontext():
             if backend.write(outcome.plan):

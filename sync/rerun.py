@@ -8,6 +8,9 @@ backend keeps it with a digest of every part of the file as written (see
 part of the book changed since, the sync would read the very book it wrote and write nothing: it is
 not run, and the record tells what the last one found. Any edit saved by Excel or WPS rewrites the
 parts (and drops the record), so the next sync runs in full.
+
+A sync that made or grew a month sheet leaves no record: the sync after it still rewrites the summary
+tabs once (it reads the new rows back from the sheet), so only that one's record would hold.
 """
 
 from __future__ import annotations
