@@ -179,3 +179,14 @@ def test_a_write_without_the_record_drops_the_old_one(book: Path) -> None:
     assert XlsxBook(book).kept_record() is not None
     assert run_sync(XlsxBook(book), date(2026, 11, 19), jobs=["daily"]).written
     assert XlsxBook(book).kept_record() is None
+
+
+def test_a_record_too_long_for_a_zip_comment_is_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "台账.xlsx"
+    shutil.copyfile(EXAMPLE, path)
+    book = XlsxBook(path)
+    book.keep_record("x" * 70_000)
+    assert run_sync(book, date(2026, 11, 18), jobs=["daily"]).written
+    with zipfile.ZipFile(path) as written:
+        assert written.comment == b""
+    assert XlsxBook(path).kept_record() is None

@@ -186,7 +186,7 @@ class XlsxBook:
         if not pkg.changed():
             return False
         record = self._record if self.report_to is None else None
-        comment = (lambda digest: b" ".join((_RECORD, digest.encode(), record.encode("ascii")))) if record else None
+        comment = partial(_comment, record) if record else None
         replace(target, partial(pkg.write, comment=comment), read=read, backups=self.backups, label=label, opened_as=opened_as)
         self._record = None
         self.written_tabs = _changed_tabs(pkg, writer)
@@ -219,6 +219,13 @@ class XlsxBook:
             raise BookError(self.label, f"无法作为 Excel 工作簿打开（{said(exc, 200)}）",
                             "请确认它是 .xlsx/.xlsm 文件且未损坏") from None
         self.file_problems: list[Problem] = kind_problems(self.kind, self.label, self.path.name)
+
+
+def _comment(record: str, digest: str) -> bytes:
+    """The archive comment keeping ``record`` for the parts with ``digest``; none if a zip comment cannot hold it
+    (the next sync then runs in full)."""
+    comment = b" ".join((_RECORD, digest.encode(), record.encode("ascii")))
+    return comment if len(comment) <= 0xFFFF else b""
 
 
 def _changed_tabs(pkg: Package, writer: PlanWriter) -> list[str]:
