@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
+from itertools import groupby
 from pathlib import Path
 from types import ModuleType
 
@@ -49,6 +50,7 @@ from .notify.outbox import STATES, Outbox
 from .notify.service import notify, scheduler_hook
 from .problems import Problem
 from .progress import progress_display
+from .rerun import Findings, Unchanged, run_key, unchanged_since
 from .resources import REPOSITORY, example_workbook, rule_files
 from .rulebook import Rulebook, load_rules
 from .runlog import log_to
@@ -306,10 +308,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if jobs is None and (args.month or args.week):  # only the reissued reports
         jobs = [job for job, asked in (("weekly", args.week), ("monthly", args.month)) if asked]
     week = week_of(args.week)[0] if args.week else None
+    as_of = args.as_of or rules.calendar.today()
+    plain = config is None and not (args.json or args.dry_run or args.collect)  # no history, nothing else to do
+    if plain and (unchanged := unchanged_since(book, run_key(book.label, as_of, rules=rules, jobs=jobs,
+                                                             month=args.month, week=week))):
+        _print_unchanged(unchanged, book.label, rules)
+        return 0
     with progress_display(Console(stderr=True)):
-        outcome = on_demand_sync(book, spec, args.as_of or rules.calendar.today(), config=config, rules=rules,
+        outcome = on_demand_sync(book, spec, as_of, config=config, rules=rules,
                                  jobs=jobs, dry_run=args.dry_run, month=args.month, week=week,
-                                 units=distributed(args.collect) if args.collect else None)
+                                 units=distributed(args.collect) if args.collect else None, record=plain)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     elif args.dry_run:
@@ -343,40 +351,49 @@ def _print_plan(outcome: SyncOutcome) -> None:
 
 def _print_summary(outcome: SyncOutcome, label: str) -> None:
     state = outcome.state
-    tasks = state.tasks
-    palette = state.rules.palette
-    console.print(f"[bold]{label}[/] 调度日期 {outcome.as_of:%Y-%m-%d}，作业：{'、'.join(outcome.jobs) or '（今日无到期作业）'}")
     months = state.book.months
     sheet = months[state.month].sheet if state.month in months else month_tab_name(*state.month)
-    if outcome.month_created:
-        console.print(f"  新建 {sheet}：{len(outcome.month.rows)} 个任务"
-                      f"（其中上月结转 {outcome.month.carried} 个）")
-    elif len(outcome.month.rows):
-        console.print(f"  {sheet} 追加 {len(outcome.month.rows)} 个新任务")
-    for taken in (p for p in state.problems if p.kind == "tab_name_taken"):
-        console.print(f"  [yellow]“{taken.tab}”是工作簿原有的表[/]，同步没有改动它；{taken.fix}")
-    colours = Table(title="一图四色")
-    for colour in palette.values():
-        colours.add_column(colour.label, justify="right", style=f"#{colour.fill}")
-    colours.add_row(*(str(int((tasks["colour"] == key).sum())) for key in palette))
-    console.print(colours)
-    year, month = outcome.assessed_month
-    scores = state.assessment((year, month))
-    for level, group in scores.bottom.groupby("level", sort=False):
-        console.print(f"  {year}年{month}月考核 {level}短板：{_weakest(group)}")
-    if state.problems:
-        console.print(f"  [yellow]{len(state.problems)} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
+    created = [f"  新建 {sheet}：{len(outcome.month.rows)} 个任务（其中上月结转 {outcome.month.carried} 个）"] \
+        if outcome.month_created else [f"  {sheet} 追加 {len(outcome.month.rows)} 个新任务"] if len(outcome.month.rows) else []
+    _print_findings(label, outcome.as_of, outcome.findings(), created)
     console.print(f"  已写入：{'、'.join(outcome.written)}" if outcome.written else "  内容与上次相同，未写入")
     if outcome.snapshot is False:
         console.print(f"  [yellow]未保存 {outcome.as_of:%Y-%m-%d} 的任务快照[/]：历史记录只保存按当天日期运行的同步；"
                       "运行记录和考核得分已保存")
 
 
-def _weakest(bottom: pd.DataFrame, names: int = 3) -> str:
+def _print_unchanged(unchanged: Unchanged, label: str, rules: Rulebook) -> None:
+    """A re-run that could change nothing: what the last sync found, and that it was not run again."""
+    at = unchanged.synced_at.astimezone(rules.calendar.timezone)
+    when = f"{at:%H:%M}" if at.date() == rules.calendar.today() else f"{at:%Y-%m-%d %H:%M}"
+    _print_findings(label, unchanged.as_of, unchanged.findings, [])
+    console.print(f"  自上次同步（{when}）以来工作簿和规则都没有改动，结果同上次，未重新计算，未写入")
+
+
+def _print_findings(label: str, as_of: date, found: Findings, created: list[str]) -> None:
+    """The summary's account of what the sync found (``created``: lines on the month sheet it made or grew)."""
+    console.print(f"[bold]{label}[/] 调度日期 {as_of:%Y-%m-%d}，作业：{'、'.join(found.jobs) or '（今日无到期作业）'}")
+    for line in created:
+        console.print(line)
+    for tab, fix in found.taken:
+        console.print(f"  [yellow]“{tab}”是工作簿原有的表[/]，同步没有改动它；{fix}")
+    colours = Table(title="一图四色")
+    for colour, fill, _ in found.colours:
+        colours.add_column(colour, justify="right", style=f"#{fill}")
+    colours.add_row(*(str(n) for _, _, n in found.colours))
+    console.print(colours)
+    year, month = found.month
+    for level, units in found.bottom:
+        console.print(f"  {year}年{month}月考核 {level}短板：{_weakest(units)}")
+    if found.problems:
+        console.print(f"  [yellow]{found.problems} 个数据问题[/]，见“数据问题”表（dispatchbook check 可列出）")
+
+
+def _weakest(bottom: list[tuple[str, float]], names: int = 3) -> str:
     """'四矿党委 89、一矿党委 91（并列）…'; a tie of more than ``names`` units is counted, not listed."""
     parts = []
-    for score, tied in bottom.groupby("score", sort=True):
-        units = list(tied["unit_name"])
+    for score, tied in groupby(sorted(bottom, key=lambda unit: unit[1]), key=lambda unit: unit[1]):
+        units = [name for name, _ in tied]
         if len(units) == 1:
             parts.append(f"{units[0]} {score:g}")
         elif len(units) <= names:

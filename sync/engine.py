@@ -27,6 +27,7 @@ from .ownership import claim, colliding, owned_names
 from .problems import Problem
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
+from .rerun import Findings, keep, run_key
 from .rulebook import Rulebook, load_rules
 from .schema import CHANNELS, HOLIDAYS, MONTH, SETTINGS, month_tab_name
 from .sheets import Backend, WritePlan
@@ -72,6 +73,18 @@ class SyncOutcome:
     def problems(self) -> list[Problem]:
         return self.state.problems
 
+    def findings(self) -> Findings:
+        """What the summary shows of this sync (and a same-day re-run shows again, see :mod:`sync.rerun`)."""
+        state = self.state
+        tasks = state.tasks
+        bottom = state.assessment(self.assessed_month).bottom
+        return Findings(
+            self.jobs, [(c.label, c.fill, int((tasks["colour"] == k).sum())) for k, c in state.rules.palette.items()],
+            self.assessed_month,
+            [(str(level), [(str(n), float(s)) for n, s in zip(group["unit_name"], group["score"], strict=True)])
+             for level, group in bottom.groupby("level", sort=False)],
+            [(p.tab, p.fix) for p in state.problems if p.kind == "tab_name_taken"], len(state.problems))
+
     def to_json(self) -> dict[str, object]:
         tasks = self.state.tasks
         month = self.assessed_month
@@ -90,20 +103,23 @@ class SyncOutcome:
 
 def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, rules: Rulebook | None = None,
              memory: Memory | None = None, dry_run: bool = False, month: tuple[int, int] | None = None,
-             week: date | None = None) -> SyncOutcome:
+             week: date | None = None, record: bool = False) -> SyncOutcome:
     """One sync of the book open in ``backend`` as of ``as_of``: read it, dispatch, write the plan back
     (unless ``dry_run``: then ask the backend what the write would change) and let ``memory`` record the
     day. ``jobs`` default to those due that day; ``month`` and ``week`` (a Monday) choose the period
-    月报表/月考核 and 周报表 report on instead of the due one."""
+    月报表/月考核 and 周报表 report on instead of the due one. With ``record`` (and no ``memory``), the write
+    leaves the record a same-day re-run uses to find that nothing can change (see :mod:`sync.rerun`)."""
     with collection_paused():
         return _run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
-                         week=week)
+                         week=week, record=record)
 
 
 def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: Rulebook | None,
               memory: Memory | None, dry_run: bool, month: tuple[int, int] | None,
-              week: date | None) -> SyncOutcome:
+              week: date | None, record: bool) -> SyncOutcome:
     rules = rules or load_rules()
+    key = run_key(backend.label, as_of, rules=rules, jobs=jobs, month=month, week=week) \
+        if record and memory is None and not dry_run else None
     owned = owned_names(k.label for k in rules.kinds if not k.default)
     progress.step("读取工作簿")
     marked = backend.owned_tabs() if hasattr(backend, "owned_tabs") else None
@@ -121,6 +137,8 @@ def _run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None, rules: R
     if dry_run:
         outcome.would_write = backend.changes(outcome.plan)
     else:
+        if key is not None and not (outcome.plan.created or outcome.plan.appends):  # see sync.rerun
+            keep(backend, key, as_of, outcome.findings())
         with memory.recording(book.label, outcome) if memory else nullcontext():
             if backend.write(outcome.plan):
                 outcome.written = outcome.would_write = _written(outcome.plan, backend)

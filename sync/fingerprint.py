@@ -12,23 +12,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
+from .digests import code_digest, rules_text
 from .reports.common import DispatchState
-from .rulebook import Rulebook
-
-_PACKAGE = Path(__file__).resolve().parent
 
 
 def inputs_digest(state: DispatchState, renames: Mapping[str, str]) -> str:
     """One digest of everything the report builders read from ``state``."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(_code_digest())
+    h.update(code_digest())
     h.update(repr((state.as_of, state.report_month, state.report_week, sorted(renames.items()))).encode())
-    h.update(_rules_text(state.rules).encode())
+    h.update(rules_text(state.rules).encode())
     org = state.org
     h.update(repr((org.codes, sorted(org.names.items()), sorted(org.levels.items()),
                    sorted((k, v or "") for k, v in org.parents.items()))).encode())
@@ -61,21 +57,3 @@ def _frame(h: hashlib.blake2b, frame: pd.DataFrame) -> None:
         except TypeError:  # e.g. tuples of unit codes: hashed through their text
             hashed = pd.util.hash_pandas_object(values.map(repr), index=False)
         h.update(hashed.to_numpy().tobytes())
-
-
-def _rules_text(rules: Rulebook) -> str:
-    cal = rules.calendar
-    return repr((rules.colours, rules.kinds, rules.lines, sorted(rules.params.items()), rules.base, rules.floor,
-                 rules.include_descendants, rules.bottom, rules.carry_over, rules.recurring_months,
-                 rules.channel_category, sorted(rules.jobs.items()), sorted(rules.overrides.items()),
-                 sorted(cal.extra_holidays), sorted(cal.extra_workdays), cal.timezone.key))
-
-
-@cache
-def _code_digest() -> bytes:
-    """The sync's own source: a new version of the code rebuilds every tab."""
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        h.update(path.relative_to(_PACKAGE).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.digest()

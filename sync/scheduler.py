@@ -51,15 +51,17 @@ def locked_sync(backend: Backend, key: str, label: str, as_of: date, *, history:
 
 def on_demand_sync(backend: Backend, spec: str, as_of: date, *, config: Config | None, rules: Rulebook,
                    jobs: list[str] | None = None, dry_run: bool = False, month: tuple[int, int] | None = None,
-                   week: date | None = None, units: UnitsConfig | None = None) -> SyncOutcome:
+                   week: date | None = None, units: UnitsConfig | None = None, record: bool = False) -> SyncOutcome:
     """A sync a person asked for (the CLI, the Excel button): with a config, remembered in its history
-    and under the book's lock, like a scheduled sync; without one, a plain sync. ``month``/``week``
-    choose the period of 月报表/月考核 and 周报表 (see :func:`sync.engine.run_sync`)."""
+    and under the book's lock, like a scheduled sync; without one, a plain sync (leaving the re-run
+    record with ``record``). ``month``/``week`` choose the period of 月报表/月考核 and 周报表 (see
+    :func:`sync.engine.run_sync`)."""
     entry = config.find(spec) if config else None
     units = units or (entry.units if entry else None)
     credentials = entry.credentials if entry else None
     if config is None:
-        return sync_book(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run, month=month, week=week, units=units)
+        return sync_book(backend, as_of, jobs=jobs, rules=rules, dry_run=dry_run, month=month, week=week, units=units,
+                         record=record)
     with closing(History(config.history)) as history:
         return locked_sync(backend, book_key(entry.spec if entry else spec), entry.name if entry else backend.label,
                            as_of, history=history, locks=config.locks, rules=rules, jobs=jobs, dry_run=dry_run,

@@ -256,8 +256,8 @@ def full_disk(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copyfile(EXAMPLE, path)
     write = Package.write
 
-    def fills_the_disk(self: Package, out: object) -> None:
-        write(self, out)  # type: ignore[arg-type]
+    def fills_the_disk(self: Package, out: object, **options: object) -> None:
+        write(self, out, **options)  # type: ignore[arg-type]
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(Package, "write", fills_the_disk)

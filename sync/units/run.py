@@ -35,12 +35,13 @@ def distributed(folder: Path) -> UnitsConfig:
 def sync_book(backend: Backend, as_of: date, *, rules: Rulebook, units: UnitsConfig | None,
               jobs: list[str] | None = None, memory: Memory | None = None, dry_run: bool = False,
               month: tuple[int, int] | None = None, week: date | None = None,
-              credentials: str | None = None) -> SyncOutcome:
-    """The ordinary sync, or (with ``units``, not on a dry run and not reissuing a past period) the
-    exchange with the unit books around it (then ``collected`` of the outcome holds it)."""
+              credentials: str | None = None, record: bool = False) -> SyncOutcome:
+    """The ordinary sync (leaving the re-run record with ``record``, see :mod:`sync.rerun`), or (with
+    ``units``, not on a dry run and not reissuing a past period) the exchange with the unit books around
+    it (then ``collected`` of the outcome holds it)."""
     if units is None or dry_run or month or week:
         return run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
-                        week=week)
+                        week=week, record=record and units is None)
     done: Exchanged = exchange(backend, setup_for(units, credentials), as_of, rules, collect=True, jobs=jobs, memory=memory)
     assert done.central is not None
     done.central.collected = done

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
@@ -29,11 +30,13 @@ from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_proble
 from sync.backends.xlsx.marker import owned_tabs, stored_fingerprints
 from sync.backends.xlsx.ooxml.bounds import bounded_source
 from sync.backends.xlsx.ooxml.package import Package
-from sync.backends.xlsx.safety import Snapshot, check, load, replace
+from sync.backends.xlsx.safety import Snapshot, check, load, lock_files, read_only, replace
 from sync.backends.xlsx.workbook import Workbook
 from sync.errors import BookError, DispatchError, said
 from sync.problems import Problem
 from sync.sheets import Grid, WritePlan
+
+_RECORD = b"dispatchbook"  # the archive comment's first word when it holds a sync's record
 
 
 class XlsxBook:
@@ -56,6 +59,7 @@ class XlsxBook:
         self.backups = backups
         self.report_to = Path(report_to) if report_to is not None else None
         self._open()
+        self._record: str | None = None  # kept with the next write (see keep_record)
         self._report: Snapshot | None = None
         if self.report_to is not None:
             if self.report_to.suffix.lower() != ".xlsx":
@@ -102,6 +106,24 @@ class XlsxBook:
         parts = {tab.name: tab.part for tab in workbook.tabs}
         return {name: fingerprint for name, (fingerprint, crc) in stored_fingerprints(workbook).items()
                 if parts.get(name) and workbook.pkg.source_crc(parts[name]) == crc}
+
+    def kept_record(self) -> str | None:
+        """The record the last write left in the archive comment (see :mod:`sync.rerun`), if no part of the
+        file changed since: every part's name, CRC-32 and size still digest to what was written. None too
+        when a write would be refused (the book open in Excel, read-only …): the sync then says so."""
+        if not self.kind.writable or self.report_to is not None:
+            return None
+        if lock_files(self.path, self.opened_as) or read_only(self.path):
+            return None
+        word, _, rest = self._source.comment.partition(b" ")
+        digest, _, record = rest.partition(b" ")
+        if word != _RECORD or digest.decode("ascii", "replace") != self._source.digest():
+            return None
+        return record.decode("ascii", "replace")
+
+    def keep_record(self, record: str) -> None:
+        """Leave ``record`` (ASCII) in the archive comment of the next write of this book."""
+        self._record = record
 
     def _workbook(self) -> Workbook | None:
         """The .xlsx package as parsed parts; None for a format read only through calamine (.xls …)."""
@@ -168,7 +190,10 @@ class XlsxBook:
         check(target, read, label, opened_as)
         if not pkg.changed():
             return False
-        replace(target, pkg.write, read=read, backups=self.backups, label=label, opened_as=opened_as)
+        record = self._record if self.report_to is None else None
+        comment = partial(_comment, record) if record else None
+        replace(target, partial(pkg.write, comment=comment), read=read, backups=self.backups, label=label, opened_as=opened_as)
+        self._record = None
         self.written_tabs = _changed_tabs(pkg, writer)
         if self.report_to is not None:
             self._report = load(target, target.name)
@@ -204,6 +229,13 @@ class XlsxBook:
             raise BookError(self.label, f"无法作为 Excel 工作簿打开（{said(exc, 200)}）",
                             "请确认它是 .xlsx/.xlsm 文件且未损坏") from None
         self.file_problems: list[Problem] = kind_problems(self.kind, self.label, self.path.name)
+
+
+def _comment(record: str, digest: str) -> bytes:
+    """The archive comment keeping ``record`` for the parts with ``digest``; none if a zip comment cannot hold it
+    (the next sync then runs in full)."""
+    comment = b" ".join((_RECORD, digest.encode(), record.encode("ascii")))
+    return comment if len(comment) <= 0xFFFF else b""
 
 
 def _changed_tabs(pkg: Package, writer: PlanWriter) -> list[str]:

@@ -87,6 +87,11 @@ def lock_files(path: Path, opened_as: Path | None = None) -> list[str]:
     return found
 
 
+def read_only(path: Path) -> bool:
+    """Whether the book file is read-only (its attribute, or this user may not write it)."""
+    return not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK)
+
+
 def check(path: Path, read: Snapshot | None, label: str, opened_as: Path | None = None) -> None:
     """Raise :class:`BookBusyError` if the book is open in a client or is no longer what was ``read``
     (None: the file must not exist); :class:`BookError` if it is read-only."""
@@ -97,7 +102,7 @@ def check(path: Path, read: Snapshot | None, label: str, opened_as: Path | None 
     expected = read.fingerprint if read else None
     if _fingerprint(path, expected) != expected:
         raise _changed(label)
-    if read is not None and (not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK)):
+    if read is not None and read_only(path):
         raise BookError(label, "工作簿是只读文件，本次未写入",
                         "如需同步，请去掉只读属性（Windows：文件属性；Linux/macOS：chmod u+w）")
 

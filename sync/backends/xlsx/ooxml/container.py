@@ -2,14 +2,19 @@
 
 Copying raw compressed data keeps every part the sync does not own byte-for-byte identical and
 costs no recompression. New parts get a fixed timestamp so the same input gives the same file.
+The archive comment (outside every part; Excel drops it when it saves the book) can carry a short
+record, and :func:`parts_digest` of the central directory (every part's name, CRC-32 and size) tells
+whether any part changed since it was written.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -34,6 +39,14 @@ class RawPart:
     dos_date: int
 
 
+def parts_digest(parts: Iterable[RawPart]) -> str:
+    """One digest of the parts' names, CRC-32s and sizes, in archive order (from the central directory)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(f"{part.name}\x00{part.crc}\x00{part.size}\n".encode())
+    return h.hexdigest()
+
+
 class ZipSource:
     """A zip archive held in memory, read part by part."""
 
@@ -41,7 +54,12 @@ class ZipSource:
         self._blob = memoryview(blob)
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             infos = archive.infolist()
+            self.comment: bytes = archive.comment
         self._parts = {info.filename: self._raw(info) for info in infos if not info.is_dir()}
+
+    def digest(self) -> str:
+        """:func:`parts_digest` of the archive as read."""
+        return parts_digest(self._parts.values())
 
     def names(self) -> list[str]:
         """Part names in archive order."""
@@ -95,6 +113,7 @@ class ZipSink:
         self._out = out
         self._offset = 0
         self._central: list[bytes] = []
+        self._parts: list[RawPart] = []
 
     def copy(self, part: RawPart) -> None:
         """Append a part exactly as it was compressed in its source archive."""
@@ -108,21 +127,29 @@ class ZipSink:
         """Append a new part already deflated by :func:`deflate`."""
         self._entry(RawPart(name, zipfile.ZIP_DEFLATED, crc, size, memoryview(packed), 0, _DOS_DATE_1980))
 
-    def close(self) -> None:
-        """Write the central directory; the stream stays open."""
+    def digest(self) -> str:
+        """:func:`parts_digest` of the parts written so far."""
+        return parts_digest(self._parts)
+
+    def close(self, comment: bytes = b"") -> None:
+        """Write the central directory and the archive ``comment``; the stream stays open."""
+        if len(comment) > 0xFFFF:
+            raise ValueError("zip comment too long")
         start = self._offset
         for record in self._central:
             self._write(record)
         count = len(self._central)
         if count > 0xFFFF or self._offset > _LIMIT:
             raise ValueError("workbook too large for a zip without ZIP64")
-        self._write(_END.pack(b"PK\x05\x06", 0, 0, count, count, self._offset - start, start, 0))
+        self._write(_END.pack(b"PK\x05\x06", 0, 0, count, count, self._offset - start, start,
+                             len(comment)) + comment)
 
     def _entry(self, part: RawPart) -> None:
         name = part.name.encode("utf-8")
         flags = 0 if part.name.isascii() else _UTF8
         if self._offset > _LIMIT or len(part.data) > _LIMIT or part.size > _LIMIT:
             raise ValueError("workbook too large for a zip without ZIP64")
+        self._parts.append(part)
         common = (20, flags, part.method, part.dos_time, part.dos_date, part.crc,
                   len(part.data), part.size, len(name))
         self._central.append(_CENTRAL.pack(b"PK\x01\x02", 20, *common, 0, 0, 0, 0, 0,

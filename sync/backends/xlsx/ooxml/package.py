@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -125,8 +126,9 @@ class Package:
         return [n for n in names if n not in self._source or
                 (n in self._new and self._differs(n, self._new[n]))] + dropped
 
-    def write(self, out: BinaryIO) -> None:
-        """Write the package: parts with their source content as raw copies, the others deflated."""
+    def write(self, out: BinaryIO, comment: Callable[[str], bytes] | None = None) -> None:
+        """Write the package: parts with their source content as raw copies, the others deflated.
+        ``comment`` turns the written parts' :func:`parts_digest` into the archive comment (default: none)."""
         self._settle_types()
         sink = ZipSink(out)
         for name in self.names():
@@ -136,7 +138,7 @@ class Package:
             else:
                 future = self._deflating.get(name)
                 sink.add_deflated(name, *(future.result() if future else deflate(data, _level(data))))
-        sink.close()
+        sink.close(comment(sink.digest()) if comment else b"")
 
     def _differs(self, name: str, data: bytes) -> bool:
         """Whether ``data`` is not what the source holds under ``name``."""
