@@ -273,8 +273,7 @@ class History:
 
     def sheet_ids(self, key: str, month: tuple[int, int]) -> frozenset[str]:
         """Every task id any snapshot of the book saw in the month's sheet."""
-        rows = self.db.execute(f"SELECT DISTINCT id FROM tasks WHERE book = {BOOK} AND year = ? AND month = ?",
-                               (key, *month))
+        rows = self.db.execute(f"SELECT id FROM tasks WHERE book = {BOOK} AND year = ? AND month = ?", (key, *month))
         return frozenset(i for (i,) in rows)
 
     # ---- writing one sync --------------------------------------------------------------------
