@@ -54,6 +54,7 @@ OPEN = "9999-12-31"  # the ``until`` of a span still open: a day's length, so th
 OPEN_RUN = 2**31 - 1  # the ``last`` of a line still given: no shorter than a run id, so ending it shrinks the row
 MOVING = ["expected_progress", "days_overdue"]  # a line's facts that move with the date, not with the book
 MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
+DISTINCT = frozenset({"id", "name"})  # columns whose values seldom repeat
 RUNS = """
 CREATE TABLE books (key TEXT PRIMARY KEY, label TEXT NOT NULL, first_seen TEXT NOT NULL);
 CREATE TABLE runs (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), label TEXT NOT NULL,
@@ -573,14 +574,21 @@ def _hashed(tasks: pd.DataFrame, fields: Shaped, shown: Shaped) -> pd.DataFrame:
 
 def _value_hashes(column: pd.Series, shape: Callable[[pd.Series], pd.Series] | None = None) -> np.ndarray:
     """``hash_array`` of each value of ``shape(column)`` as hashing sees it (:func:`_filled`). A shaped or
-    numeric column is shaped and hashed once per distinct value (a float by its bits)."""
+    numeric column is shaped and hashed once per distinct value (a float by its bits); a column of
+    texts that are mostly distinct (ids, names) is hashed without looking for repeats first."""
     values = column.to_numpy()
     if shape is None and values.dtype == object:
-        return pd.util.hash_array(_filled(column.to_frame()).iloc[:, 0].to_numpy())
+        return pd.util.hash_array(_filled(column.to_frame()).iloc[:, 0].to_numpy(),
+                                  categorize=column.name not in DISTINCT or not _texts(values))
     bits = values.view(np.int64) if values.dtype.kind in "fM" else values
     codes, found = pd.factorize(bits, use_na_sentinel=False)
     distinct = pd.Series(found.view(values.dtype) if values.dtype.kind in "fM" else found, dtype=column.dtype)
     return pd.util.hash_array(_filled((shape(distinct) if shape else distinct).to_frame()).iloc[:, 0].to_numpy())[codes]
+
+
+def _texts(values: np.ndarray) -> bool:
+    """Whether every value is a text or missing (then looking for repeats before hashing changes nothing)."""
+    return bool(pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"))
 
 
 def _combined(hashes: list[np.ndarray]) -> np.ndarray:
