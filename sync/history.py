@@ -361,12 +361,11 @@ class History:
         if not (order == np.arange(len(order))).all():
             moving["order"] = order.tolist()
         book = self._book_id(self.db.execute("SELECT book FROM runs WHERE id = ?", (run,)).fetchone()[0])
-        found = np.array(self.db.execute("SELECT rowid, hash FROM line_rows WHERE book = ? AND year = ? AND month = ? "
-                                         "AND last = ?", (book, year, month, OPEN_RUN)).fetchall(),
-                         dtype=np.int64).reshape(-1, 2)
-        open_keys, keys = _line_keys(found[:, 1]), _line_keys(hashes)  # the same line may be given twice
+        found = _integers(self.db.execute("SELECT rowid, hash FROM line_rows WHERE book = ? AND year = ? AND month = ? "
+                                          "AND last = ?", (book, year, month, OPEN_RUN)), ["rowid", "hash"])
+        open_keys, keys = _line_keys(found["hash"]), _line_keys(hashes)  # the same line may be given twice
         self.db.executemany("UPDATE line_rows SET last = ? WHERE rowid = ?",
-                            [(run, r) for r in found[~pd.Index(open_keys).isin(keys), 0].tolist()])
+                            [(run, r) for r in found["rowid"][~pd.Index(open_keys).isin(keys)].tolist()])
         started = ~pd.Index(keys).isin(open_keys)
         chosen = lines.loc[started, columns]
         values = _plain(chosen.assign(**{c: _days(chosen[c]) for c in dates}))
@@ -439,12 +438,12 @@ class History:
         """Move the book's spans to the snapshot of ``day`` holding ``tasks`` (KEYS): end the open rows
         that changed or went missing, start rows for the new and changed ones. ``stored`` gives the
         TASK_FIELDS and the cells' JSON of the chosen tasks."""
-        found = np.array(self.db.execute("SELECT rowid, year, month, hash FROM tasks WHERE book = ? AND until = ?",
-                                         (book, OPEN)).fetchall(), dtype=np.int64).reshape(-1, 4)
+        found = _integers(self.db.execute("SELECT rowid, year, month, hash FROM tasks WHERE book = ? AND until = ?",
+                                          (book, OPEN)), ["rowid", "year", "month", "hash"])
         tasks = tasks.reset_index(drop=True)
-        open_keys = _span_keys(found[:, 1], found[:, 2], found[:, 3])
+        open_keys = _span_keys(found["year"], found["month"], found["hash"])
         keys = _span_keys(tasks["year"].to_numpy(), tasks["month"].to_numpy(), tasks["hash"].to_numpy())
-        ended = found[~pd.Index(open_keys).isin(keys), 0].tolist()
+        ended = found["rowid"][~pd.Index(open_keys).isin(keys)].tolist()
         self.db.executemany("UPDATE tasks SET until = ? WHERE rowid = ?", [(day, r) for r in ended])
         started = ~pd.Index(keys).isin(open_keys)
         if not started.any():
@@ -600,6 +599,11 @@ def _combined(hashes: list[np.ndarray]) -> np.ndarray:
         out *= multiplier
         multiplier += np.uint64(82520 + 2 * (len(hashes) - i))
     return out + np.uint64(97531)
+
+
+def _integers(rows: Iterable[tuple[int, ...]], names: list[str]) -> np.ndarray:
+    """Rows of 64-bit integers as a record array with these field names, built without a list of them."""
+    return np.fromiter(rows, dtype=np.dtype([(n, np.int64) for n in names]))
 
 
 def _span_keys(year: np.ndarray, month: np.ndarray, hashes: np.ndarray) -> np.ndarray:
