@@ -264,12 +264,10 @@ class History:
         """Task id → its close date in the month's sheet as first recorded: the date the first snapshot
         that saw it closed gave it (staff's date then, or that day). Pinned: later edits to a closed task
         do not move it."""
-        rows = self.db.execute(
-            "SELECT id, closed_on FROM (SELECT id, COALESCE(closed_on, since) AS closed_on, "
-            "    ROW_NUMBER() OVER (PARTITION BY id ORDER BY since) AS n "
-            f"    FROM tasks WHERE book = {BOOK} AND year = ? AND month = ? AND closed = 1) WHERE n = 1",
-            (key, *month)).fetchall()
-        ids, days = zip(*rows, strict=True) if rows else ((), ())
+        rows = self.db.execute(  # SQLite takes the other columns from the row with the MIN
+            f"SELECT id, COALESCE(closed_on, since), MIN(since) FROM tasks WHERE book = {BOOK} AND year = ? AND month = ? "
+            "AND closed = 1 GROUP BY id", (key, *month)).fetchall()
+        ids, days, _ = zip(*rows, strict=True) if rows else ((), (), ())
         return pd.Series(pd.to_datetime(list(days)), index=list(ids), dtype="datetime64[ns]")
 
     def sheet_ids(self, key: str, month: tuple[int, int]) -> frozenset[str]:
