@@ -26,7 +26,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
 from functools import partial
@@ -54,6 +54,7 @@ OPEN = "9999-12-31"  # the ``until`` of a span still open: a day's length, so th
 OPEN_RUN = 2**31 - 1  # the ``last`` of a line still given: no shorter than a run id, so ending it shrinks the row
 MOVING = ["expected_progress", "days_overdue"]  # a line's facts that move with the date, not with the book
 MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
+DISTINCT = frozenset({"id", "name"})  # columns whose values seldom repeat
 RUNS = """
 CREATE TABLE books (key TEXT PRIMARY KEY, label TEXT NOT NULL, first_seen TEXT NOT NULL);
 CREATE TABLE runs (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), label TEXT NOT NULL,
@@ -166,7 +167,9 @@ class History:
             fields = tasks[TASK_FIELDS].astype(object).assign(
                 progress=tasks["progress"].astype(float), closed=tasks["closed"].astype(int))
             shown = pd.DataFrame([json.loads(r) for r in tasks["row"]], columns=ROW_KEYS, index=tasks.index)
-            self._advance(self._book_id(key), day, _hashed(tasks, fields, shown), partial(_stored_as_read, tasks))
+            self._advance(self._book_id(key), day, _hashed(tasks, {f: (fields[f], None) for f in TASK_FIELDS},
+                                                           {k: (shown[k], None) for k in ROW_KEYS}),
+                          partial(_stored_as_read, tasks))
         self.db.execute("CREATE INDEX old_lines_run ON old_lines(run, year, month)")
         for run, year, month in self.db.execute("SELECT DISTINCT run, year, month FROM old_lines ORDER BY 1, 2, 3") \
                 .fetchall():
@@ -261,18 +264,15 @@ class History:
         """Task id → its close date in the month's sheet as first recorded: the date the first snapshot
         that saw it closed gave it (staff's date then, or that day). Pinned: later edits to a closed task
         do not move it."""
-        rows = self.db.execute(
-            "SELECT id, closed_on FROM (SELECT id, COALESCE(closed_on, since) AS closed_on, "
-            "    ROW_NUMBER() OVER (PARTITION BY id ORDER BY since) AS n "
-            f"    FROM tasks WHERE book = {BOOK} AND year = ? AND month = ? AND closed = 1) WHERE n = 1",
-            (key, *month)).fetchall()
-        ids, days = zip(*rows, strict=True) if rows else ((), ())
+        rows = self.db.execute(  # SQLite takes the other columns from the row with the MIN
+            f"SELECT id, COALESCE(closed_on, since), MIN(since) FROM tasks WHERE book = {BOOK} AND year = ? AND month = ? "
+            "AND closed = 1 GROUP BY id", (key, *month)).fetchall()
+        ids, days, _ = zip(*rows, strict=True) if rows else ((), (), ())
         return pd.Series(pd.to_datetime(list(days)), index=list(ids), dtype="datetime64[ns]")
 
     def sheet_ids(self, key: str, month: tuple[int, int]) -> frozenset[str]:
         """Every task id any snapshot of the book saw in the month's sheet."""
-        rows = self.db.execute(f"SELECT DISTINCT id FROM tasks WHERE book = {BOOK} AND year = ? AND month = ?",
-                               (key, *month))
+        rows = self.db.execute(f"SELECT id FROM tasks WHERE book = {BOOK} AND year = ? AND month = ?", (key, *month))
         return frozenset(i for (i,) in rows)
 
     # ---- writing one sync --------------------------------------------------------------------
@@ -350,30 +350,27 @@ class History:
         (``first``) to the first that no longer did (``last``; :data:`OPEN_RUN` while open); its values are the ``place``-th of the
         lines its first run ``added`` (compressed with that run). The MOVING facts, which change every
         day, are kept with the run, in the lines' order."""
-        lines = lines.assign(**{c: _days(lines[c]) for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])}) \
-            .reset_index(drop=True)
+        lines = lines.reset_index(drop=True)
+        dates = {c for c in lines if pd.api.types.is_datetime64_any_dtype(lines[c])}
         columns = [c for c in lines if c not in MOVING]
-        values = _plain(lines[columns])
-        hashes = _line_hashes(values, columns)
-        order = np.argsort(_canonical(values, hashes), kind="stable")  # where each line stands when read
-        moving = {c: _factorized(lines[c]) for c in MOVING if c in lines}
+        hashes = _line_hashes(lines, columns, dates)
+        order = np.argsort(_canonical(_plain(lines[["unit", "id", "rule"]]), hashes), kind="stable")  # where each
+        moving = {c: _factorized(lines[c]) for c in MOVING if c in lines}  # line stands when read
         if not (order == np.arange(len(order))).all():
             moving["order"] = order.tolist()
         book = self._book_id(self.db.execute("SELECT book FROM runs WHERE id = ?", (run,)).fetchone()[0])
-        open_rows = pd.read_sql_query("SELECT rowid, hash FROM line_rows WHERE book = ? AND year = ? AND month = ? "
-                                      "AND last = ?", self.db, params=(book, year, month, OPEN_RUN)).astype({"hash": "int64"})
-        given = pd.DataFrame({"hash": hashes})
-        for frame in (open_rows, given):  # the same line may be given twice: match them one to one
-            frame["n"] = frame.groupby("hash").cumcount()
-        kept = open_rows.merge(given, on=["hash", "n"], how="left", indicator=True)["_merge"] == "both"
+        found = _integers(self.db.execute("SELECT rowid, hash FROM line_rows WHERE book = ? AND year = ? AND month = ? "
+                                          "AND last = ?", (book, year, month, OPEN_RUN)), ["rowid", "hash"])
+        open_keys, keys = _line_keys(found["hash"]), _line_keys(hashes)  # the same line may be given twice
         self.db.executemany("UPDATE line_rows SET last = ? WHERE rowid = ?",
-                            [(run, r) for r in open_rows.loc[~kept.to_numpy(), "rowid"].tolist()])
-        started = (given.merge(open_rows, on=["hash", "n"], how="left", indicator=True)["_merge"] == "left_only") \
-            .to_numpy()
+                            [(run, r) for r in found["rowid"][~pd.Index(open_keys).isin(keys)].tolist()])
+        started = ~pd.Index(keys).isin(open_keys)
+        chosen = lines.loc[started, columns]
+        values = _plain(chosen.assign(**{c: _days(chosen[c]) for c in dates}))
         self.db.execute("INSERT INTO run_lines VALUES (?, ?, ?, ?, ?, ?)",
-                        (run, year, month, _json(columns), _pack(moving), _pack(values[started].values.tolist())))
+                        (run, year, month, _json(columns), _pack(moving), _pack(values.values.tolist())))
         self.db.executemany("INSERT INTO line_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [(book, year, month, int(h), run, i, OPEN_RUN) for i, h in enumerate(hashes[started])])
+                            [(book, year, month, h, run, i, OPEN_RUN) for i, h in enumerate(hashes[started].tolist())])
 
     def lines(self, run: int, year: int, month: int) -> pd.DataFrame:
         """The lines (LINE_COLUMNS) a run stored for a month; none if it stored none."""
@@ -425,12 +422,13 @@ class History:
             self._advance(book, day, _keyed(pd.DataFrame({c: [] for c in KEYS})), lambda chosen: ([], []))
             return True
         tasks = pd.concat([frame.assign(year=ym[0], month=ym[1]) for ym, frame in months], ignore_index=True)
-        fields, shown = _fields(tasks), _shown(tasks)
 
         def stored(chosen: np.ndarray) -> tuple[list[list[Any]], list[str]]:
-            return _plain(fields[chosen]).values.tolist(), [_json(r) for r in _plain(shown[chosen]).values.tolist()]
+            return _plain(_fields(tasks[chosen])).values.tolist(), \
+                [_json(r) for r in _plain(_shown(tasks[chosen])).values.tolist()]
 
-        self._advance(book, day, _hashed(tasks, fields, shown), stored)
+        columns = dict(tasks.items())  # one Series per column, so that a column both forms share is hashed once
+        self._advance(book, day, _hashed(tasks, _field_columns(columns), _shown_columns(columns)), stored)
         return True
 
     def _advance(self, book: int, day: str, tasks: pd.DataFrame,
@@ -438,15 +436,14 @@ class History:
         """Move the book's spans to the snapshot of ``day`` holding ``tasks`` (KEYS): end the open rows
         that changed or went missing, start rows for the new and changed ones. ``stored`` gives the
         TASK_FIELDS and the cells' JSON of the chosen tasks."""
-        open_rows = _keyed(pd.read_sql_query("SELECT rowid, year, month, id, hash FROM tasks "
-                                             "WHERE book = ? AND until = ?", self.db, params=(book, OPEN)))
+        found = _integers(self.db.execute("SELECT rowid, year, month, hash FROM tasks WHERE book = ? AND until = ?",
+                                          (book, OPEN)), ["rowid", "year", "month", "hash"])
         tasks = tasks.reset_index(drop=True)
-        match = ["year", "month", "id", "hash"]
-        kept = open_rows.merge(tasks[match], on=match, how="left", indicator=True)["_merge"] == "both"
-        ended = open_rows.loc[~kept.to_numpy(), "rowid"].tolist()
+        open_keys = _span_keys(found["year"], found["month"], found["hash"])
+        keys = _span_keys(tasks["year"].to_numpy(), tasks["month"].to_numpy(), tasks["hash"].to_numpy())
+        ended = found["rowid"][~pd.Index(open_keys).isin(keys)].tolist()
         self.db.executemany("UPDATE tasks SET until = ? WHERE rowid = ?", [(day, r) for r in ended])
-        started = (tasks.merge(open_rows[match], on=match, how="left", indicator=True)["_merge"] == "left_only") \
-            .to_numpy()
+        started = ~pd.Index(keys).isin(open_keys)
         if not started.any():
             return
         fields, rows = stored(started)
@@ -548,17 +545,68 @@ def _filled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.where(frame.notna(), MISSING)
 
 
-def _hashed(tasks: pd.DataFrame, fields: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
-    """Each task's KEYS: year, month, id, a 64-bit hash of its cells (ROW_KEYS) and one of its stored
-    form (its TASK_FIELDS and its cells)."""
-    cells = pd.util.hash_pandas_object(_filled(shown), index=False).to_numpy()
-    text = _filled(fields.drop(columns=["progress", "closed"]))
-    numbers = fields[["progress", "closed"]].astype(float).to_numpy()
-    both = pd.DataFrame({**{f"field{i}": text.iloc[:, i].to_numpy() for i in range(text.shape[1])},
-                         "progress": numbers[:, 0], "closed": numbers[:, 1], "cells": cells})
+Shaped = dict[str, tuple[pd.Series, Callable[[pd.Series], pd.Series] | None]]
+"""Stored columns by name, each as a column and how its values are shaped for storing (None: as they are)."""
+
+
+def _hashed(tasks: pd.DataFrame, fields: Shaped, shown: Shaped) -> pd.DataFrame:
+    """Each task's KEYS: year, month, id, a 64-bit hash of its cells (``shown``, ROW_KEYS) and one of its
+    stored form (its TASK_FIELDS ``fields`` and its cells). The same as ``hash_pandas_object`` of the
+    stored forms with missing values as :data:`MISSING`, each column's values hashed once per distinct value."""
+    known: dict[tuple[int, int], np.ndarray] = {}  # a column both forms share (id, deadline) is hashed once
+
+    def hashed(column: pd.Series, shape: Callable[[pd.Series], pd.Series] | None) -> np.ndarray:
+        if (id(column), id(shape)) not in known:
+            known[id(column), id(shape)] = _value_hashes(column, shape)
+        return known[id(column), id(shape)]
+
+    cells = _combined([hashed(*shown[k]) for k in ROW_KEYS])
+    text = [hashed(*fields[f]) for f in TASK_FIELDS if f not in ("progress", "closed")]
+    numbers = [pd.util.hash_array(fields[f][0].to_numpy(np.float64)) for f in ("progress", "closed")]
+    both = _combined([*text, *numbers, pd.util.hash_array(cells)])
     return _keyed(pd.DataFrame({"year": tasks["year"].to_numpy(), "month": tasks["month"].to_numpy(),
-                                "id": tasks["id"].to_numpy(), "hash": pd.util.hash_pandas_object(both, index=False)
-                                .to_numpy().view(np.int64), "cells": cells.view(np.int64)}))
+                                "id": tasks["id"].to_numpy(), "hash": both.view(np.int64),
+                                "cells": cells.view(np.int64)}))
+
+
+def _value_hashes(column: pd.Series, shape: Callable[[pd.Series], pd.Series] | None = None) -> np.ndarray:
+    """``hash_array`` of each value of ``shape(column)`` as hashing sees it (:func:`_filled`). A shaped or
+    numeric column is shaped and hashed once per distinct value (a float by its bits); a column of
+    texts that are mostly distinct (ids, names) is hashed without looking for repeats first."""
+    values = column.to_numpy()
+    if shape is None and values.dtype == object:
+        return pd.util.hash_array(_filled(column.to_frame()).iloc[:, 0].to_numpy(),
+                                  categorize=column.name not in DISTINCT or not _texts(values))
+    bits = values.view(np.int64) if values.dtype.kind in "fM" else values
+    codes, found = pd.factorize(bits, use_na_sentinel=False)
+    distinct = pd.Series(found.view(values.dtype) if values.dtype.kind in "fM" else found, dtype=column.dtype)
+    return pd.util.hash_array(_filled((shape(distinct) if shape else distinct).to_frame()).iloc[:, 0].to_numpy())[codes]
+
+
+def _texts(values: np.ndarray) -> bool:
+    """Whether every value is a text or missing (then looking for repeats before hashing changes nothing)."""
+    return bool(pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"))
+
+
+def _combined(hashes: list[np.ndarray]) -> np.ndarray:
+    """One hash per row from its columns' hashes, as ``hash_pandas_object`` combines them."""
+    multiplier = np.uint64(1000003)
+    out = np.zeros_like(hashes[0]) + np.uint64(0x345678)
+    for i, column in enumerate(hashes):
+        out ^= column
+        out *= multiplier
+        multiplier += np.uint64(82520 + 2 * (len(hashes) - i))
+    return out + np.uint64(97531)
+
+
+def _integers(rows: Iterable[tuple[int, ...]], names: list[str]) -> np.ndarray:
+    """Rows of 64-bit integers as a record array with these field names, built without a list of them."""
+    return np.fromiter(rows, dtype=np.dtype([(n, np.int64) for n in names]))
+
+
+def _span_keys(year: np.ndarray, month: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """One 64-bit key per task row from its month and hash (which covers its id)."""
+    return _combined([pd.util.hash_array(year * 100 + month), hashes.astype(np.int64).view(np.uint64)])
 
 
 def _pack(value: object) -> bytes:
@@ -588,17 +636,40 @@ def _unfactorized(stored: Any) -> Any:
     return [values[code] if code >= 0 else None for code in stored["codes"]]
 
 
-def _line_hashes(values: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """A 64-bit hash of each line's stored values (and of which columns it has)."""
-    named = values.assign(columns=_json(columns))
-    return pd.util.hash_pandas_object(_filled(named), index=False).to_numpy().view(np.int64)
+def _line_hashes(lines: pd.DataFrame, columns: list[str], dates: set[str]) -> np.ndarray:
+    """A 64-bit hash of each line's stored values (``columns``, ``dates`` stored as days) and of which
+    columns it has: ``hash_pandas_object`` of the stored values as hashing sees them (:func:`_filled`)."""
+    named = pd.util.hash_array(np.array([_json(columns)], dtype=object))
+    hashes = [_value_hashes(lines[c], _days if c in dates else None) for c in columns]
+    return _combined([*hashes, np.repeat(named, len(lines))]).view(np.int64)
+
+
+def _line_keys(hashes: np.ndarray) -> np.ndarray:
+    """One key per line from its hash and how many lines before it have the same hash (so that lines
+    given twice are matched one to one)."""
+    seen = pd.Series(hashes).groupby(hashes).cumcount().to_numpy()
+    return _combined([pd.util.hash_array(seen), hashes.astype(np.int64).view(np.uint64)])
 
 
 def _canonical(values: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
     """The order lines are read back in, however their spans were stored: by unit, task, rule and hash."""
     keys = pd.DataFrame({"unit": values["unit"].astype(str), "id": values["id"].astype(str),
                          "rule": values["rule"].astype(str), "hash": hashes})
+    if _ascending([keys[c].to_numpy(object) for c in keys]):  # as the assessment gives them
+        return np.arange(len(keys))
     return keys.sort_values(["unit", "id", "rule", "hash"], kind="stable").index.to_numpy()
+
+
+def _ascending(keys: list[np.ndarray]) -> bool:
+    """Whether the rows of these key columns are in ascending order (False if they cannot be compared)."""
+    lower, same = np.zeros(len(keys[0]) - 1 if len(keys[0]) else 0, dtype=bool), True
+    try:
+        for key in keys:
+            lower = lower | same & (key[:-1] < key[1:])
+            same = same & (key[:-1] == key[1:])
+    except TypeError:
+        return False
+    return bool((lower | same).all())
 
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -620,17 +691,30 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
+def _field_columns(frame: Mapping[str, pd.Series]) -> Shaped:
+    """The TASK_FIELDS of each classified task and how each is stored."""
+    shapes: dict[str, Callable[[pd.Series], pd.Series]] = {"deadline": _days, "closed_on": _days}
+    return {f: (frame[f], shapes.get(f)) for f in TASK_FIELDS} | {"closed": (frame["closed"].astype(int), None)}
+
+
+def _shown_columns(frame: Mapping[str, pd.Series]) -> Shaped:
+    """Each task's month-sheet cells (ROW_KEYS) and how each is shaped as staff would type it back."""
+    shapes: dict[str, Callable[[pd.Series], pd.Series]] = {
+        "start": _days, "deadline": _days, "updated": _days,
+        "progress": lambda p: p.map(lambda v: f"{v:g}%", na_action="ignore"),
+        "status": lambda s: s.map(STATUS_LABELS), "exemplar": lambda e: e.map({True: "是"})}
+    return {k: (frame[k], shapes.get(k)) for k in ROW_KEYS} | {"unit": (frame["unit_name"].fillna(frame["unit"]), None)}
+
+
+def _formed(columns: Shaped) -> pd.DataFrame:
+    return pd.DataFrame({k: shape(column) if shape else column for k, (column, shape) in columns.items()})
+
+
 def _fields(frame: pd.DataFrame) -> pd.DataFrame:
     """The TASK_FIELDS of each classified task, as stored."""
-    return frame[TASK_FIELDS].assign(deadline=_days(frame["deadline"]), closed_on=_days(frame["closed_on"]),
-                                     closed=frame["closed"].astype(int))
+    return _formed(_field_columns(dict(frame.items())))
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     """Each task's month-sheet cells (ROW_KEYS) as staff would type them back."""
-    return frame[ROW_KEYS].assign(
-        **{key: _days(frame[key]) for key in ("start", "deadline", "updated")},
-        unit=frame["unit_name"].fillna(frame["unit"]),
-        progress=frame["progress"].map(lambda p: f"{p:g}%", na_action="ignore"),
-        status=frame["status"].map(STATUS_LABELS),
-        exemplar=frame["exemplar"].map({True: "是"}))
+    return _formed(_shown_columns(dict(frame.items())))

@@ -67,7 +67,7 @@ def month_rows(book: Book, rules: Rulebook, year: int, month: int,
     # An ID typed anywhere in the sheet is present, also on a row left out of this run for a bad cell.
     present = set(fold_many(existing.typed_ids or existing.frame["id"].tolist())) if existing is not None else set()
     folded = rows["id"].map(fold)
-    deleted = sorted(i for i in rows["id"][folded.isin({fold(x) for x in previous_ids})] if fold(i) not in present)
+    deleted = sorted(i for i in rows["id"][folded.isin(set(fold_many(list(previous_ids))))] if fold(i) not in present)
     keep = ~folded.isin(present) & ~rows["id"].isin(deleted)
     return MonthRows(rows[keep].reset_index(drop=True), carried if existing is None else 0, deleted)
 

@@ -344,3 +344,35 @@ def test_moving_facts_come_back_exactly_as_given() -> None:
         back = json.loads(json.dumps(_unfactorized(json.loads(json.dumps(_factorized(column))))))
         given = column.astype(object).where(column.notna(), None).tolist()
         assert [repr(v) for v in back] == [repr(v) for v in given]
+
+
+def test_task_and_line_hashes_are_those_of_the_stored_forms() -> None:
+    """The hashes computed once per distinct value are those of the stored values as a whole (the ones
+    older versions stored), so that an unchanged task or line keeps its span across the upgrade."""
+    from sync import history as h  # noqa: PLC0415
+
+    days = pd.to_datetime(pd.Series(["2026-10-01", None, "2026-10-01", "2026-11-30"]))
+    frame = pd.DataFrame({
+        "id": ["A", "B", "C", "D"], "name": ["甲", None, "丙", "丁"], "category": ["x", "x", "y", None],
+        "source": ["s"] * 4, "lead_dept": [None] * 4, "unit": ["U1", "U2", "U1", "U3"],
+        "unit_name": pd.Series(["一矿", None, "一矿", None], dtype="string"), "owner": ["o", "p", "o", "o"],
+        "start": days, "deadline": days[::-1].reset_index(drop=True), "updated": days,
+        "progress": [50.0, None, 100.0, 0.5], "status": ["open", "closed", None, "open"], "latest": ["", "l", "", None],
+        "note": [None, "n", None, None], "exemplar": [True, False, False, True], "closed": [False, True, False, False],
+        "closed_on": days, "kind": pd.Series(["a", None, "b", "a"], dtype="string"),
+        "colour": pd.Series(["red", "green", None, "red"], dtype="string"), "year": 2026, "month": [10, 10, 11, 11]})
+    fields, shown = h._fields(frame), h._shown(frame)
+    cells = pd.util.hash_pandas_object(h._filled(shown), index=False).to_numpy()
+    text = h._filled(fields.drop(columns=["progress", "closed"]))
+    both = pd.DataFrame({**{f"f{i}": text.iloc[:, i].to_numpy() for i in range(text.shape[1])},
+                         "progress": fields["progress"].astype(float).to_numpy(),
+                         "closed": fields["closed"].astype(float).to_numpy(), "cells": cells})
+    columns = dict(frame.items())
+    keys = h._hashed(frame, h._field_columns(columns), h._shown_columns(columns))
+    assert keys["cells"].tolist() == cells.view("int64").tolist()
+    assert keys["hash"].tolist() == pd.util.hash_pandas_object(both, index=False).to_numpy().view("int64").tolist()
+    lines = frame[["unit", "id", "name", "progress", "deadline", "exemplar"]].assign(points=[-1.0, -0.5, 2, None])
+    names = list(lines)
+    stored = h._plain(lines.assign(deadline=h._days(lines["deadline"]))).assign(columns=h._json(names))
+    assert h._line_hashes(lines, names, {"deadline"}).tolist() == \
+        pd.util.hash_pandas_object(h._filled(stored), index=False).to_numpy().view("int64").tolist()
