@@ -1,10 +1,10 @@
 """What changed in a sync-owned tab since the sync last wrote it: its marker, and the cells that differ.
 
-A tab's marker (developer metadata ``dispatchbook``) is ``layout|styles|runs``: a digest of the tab's
-layout (widths, panes, charts, dropdowns), a digest of all its cell styles, and the style digest of
-each row as runs (``digest*count``). Values are compared with what was read; styles with the runs.
-So a tab whose layout is unchanged is patched cell by cell instead of rewritten, and the result is
-the same as a full rewrite. The runs are left out when they would be long (a tab whose styles change
+A tab's marker (developer metadata ``dispatchbook``) is ``layout|widths|styles|runs``: a digest of the
+tab's layout (panes, charts, dropdowns), one of its column widths, one of all its cell styles, and the
+style digest of each row as runs (``digest*count``). Values are compared with what was read; styles with
+the runs. So a tab whose layout is unchanged is patched cell by cell instead of rewritten (its widths
+set again when they changed), and the result is the same as a full rewrite. The runs are left out when they would be long (a tab whose styles change
 row by row), and such a tab is rewritten whole when its styles change.
 """
 
@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from itertools import groupby
 from typing import Any
 
-from sync.backends.gsheets.cells import canonical, layout_fingerprint, row_styles
+from sync.backends.gsheets.cells import canonical, layout_fingerprint, row_styles, widths_fingerprint
 from sync.sheets import Grid, SheetGrid
 
 PENDING = "pending"  # the marker while a tab is being rewritten: a later sync rewrites such a tab whole
@@ -28,6 +28,7 @@ class Mark:
     """A parsed marker; ``rows`` is None when the per-row style digests were not kept."""
 
     layout: str
+    widths: str
     styles: str
     rows: list[str] | None
 
@@ -37,21 +38,22 @@ def mark_of(sheet: SheetGrid, rows: int) -> tuple[str, list[str]]:
     digests = row_styles(sheet, rows)
     styles = hashlib.blake2b("\n".join(digests).encode(), digest_size=8).hexdigest()
     runs = ",".join(f"{d}*{len(list(group))}" for d, group in groupby(digests))
-    return f"{layout_fingerprint(sheet)}|{styles}|{runs if len(runs) <= MAX_RUNS_CHARS else '?'}", digests
+    runs = runs if len(runs) <= MAX_RUNS_CHARS else "?"
+    return f"{layout_fingerprint(sheet)}|{widths_fingerprint(sheet)}|{styles}|{runs}", digests
 
 
 def parse_mark(text: str) -> Mark | None:
     """The marker's parts; None for a marker of an older version (the tab is then rewritten once)."""
     parts = text.split("|")
-    if len(parts) != 3:
+    if len(parts) != 4:
         return None
-    if parts[2] == "?":
-        return Mark(parts[0], parts[1], None)
+    if parts[3] == "?":
+        return Mark(*parts[:3], None)
     rows: list[str] = []
-    for run in filter(None, parts[2].split(",")):
+    for run in filter(None, parts[3].split(",")):
         digest, _, count = run.partition("*")
         rows += [digest] * int(count)
-    return Mark(parts[0], parts[1], rows)
+    return Mark(*parts[:3], rows)
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,14 @@ class Move:
 
 @dataclass(frozen=True)
 class Patch:
-    """Rows ``first``..``last`` (inclusive) to rewrite, columns ``start``..``stop`` (exclusive)."""
+    """Rows ``first``..``last`` (inclusive) to rewrite, columns ``start``..``stop`` (exclusive); ``styled``
+    when their styles changed too (else their formats stay, but for a date's number format)."""
 
     first: int
     last: int
     start: int
     stop: int
+    styled: bool
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,8 @@ def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: lis
 
     Rows whose values and styles are unchanged are matched in order (a list sorted by colour moves a
     task's row when its colour changes, shifting every row between) and moved, not resent. Of the other
-    rows, one whose styles changed is rewritten whole, else only its differing cells; adjacent rows with
-    the same column span make one patch. Moves going down are listed bottom-up and those going up top-down,
+    rows, one whose styles changed is rewritten whole, else only its differing cells' values; adjacent rows
+    with the same column span and kind make one patch. Moves going down are listed bottom-up and those going up top-down,
     so no move overwrites rows another still has to copy."""
     old = [_trimmed(read[r]) if r < len(read) else [] for r in range(rows[0])]
     new = [_trimmed(sheet.rows[r]) if r < len(sheet.rows) else [] for r in range(rows[1])]
@@ -107,7 +111,8 @@ def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: lis
         if matched[r]:
             continue
         before = old[r] if r < rows[0] else []
-        if _style(old_styles, r) != new_styles[r]:
+        styled = _style(old_styles, r) != new_styles[r]
+        if styled:
             span = (0, columns)
         else:
             width = max(len(before), len(new[r]))
@@ -116,10 +121,10 @@ def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: lis
                 continue
             span = (differing[0], differing[-1] + 1)
         last = patches[-1] if patches else None
-        if last is not None and last.last == r - 1 and (last.start, last.stop) == span:
-            patches[-1] = Patch(last.first, r, *span)
+        if last is not None and last.last == r - 1 and (last.start, last.stop, last.styled) == (*span, styled):
+            patches[-1] = Patch(last.first, r, *span, styled)
         else:
-            patches.append(Patch(r, r, *span))
+            patches.append(Patch(r, r, *span, styled))
     return Changes(down[::-1] + up, patches)
 
 

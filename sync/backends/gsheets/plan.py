@@ -22,6 +22,7 @@ from sync.sheets import CellWrite, Chart, Grid, RowAppend, SheetGrid, WritePlan
 MARK_KEY = "dispatchbook"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"
 PATCH_FIELDS = "userEnteredValue,userEnteredFormat,note"  # a patched tab keeps its dropdowns (same layout)
+VALUE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat,note"  # cells whose style stayed: a date's format
 METADATA_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties),conditionalFormats,"
                    "charts(chartId),merges,developerMetadata(metadataId,metadataKey,metadataValue))")
 STAFF_MIN_SIZE = (1000, 26)  # a new staff tab gets the room of a new Google sheet
@@ -88,17 +89,30 @@ def _grid_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, 
     return {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
 
 
-def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False) -> list[dict[str, Any]]:
+def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False,
+          formats: bool = True) -> list[dict[str, Any]]:
     """RowData of a block of the tab; trailing empty cells left out unless ``whole`` (every cell listed,
-    for a request that clears only the cells it lists)."""
+    for a request that clears only the cells it lists); without ``formats``, of each cell's format only
+    its number format (for :data:`VALUE_FIELDS`)."""
     out = []
     for r in rows:
         line = sheet.rows[r] if r < len(sheet.rows) else []
         cells = [cell_data(line[c] if c < len(line) else None, sheet.styles.get((r, c))) for c in columns]
+        if not formats:
+            cells = [_value_only(cell) for cell in cells]
         while cells and not cells[-1] and not whole:
             cells.pop()
         out.append({"values": cells} if cells else {})
     return out
+
+
+def _value_only(cell: dict[str, Any]) -> dict[str, Any]:
+    """A CellData with no format but its number format."""
+    if "userEnteredFormat" not in cell:
+        return cell
+    number = cell["userEnteredFormat"].get("numberFormat")
+    out = {k: v for k, v in cell.items() if k != "userEnteredFormat"}
+    return {**out, "userEnteredFormat": {"numberFormat": number}} if number else out
 
 
 def _widths(sheet: SheetGrid, sheet_id: int) -> Iterable[dict[str, Any]]:
@@ -170,7 +184,7 @@ class _Builder:
                 and not state.merges and sheet.name in self.values
                 and (old.rows is not None or old.styles == new.styles))
 
-    def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark,
+    def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark, new: Mark,
               mark: str, digests: list[str]) -> bool:
         """Move the rows that only moved, rewrite the cells that differ; the grid grows before and shrinks after.
         False (nothing done) when rows would move on a tab with dropdowns, which would move with them.
@@ -191,10 +205,12 @@ class _Builder:
                              for m in found.moves]  # pasteType PASTE_NORMAL (the default): values and formats
         self.requests += [{"updateCells": {  # every cell of the patch listed: a start is shorter than a range
             "start": {"sheetId": sid, "rowIndex": p.first, "columnIndex": p.start},
-            "rows": _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True),
-            "fields": PATCH_FIELDS}} for p in found.patches]
+            "rows": _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True, formats=p.styled),
+            "fields": PATCH_FIELDS if p.styled else VALUE_FIELDS}} for p in found.patches]
         if size[0] < state.size[0]:
             self.requests.append(_row_count(sid, size[0]))
+        if old.widths != new.widths:
+            self.requests += list(_widths(sheet, sid))
         if remark:
             self.mark(sid, mark, state)
         return True
@@ -210,7 +226,7 @@ class _Builder:
         if owned and state is not None and state.mark is not None:
             old, new = parse_mark(state.mark[1]), parse_mark(mark)
             if (old is not None and new is not None and self.patchable(sheet, size, old, new)
-                    and self.patch(sheet, size, state, old, mark, digests)):
+                    and self.patch(sheet, size, state, old, new, mark, digests)):
                 return
         grid = {"rowCount": size[0], "columnCount": size[1], "frozenRowCount": (sheet.freeze or (0, 0))[0],
                 "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
