@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest

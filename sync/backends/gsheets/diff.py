@@ -47,13 +47,14 @@ def parse_mark(text: str) -> Mark | None:
     parts = text.split("|")
     if len(parts) != 4:
         return None
-    if parts[3] == "?":
-        return Mark(*parts[:3], None)
+    layout, widths, styles, runs = parts
+    if runs == "?":
+        return Mark(layout, widths, styles, None)
     rows: list[str] = []
-    for run in filter(None, parts[3].split(",")):
+    for run in filter(None, runs.split(",")):
         digest, _, count = run.partition("*")
         rows += [digest] * int(count)
-    return Mark(*parts[:3], rows)
+    return Mark(layout, widths, styles, rows)
 
 
 @dataclass(frozen=True)
