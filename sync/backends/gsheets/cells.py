@@ -140,20 +140,20 @@ def widths_fingerprint(sheet: SheetGrid) -> str:
     return hashlib.blake2b(repr(sheet.column_widths).encode(), digest_size=4).hexdigest()
 
 
+def styles_by_row(sheet: SheetGrid, rows: int) -> dict[int, dict[int, CellStyle]]:
+    """The styled cells of each of the first ``rows`` rows, by column."""
+    by_row: dict[int, dict[int, CellStyle]] = {}
+    for (r, c), style in sheet.styles.items():
+        if r < rows:
+            by_row.setdefault(r, {})[c] = style
+    return by_row
+
+
 def row_styles(sheet: SheetGrid, rows: int) -> list[str]:
     """One short stable digest per row of the styles on that row ("" for an unstyled row)."""
-    by_row: dict[int, list[tuple[int, CellStyle]]] = {}
-    for (r, c), style in sheet.styles.items():
-        by_row.setdefault(r, []).append((c, style))
     names: dict[CellStyle, str] = {}  # few distinct styles: each named once by its fields
     out = [""] * rows
-    for r, cells in by_row.items():
-        if r >= rows:
-            continue
-        text = ";".join(f"{c}:{names.get(s) or names.setdefault(s, repr(s))}" for c, s in sorted(cells, key=_column))
+    for r, cells in styles_by_row(sheet, rows).items():
+        text = ";".join(f"{c}:{names.get(s) or names.setdefault(s, repr(s))}" for c, s in sorted(cells.items()))
         out[r] = hashlib.blake2b(text.encode(), digest_size=5).hexdigest()
     return out
-
-
-def _column(item: tuple[int, CellStyle]) -> int:
-    return item[0]
