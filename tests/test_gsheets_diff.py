@@ -13,6 +13,7 @@ import pytest
 import sync.backends.gsheets.book as book_module
 from standin import StandinSession, running_standin
 from standin.model import Sheet
+from sync.backends.gsheets.cells import cell_data
 from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy
 from sync.backends.gsheets.split import MAX_BODY_BYTES, batches, body_bytes
 from sync.errors import DispatchError, RemoteError
@@ -270,7 +271,7 @@ def test_every_body_waits_for_the_quota(standin: StandinSession, monkeypatch: py
 
 
 def test_a_value_patch_sets_or_clears_a_dates_format(standin: StandinSession) -> None:
-    """Cells whose style stayed are sent without formats, but for the number format a date brings."""
+    """A cell turning into a date or out of one is sent with its (number) format, alone."""
     def tab(value: Any) -> SheetGrid:
         return SheetGrid("重点调度", [["编号", "日期"], ["T1", value], ["T2", date(2026, 11, 5)]],
                          {(0, 0): CellStyle(bold=True)}, [10, 10])
@@ -278,10 +279,14 @@ def test_a_value_patch_sets_or_clears_a_dates_format(standin: StandinSession) ->
     for before, after in ((date(2026, 11, 5), 3.0), (3.0, date(2026, 11, 6))):
         sid, fresh = standin.seed(STAFF), standin.seed(STAFF)
         sync(standin, sid, WritePlan(owned=[tab(before)]))
-        sync(standin, sid, WritePlan(owned=[tab(after)]))
+        book = standin.book(sid)
+        book.sheet_names()
+        book.read(list(STAFF))
+        cells = [request["updateCells"]["rows"] for request in book._requests(WritePlan(owned=[tab(after)]))
+                 if "updateCells" in request]
+        assert cells == [[{"values": [cell_data(after, None)]}]]  # the one cell, with its format
+        book.write(WritePlan(owned=[tab(after)]))
         sync(standin, fresh, WritePlan(owned=[tab(after)]))
         got, want = standin.api.spreadsheet(sid).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
         assert got is not None and want is not None
         assert state(got) == state(want)
-        sent = standin.api.requests("spreadsheets.batchUpdate", sid)
-        assert len(sent) == 2 and sent[1].bytes < 400  # the one cell, without its row's other formats

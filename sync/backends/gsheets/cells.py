@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from sync.empty import is_empty
 from sync.serials import to_serial
 from sync.sheets import Cell, CellStyle, SheetGrid, default_date_format
 
-_RENDERING = 1  # bump when the way tabs are rendered changes, so every owned tab is rewritten once
+_RENDERING = 2  # bump when the way tabs are rendered changes, so every owned tab is rewritten once
 
 
 def colour(hex_rgb: str) -> dict[str, float]:
@@ -141,11 +142,18 @@ def widths_fingerprint(sheet: SheetGrid) -> str:
 
 
 def styles_by_row(sheet: SheetGrid, rows: int) -> dict[int, dict[int, CellStyle]]:
-    """The styled cells of each of the first ``rows`` rows, by column."""
+    """The formatted cells of each of the first ``rows`` rows, by column: each cell's style, with the
+    number format a date gets when its style has none (so a cell's style says all of its format)."""
     by_row: dict[int, dict[int, CellStyle]] = {}
     for (r, c), style in sheet.styles.items():
         if r < rows:
             by_row.setdefault(r, {})[c] = style
+    for r, line in enumerate(sheet.rows[:rows]):
+        for c, value in enumerate(line):
+            if isinstance(value, date) and (default := default_date_format(value)):
+                style = by_row.get(r, {}).get(c)
+                if style is None or not style.number_format:
+                    by_row.setdefault(r, {})[c] = replace(style or CellStyle(), number_format=default)
     return by_row
 
 

@@ -22,7 +22,7 @@ from sync.sheets import CellWrite, Chart, Grid, RowAppend, SheetGrid, WritePlan
 MARK_KEY = "dispatchbook"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"
 PATCH_FIELDS = "userEnteredValue,userEnteredFormat,note"  # a patched tab keeps its dropdowns (same layout)
-VALUE_FIELDS = "userEnteredValue,userEnteredFormat.numberFormat,note"  # cells whose style stayed: a date's format
+VALUE_FIELDS = "userEnteredValue,note"  # cells whose style (with a date's number format) stayed
 METADATA_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties),conditionalFormats,"
                    "charts(chartId),merges,developerMetadata(metadataId,metadataKey,metadataValue))")
 STAFF_MIN_SIZE = (1000, 26)  # a new staff tab gets the room of a new Google sheet
@@ -92,8 +92,7 @@ def _grid_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, 
 def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False,
           formats: bool = True) -> list[dict[str, Any]]:
     """RowData of a block of the tab; trailing empty cells left out unless ``whole`` (every cell listed,
-    for a request that clears only the cells it lists); without ``formats``, of each cell's format only
-    its number format (for :data:`VALUE_FIELDS`)."""
+    for a request that clears only the cells it lists); without ``formats`` (for :data:`VALUE_FIELDS`)."""
     out = []
     for r in rows:
         line = sheet.rows[r] if r < len(sheet.rows) else []
@@ -107,12 +106,8 @@ def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False,
 
 
 def _value_only(cell: dict[str, Any]) -> dict[str, Any]:
-    """A CellData with no format but its number format."""
-    if "userEnteredFormat" not in cell:
-        return cell
-    number = cell["userEnteredFormat"].get("numberFormat")
-    out = {k: v for k, v in cell.items() if k != "userEnteredFormat"}
-    return {**out, "userEnteredFormat": {"numberFormat": number}} if number else out
+    """A CellData without its format."""
+    return {k: v for k, v in cell.items() if k != "userEnteredFormat"} if "userEnteredFormat" in cell else cell
 
 
 def _widths(sheet: SheetGrid, sheet_id: int) -> Iterable[dict[str, Any]]:
