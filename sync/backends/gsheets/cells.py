@@ -151,9 +151,9 @@ def styles_by_row(sheet: SheetGrid, rows: int) -> dict[int, dict[int, CellStyle]
     for r, line in enumerate(sheet.rows[:rows]):
         for c, value in enumerate(line):
             if isinstance(value, date) and (default := default_date_format(value)):
-                style = by_row.get(r, {}).get(c)
-                if style is None or not style.number_format:
-                    by_row.setdefault(r, {})[c] = replace(style or CellStyle(), number_format=default)
+                styled = by_row.get(r, {}).get(c)
+                if styled is None or not styled.number_format:
+                    by_row.setdefault(r, {})[c] = replace(styled or CellStyle(), number_format=default)
     return by_row
 
 

@@ -117,7 +117,7 @@ def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: lis
     for i, j in pairs:
         source[j] = i
     cell_styles = styles_by_row(sheet, rows[1])
-    known = {"": {}} | {new_styles[r]: cell_styles.get(r, {}) for r in range(rows[1])}  # "": no style at all
+    known: dict[str, dict[int, CellStyle]] = {"": {}} | {new_styles[r]: cell_styles.get(r, {}) for r in range(rows[1])}  # "": no style at all
     open_patches: dict[tuple[int, int, bool], int] = {}  # span -> index of the patch ending on the row before
     patches: list[Patch] = []
     for r in range(rows[1]):
