@@ -16,7 +16,7 @@ from typing import Any
 from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
 from sync.backends.gsheets.cells import canonical, cell_data, colour
 from sync.backends.gsheets.colours import rule_requests
-from sync.backends.gsheets.diff import PENDING, Mark, changes, mark_of, parse_mark
+from sync.backends.gsheets.diff import PENDING, Mark, Patch, changes, mark_of, parse_mark
 from sync.sheets import CellWrite, Chart, Grid, RowAppend, SheetGrid, WritePlan
 
 MARK_KEY = "dispatchbook"
@@ -25,6 +25,7 @@ PATCH_FIELDS = "userEnteredValue,userEnteredFormat,note"  # a patched tab keeps 
 VALUE_FIELDS = "userEnteredValue,note"  # cells whose style (with a date's number format) stayed
 METADATA_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties),conditionalFormats,"
                    "charts(chartId),merges,developerMetadata(metadataId,metadataKey,metadataValue))")
+BRIDGE_ROWS = 30  # an empty row ("{}, ") costs 4 bytes, another updateCells about 150
 STAFF_MIN_SIZE = (1000, 26)  # a new staff tab gets the room of a new Google sheet
 _ROW_PX, _COLUMN_PX = 21, 100
 
@@ -108,6 +109,29 @@ def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False,
 def _value_only(cell: dict[str, Any]) -> dict[str, Any]:
     """A CellData without its format."""
     return {k: v for k, v in cell.items() if k != "userEnteredFormat"} if "userEnteredFormat" in cell else cell
+
+
+def _patch_requests(sheet: SheetGrid, sheet_id: int, patches: list[Patch]) -> list[dict[str, Any]]:
+    """One updateCells per run of patches with the same columns and kind less than :data:`BRIDGE_ROWS`
+    apart; the rows between are sent empty (``{}``), which a request with a start leaves as they are.
+    Every cell of a patch is listed (a start is shorter than a range)."""
+    runs: dict[tuple[int, int, bool], list[list[Patch]]] = {}
+    for p in sorted(patches, key=lambda p: p.first):
+        same = runs.setdefault((p.start, p.stop, p.styled), [])
+        if same and p.first - same[-1][-1].last - 1 <= BRIDGE_ROWS:
+            same[-1].append(p)
+        else:
+            same.append([p])
+    out = []
+    for run in sorted((run for group in runs.values() for run in group), key=lambda run: run[0].first):
+        first = run[0]
+        rows: list[dict[str, Any]] = []
+        for p in run:
+            rows += [{}] * (p.first - first.first - len(rows))
+            rows += _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True, formats=p.styled)
+        out.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": first.first, "columnIndex": first.start},
+                                    "rows": rows, "fields": PATCH_FIELDS if first.styled else VALUE_FIELDS}})
+    return out
 
 
 def _widths(sheet: SheetGrid, sheet_id: int) -> Iterable[dict[str, Any]]:
@@ -198,10 +222,7 @@ class _Builder:
         self.requests += [{"copyPaste": {"source": _grid_range(sid, m.source, m.source + m.count, 0, width),
                                          "destination": _grid_range(sid, m.target, m.target + m.count, 0, width)}}
                              for m in found.moves]  # pasteType PASTE_NORMAL (the default): values and formats
-        self.requests += [{"updateCells": {  # every cell of the patch listed: a start is shorter than a range
-            "start": {"sheetId": sid, "rowIndex": p.first, "columnIndex": p.start},
-            "rows": _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True, formats=p.styled),
-            "fields": PATCH_FIELDS if p.styled else VALUE_FIELDS}} for p in found.patches]
+        self.requests += _patch_requests(sheet, sid, found.patches)
         if size[0] < state.size[0]:
             self.requests.append(_row_count(sid, size[0]))
         if old.widths != new.widths:
