@@ -72,10 +72,21 @@ def apply_mask(target: dict[str, Any], source: dict[str, Any], paths: list[Path]
             src = src.get(key) if isinstance(src, dict) else None
             if src is None:
                 break
+        if src is None:
+            _clear(target, path)
+            continue
         node = target
         for key in path[:-1]:
             node = node.setdefault(key, {})
-        if src is None:
-            node.pop(path[-1], None)
-        else:
-            node[path[-1]] = copy.deepcopy(src)
+        node[path[-1]] = copy.deepcopy(src)
+
+
+def _clear(target: dict[str, Any], path: Path) -> None:
+    """Clear one field; an object left with nothing set is dropped too, as the service reads it back."""
+    node = target.get(path[0]) if len(path) > 1 else None
+    if len(path) == 1:
+        target.pop(path[0], None)
+    elif isinstance(node, dict):
+        _clear(node, path[1:])
+        if not node:
+            target.pop(path[0])

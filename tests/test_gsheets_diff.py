@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 import sync.backends.gsheets.book as book_module
 from standin import StandinSession, running_standin
 from standin.model import Sheet
+from sync.backends.gsheets.cells import cell_data
 from sync.backends.gsheets.quota import QuotaLimiter, RetryPolicy
 from sync.backends.gsheets.split import MAX_BODY_BYTES, batches, body_bytes
 from sync.errors import DispatchError, RemoteError
@@ -105,12 +107,25 @@ def test_a_repeat_after_a_patch_writes_nothing(standin: StandinSession) -> None:
 def test_a_changed_layout_rewrites_the_tab(standin: StandinSession) -> None:
     sid = standin.seed(STAFF)
     sync(standin, sid, WritePlan(owned=[task_list(tasks(50))]))
+    frozen = task_list(tasks(50))
+    frozen.freeze = (1, 0)
+    sync(standin, sid, WritePlan(owned=[frozen]))
+    sheet = standin.api.spreadsheet(sid).sheet("重点调度")
+    assert sheet is not None and sheet.properties["gridProperties"]["frozenRowCount"] == 1
+    assert write_bytes(standin, sid)[1] > write_bytes(standin, sid)[0] / 2  # the whole tab again
+
+
+def test_changed_widths_are_set_without_a_rewrite(standin: StandinSession) -> None:
+    sid, fresh = standin.seed(STAFF), standin.seed(STAFF)
+    sync(standin, sid, WritePlan(owned=[task_list(tasks(50))]))
     wider = task_list(tasks(50))
     wider.column_widths = [20, 30, 8, 8]
     sync(standin, sid, WritePlan(owned=[wider]))
-    sheet = standin.api.spreadsheet(sid).sheet("重点调度")
-    assert sheet is not None and sheet.columns_meta[0] == {"pixelSize": 145}
-    assert write_bytes(standin, sid)[1] > write_bytes(standin, sid)[0] / 2  # the whole tab again
+    sync(standin, fresh, WritePlan(owned=[wider]))
+    got, want = standin.api.spreadsheet(sid).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
+    assert got is not None and want is not None and got.columns_meta[0] == {"pixelSize": 145}
+    assert state(got) == state(want)
+    assert write_bytes(standin, sid)[1] < write_bytes(standin, sid)[0] / 10  # the widths and the marker
 
 
 def test_a_large_write_goes_in_bodies_under_2_mb_and_lands_whole(standin: StandinSession) -> None:
@@ -253,3 +268,25 @@ def test_every_body_waits_for_the_quota(standin: StandinSession, monkeypatch: py
     bodies = len(standin.api.requests("spreadsheets.batchUpdate", sid))
     assert bodies > 3 and len(waits) == (2 + bodies - 1) // 3  # 2 reads + the bodies, 3 a minute
     assert len(standin.api.values(sid, "重点调度")) == 1_002
+
+
+def test_a_value_patch_sets_or_clears_a_dates_format(standin: StandinSession) -> None:
+    """A cell turning into a date or out of one is sent with its (number) format, alone."""
+    def tab(value: Any) -> SheetGrid:
+        return SheetGrid("重点调度", [["编号", "日期"], ["T1", value], ["T2", date(2026, 11, 5)]],
+                         {(0, 0): CellStyle(bold=True)}, [10, 10])
+
+    for before, after in ((date(2026, 11, 5), 3.0), (3.0, date(2026, 11, 6))):
+        sid, fresh = standin.seed(STAFF), standin.seed(STAFF)
+        sync(standin, sid, WritePlan(owned=[tab(before)]))
+        book = standin.book(sid)
+        book.sheet_names()
+        book.read(list(STAFF))
+        cells = [request["updateCells"]["rows"] for request in book._requests(WritePlan(owned=[tab(after)]))
+                 if "updateCells" in request]
+        assert cells == [[{"values": [cell_data(after, None)]}]]  # the one cell, with its format
+        book.write(WritePlan(owned=[tab(after)]))
+        sync(standin, fresh, WritePlan(owned=[tab(after)]))
+        got, want = standin.api.spreadsheet(sid).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
+        assert got is not None and want is not None
+        assert state(got) == state(want)

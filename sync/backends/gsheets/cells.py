@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from sync.empty import is_empty
 from sync.serials import to_serial
 from sync.sheets import Cell, CellStyle, SheetGrid, default_date_format
 
-_RENDERING = 1  # bump when the way tabs are rendered changes, so every owned tab is rewritten once
+_RENDERING = 2  # bump when the way tabs are rendered changes, so every owned tab is rewritten once
 
 
 def colour(hex_rgb: str) -> dict[str, float]:
@@ -123,31 +124,44 @@ def canonical_grid(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 def layout_fingerprint(sheet: SheetGrid) -> str:
-    """A digest of what a tab shows besides its cells: name, visibility, widths, panes, charts, dropdowns.
+    """A digest of what a tab shows besides its cells and column widths: name, visibility, panes, charts,
+    dropdowns. (Widths fit the content, so they change with it; they are kept apart, see :mod:`.diff`.)
 
     Hashed field by field: the rows and styles (100,000 rows at scale) are never copied for it."""
     digest = hashlib.blake2b(digest_size=8)
-    for part in (_RENDERING, sheet.name, sheet.hidden, sheet.fit_width, sheet.freeze, sheet.column_widths,
-                 sheet.charts, sheet.validations):
+    for part in (_RENDERING, sheet.name, sheet.hidden, sheet.fit_width, sheet.freeze, sheet.charts,
+                 sheet.validations):
         digest.update(repr(part).encode())
         digest.update(b"\x00")
     return digest.hexdigest()
 
 
+def widths_fingerprint(sheet: SheetGrid) -> str:
+    """A digest of the tab's column widths."""
+    return hashlib.blake2b(repr(sheet.column_widths).encode(), digest_size=4).hexdigest()
+
+
+def styles_by_row(sheet: SheetGrid, rows: int) -> dict[int, dict[int, CellStyle]]:
+    """The formatted cells of each of the first ``rows`` rows, by column: each cell's style, with the
+    number format a date gets when its style has none (so a cell's style says all of its format)."""
+    by_row: dict[int, dict[int, CellStyle]] = {}
+    for (r, c), style in sheet.styles.items():
+        if r < rows:
+            by_row.setdefault(r, {})[c] = style
+    for r, line in enumerate(sheet.rows[:rows]):
+        for c, value in enumerate(line):
+            if isinstance(value, date) and (default := default_date_format(value)):
+                styled = by_row.get(r, {}).get(c)
+                if styled is None or not styled.number_format:
+                    by_row.setdefault(r, {})[c] = replace(styled or CellStyle(), number_format=default)
+    return by_row
+
+
 def row_styles(sheet: SheetGrid, rows: int) -> list[str]:
     """One short stable digest per row of the styles on that row ("" for an unstyled row)."""
-    by_row: dict[int, list[tuple[int, CellStyle]]] = {}
-    for (r, c), style in sheet.styles.items():
-        by_row.setdefault(r, []).append((c, style))
     names: dict[CellStyle, str] = {}  # few distinct styles: each named once by its fields
     out = [""] * rows
-    for r, cells in by_row.items():
-        if r >= rows:
-            continue
-        text = ";".join(f"{c}:{names.get(s) or names.setdefault(s, repr(s))}" for c, s in sorted(cells, key=_column))
+    for r, cells in styles_by_row(sheet, rows).items():
+        text = ";".join(f"{c}:{names.get(s) or names.setdefault(s, repr(s))}" for c, s in sorted(cells.items()))
         out[r] = hashlib.blake2b(text.encode(), digest_size=5).hexdigest()
     return out
-
-
-def _column(item: tuple[int, CellStyle]) -> int:
-    return item[0]

@@ -16,14 +16,16 @@ from typing import Any
 from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
 from sync.backends.gsheets.cells import canonical, cell_data, colour
 from sync.backends.gsheets.colours import rule_requests
-from sync.backends.gsheets.diff import PENDING, Mark, changes, mark_of, parse_mark
+from sync.backends.gsheets.diff import PENDING, Mark, Patch, changes, mark_of, parse_mark
 from sync.sheets import CellWrite, Chart, Grid, RowAppend, SheetGrid, WritePlan
 
 MARK_KEY = "dispatchbook"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation,note"
 PATCH_FIELDS = "userEnteredValue,userEnteredFormat,note"  # a patched tab keeps its dropdowns (same layout)
+VALUE_FIELDS = "userEnteredValue,note"  # cells whose style (with a date's number format) stayed
 METADATA_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties),conditionalFormats,"
                    "charts(chartId),merges,developerMetadata(metadataId,metadataKey,metadataValue))")
+BRIDGE_ROWS = 30  # an empty row ("{}, ") costs 4 bytes, another updateCells about 150
 STAFF_MIN_SIZE = (1000, 26)  # a new staff tab gets the room of a new Google sheet
 _ROW_PX, _COLUMN_PX = 21, 100
 
@@ -88,16 +90,47 @@ def _grid_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, 
     return {"sheetId": sheet_id, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0, "endColumnIndex": c1}
 
 
-def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False) -> list[dict[str, Any]]:
+def _rows(sheet: SheetGrid, rows: range, columns: range, *, whole: bool = False,
+          formats: bool = True) -> list[dict[str, Any]]:
     """RowData of a block of the tab; trailing empty cells left out unless ``whole`` (every cell listed,
-    for a request that clears only the cells it lists)."""
+    for a request that clears only the cells it lists); without ``formats`` (for :data:`VALUE_FIELDS`)."""
     out = []
     for r in rows:
         line = sheet.rows[r] if r < len(sheet.rows) else []
         cells = [cell_data(line[c] if c < len(line) else None, sheet.styles.get((r, c))) for c in columns]
+        if not formats:
+            cells = [_value_only(cell) for cell in cells]
         while cells and not cells[-1] and not whole:
             cells.pop()
         out.append({"values": cells} if cells else {})
+    return out
+
+
+def _value_only(cell: dict[str, Any]) -> dict[str, Any]:
+    """A CellData without its format."""
+    return {k: v for k, v in cell.items() if k != "userEnteredFormat"} if "userEnteredFormat" in cell else cell
+
+
+def _patch_requests(sheet: SheetGrid, sheet_id: int, patches: list[Patch]) -> list[dict[str, Any]]:
+    """One updateCells per run of patches with the same columns and kind less than :data:`BRIDGE_ROWS`
+    apart; the rows between are sent empty (``{}``), which a request with a start leaves as they are.
+    Every cell of a patch is listed (a start is shorter than a range)."""
+    runs: dict[tuple[int, int, bool], list[list[Patch]]] = {}
+    for p in sorted(patches, key=lambda p: p.first):
+        same = runs.setdefault((p.start, p.stop, p.styled), [])
+        if same and p.first - same[-1][-1].last - 1 <= BRIDGE_ROWS:
+            same[-1].append(p)
+        else:
+            same.append([p])
+    out = []
+    for run in sorted((run for group in runs.values() for run in group), key=lambda run: run[0].first):
+        first = run[0]
+        rows: list[dict[str, Any]] = []
+        for p in run:
+            rows += [{}] * (p.first - first.first - len(rows))
+            rows += _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True, formats=p.styled)
+        out.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": first.first, "columnIndex": first.start},
+                                    "rows": rows, "fields": PATCH_FIELDS if first.styled else VALUE_FIELDS}})
     return out
 
 
@@ -170,7 +203,7 @@ class _Builder:
                 and not state.merges and sheet.name in self.values
                 and (old.rows is not None or old.styles == new.styles))
 
-    def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark,
+    def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark, new: Mark,
               mark: str, digests: list[str]) -> bool:
         """Move the rows that only moved, rewrite the cells that differ; the grid grows before and shrinks after.
         False (nothing done) when rows would move on a tab with dropdowns, which would move with them.
@@ -189,12 +222,11 @@ class _Builder:
         self.requests += [{"copyPaste": {"source": _grid_range(sid, m.source, m.source + m.count, 0, width),
                                          "destination": _grid_range(sid, m.target, m.target + m.count, 0, width)}}
                              for m in found.moves]  # pasteType PASTE_NORMAL (the default): values and formats
-        self.requests += [{"updateCells": {  # every cell of the patch listed: a start is shorter than a range
-            "start": {"sheetId": sid, "rowIndex": p.first, "columnIndex": p.start},
-            "rows": _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True),
-            "fields": PATCH_FIELDS}} for p in found.patches]
+        self.requests += _patch_requests(sheet, sid, found.patches)
         if size[0] < state.size[0]:
             self.requests.append(_row_count(sid, size[0]))
+        if old.widths != new.widths:
+            self.requests += list(_widths(sheet, sid))
         if remark:
             self.mark(sid, mark, state)
         return True
@@ -210,7 +242,7 @@ class _Builder:
         if owned and state is not None and state.mark is not None:
             old, new = parse_mark(state.mark[1]), parse_mark(mark)
             if (old is not None and new is not None and self.patchable(sheet, size, old, new)
-                    and self.patch(sheet, size, state, old, mark, digests)):
+                    and self.patch(sheet, size, state, old, new, mark, digests)):
                 return
         grid = {"rowCount": size[0], "columnCount": size[1], "frozenRowCount": (sheet.freeze or (0, 0))[0],
                 "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
