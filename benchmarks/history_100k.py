@@ -71,8 +71,8 @@ class Timed:
         finally:
             self.reads += time.perf_counter() - start
 
-    def previous(self, book: str, before: date):  # type: ignore[no-untyped-def]
-        return self._read("previous", book, before)
+    def previous(self, book: str, before: date, fields):  # type: ignore[no-untyped-def]
+        return self._read("previous", book, before, fields)
 
     def first_closed(self, book: str, month: tuple[int, int]):  # type: ignore[no-untyped-def]
         return self._read("first_closed", book, month)

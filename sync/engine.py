@@ -5,7 +5,7 @@ The engine holds the order of the steps and nothing else; each step lives in its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,8 +36,9 @@ from .sheets import Backend, WritePlan
 class Memory(Protocol):
     """What the sync remembers between runs (history.py implements it on SQLite)."""
 
-    def previous(self, book: str, before: date) -> pd.DataFrame | None:
-        """The last snapshot taken before ``before``: one row per task (tab, id, unit, deadline, colour …)."""
+    def previous(self, book: str, before: date, fields: Sequence[str]) -> pd.DataFrame | None:
+        """The last snapshot taken before ``before``: one row per task and month sheet (tab, year, month
+        and ``fields`` of history.TASK_FIELDS: id, unit, deadline, colour …)."""
 
     def first_closed(self, book: str, month: tuple[int, int]) -> pd.Series:
         """Task id → the first day it was seen closed in the month's sheet (an id recurs every month)."""
@@ -157,7 +158,7 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
     rules = with_holidays(rules, book.tabs[HOLIDAYS.key])
     ym = (as_of.year, as_of.month)
-    previous = memory.previous(book.label, as_of) if memory else None
+    previous = memory.previous(book.label, as_of, ["id", "unit", "deadline"]) if memory else None
     month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
     seen_ids = memory.sheet_ids(book.label, ym) if memory else frozenset()
     renames, owner_problems = claim(book.label, book.sheet_names, owned, marked, book.others)
@@ -176,10 +177,10 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
     sunday = monday + timedelta(days=6)
     week_month = (sunday.year, sunday.month) if week else ym
     empty = classify(empty_tab(MONTH).frame, book.org, rules, Context(as_of, ym))
-    state = DispatchState(as_of, placed.book, rules, months, problems, empty,
-                          in_month(memory.previous(book.label, monday), week_month, as_of) if memory else None,
-                          month, week)
     chosen = jobs if jobs is not None else due_jobs(rules, as_of)
+    week_start = memory.previous(book.label, monday, ["id", "colour"]) if memory and "weekly" in chosen else None
+    state = DispatchState(as_of, placed.book, rules, months, problems, empty,
+                          in_month(week_start, week_month, as_of), month, week)
     progress.step("生成汇总表")
     inputs = inputs_digest(state, renames) if stored is not None else None
     tabs, kept = build_tabs(chosen, state, renames,

@@ -26,7 +26,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time
 from functools import partial
@@ -242,22 +242,29 @@ class History:
 
     # ---- what the engine asks ----------------------------------------------------------------
 
-    def previous(self, key: str, before: date) -> pd.DataFrame | None:
-        """The last snapshot of a day before ``before``: one row per task and month sheet, the latest
-        month sheet first (so ``drop_duplicates('id')`` keeps a carried-over task's newest row)."""
+    def previous(self, key: str, before: date, fields: Sequence[str] = TASK_FIELDS) -> pd.DataFrame | None:
+        """The last snapshot of a day before ``before``: one row per task and month sheet (its tab, year,
+        month and ``fields``), the latest month sheet first (so ``drop_duplicates('id')`` keeps a
+        carried-over task's newest row). Read sheet by sheet, only the fields asked for."""
         found = self.db.execute("SELECT n.id, n.day, b.id FROM snapshots n JOIN book_ids b ON b.key = n.book "
                                 "WHERE n.book = ? AND n.day < ? ORDER BY n.day DESC LIMIT 1",
                                 (key, before.isoformat())).fetchone()
         if found is None:
             return None
-        frame = pd.read_sql_query(
-            f"SELECT s.tab, t.year, t.month, {', '.join('t.' + f for f in TASK_FIELDS)} FROM ({ALIVE}) t "
-            "JOIN sheets s ON s.snapshot = :snapshot AND s.year = t.year AND s.month = t.month "
-            "ORDER BY t.year DESC, t.month DESC", self.db,
-            params={"book": found[2], "day": found[1], "snapshot": found[0]})
+        snapshot, day, book = found
+        columns = ["tab", "year", "month", *fields]
+        frames = [pd.DataFrame(self.db.execute(f"SELECT {', '.join(fields)} FROM ({ALIVE}) "
+                                               "WHERE year = :year AND month = :month",
+                                               {"book": book, "day": day, "year": year, "month": month}).fetchall(),
+                               columns=list(fields)).assign(tab=tab, year=year, month=month)[columns]
+                  for tab, year, month in self.db.execute("SELECT tab, year, month FROM sheets WHERE snapshot = ? "
+                                                          "ORDER BY year DESC, month DESC", (snapshot,))]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
         for column in ("deadline", "closed_on"):
-            frame[column] = pd.to_datetime(frame[column])
-        frame["closed"] = frame["closed"].astype(bool)
+            if column in frame:
+                frame[column] = pd.to_datetime(frame[column])
+        if "closed" in frame:
+            frame["closed"] = frame["closed"].astype(bool)
         return frame
 
     def first_closed(self, key: str, month: tuple[int, int]) -> pd.Series:
@@ -462,8 +469,8 @@ class BookMemory:
                  clock: Callable[[], datetime]) -> None:
         self.history, self.key, self.label, self.started, self.clock = history, key, label, started, clock
 
-    def previous(self, book: str, before: date) -> pd.DataFrame | None:
-        return self.history.previous(self.key, before)
+    def previous(self, book: str, before: date, fields: Sequence[str]) -> pd.DataFrame | None:
+        return self.history.previous(self.key, before, fields)
 
     def first_closed(self, book: str, month: tuple[int, int]) -> pd.Series:
         return self.history.first_closed(self.key, month)

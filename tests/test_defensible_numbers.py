@@ -177,7 +177,7 @@ def test_change_lists_say_what_changed_even_on_a_key_task(rules):
         ["key", "截止日期 11-30→12-05"], ["change", "责任单位 综采一队党支部→机电队党支部"]]
 
     class Remembers:  # the last sync saw T1 due 11-30
-        def previous(self, book, before):
+        def previous(self, book, before, fields):
             return previous.assign(tab="月度任务 2026-11", id=["QD-1", "X"])
 
         def first_closed(self, book, month):

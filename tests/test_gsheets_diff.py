@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Iterator
@@ -290,3 +291,32 @@ def test_a_value_patch_sets_or_clears_a_dates_format(standin: StandinSession) ->
         got, want = standin.api.spreadsheet(sid).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
         assert got is not None and want is not None
         assert state(got) == state(want)
+
+
+def test_a_column_of_equal_changes_goes_in_one_repeat_cell_and_equals_a_full_rewrite(
+        standin: StandinSession) -> None:
+    """Tasks next to each other that turn the same colour (or reach the same progress) are sent as one
+    repeatCell per block; the tab then equals a full rewrite."""
+    before = task_list(tasks(120))
+    rows, styles = [list(line) for line in before.rows], dict(before.styles)
+    for r in range(10, 40):  # one colour for a block of rows: a value and a style change
+        rows[r][3] = "绿"
+        styles[(r, 3)] = COLOURS["绿"]
+    for r in range(60, 90):  # one progress for another block, and one row in it that differs
+        rows[r][2] = 0.5 if r == 75 else 1.0
+    after = dataclasses.replace(before, rows=rows, styles=styles)
+
+    sid, fresh = standin.seed(STAFF), standin.seed(STAFF)
+    sync(standin, sid, WritePlan(owned=[before]))
+    book = standin.book(sid)
+    book.sheet_names()
+    book.read(list(STAFF))
+    repeats = [request["repeatCell"]["range"] for request in book._requests(WritePlan(owned=[after]))
+               if "repeatCell" in request]
+    assert [(r["startRowIndex"], r["endRowIndex"], r["startColumnIndex"]) for r in repeats] \
+        == [(10, 40, 3), (60, 75, 2), (76, 90, 2)]
+    book.write(WritePlan(owned=[after]))
+    sync(standin, fresh, WritePlan(owned=[after]))
+    got, want = standin.api.spreadsheet(sid).sheet("重点调度"), standin.api.spreadsheet(fresh).sheet("重点调度")
+    assert got is not None and want is not None
+    assert state(got) == state(want)

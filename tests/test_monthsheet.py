@@ -1,6 +1,7 @@
 """表1: the month sheet is created from the plan book, submissions, channels and last month's open
 tasks at the month's first sync, then only appended to."""
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 
@@ -91,7 +92,7 @@ class Remembers:
     def __init__(self, snapshot: pd.DataFrame) -> None:
         self.snapshot = snapshot
 
-    def previous(self, book: str, before: date) -> pd.DataFrame:
+    def previous(self, book: str, before: date, fields: Sequence[str]) -> pd.DataFrame:
         return self.snapshot
 
     def first_closed(self, book: str, month: tuple[int, int]) -> pd.Series:

@@ -26,6 +26,7 @@ VALUE_FIELDS = "userEnteredValue,note"  # cells whose style (with a date's numbe
 METADATA_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties),conditionalFormats,"
                    "charts(chartId),merges,developerMetadata(metadataId,metadataKey,metadataValue))")
 BRIDGE_ROWS = 30  # an empty row ("{}, ") costs 4 bytes, another updateCells about 150
+REPEAT_ROWS = 4  # a repeatCell costs about as much as listing three or four cells again
 STAFF_MIN_SIZE = (1000, 26)  # a new staff tab gets the room of a new Google sheet
 _ROW_PX, _COLUMN_PX = 21, 100
 
@@ -114,7 +115,8 @@ def _value_only(cell: dict[str, Any]) -> dict[str, Any]:
 def _patch_requests(sheet: SheetGrid, sheet_id: int, patches: list[Patch]) -> list[dict[str, Any]]:
     """One updateCells per run of patches with the same columns and kind less than :data:`BRIDGE_ROWS`
     apart; the rows between are sent empty (``{}``), which a request with a start leaves as they are.
-    Every cell of a patch is listed (a start is shorter than a range)."""
+    Every cell of a patch is listed (a start is shorter than a range). In a run of one column, at least
+    :data:`REPEAT_ROWS` consecutive equal cells (tasks that turned the same colour) go in one repeatCell."""
     runs: dict[tuple[int, int, bool], list[list[Patch]]] = {}
     for p in sorted(patches, key=lambda p: p.first):
         same = runs.setdefault((p.start, p.stop, p.styled), [])
@@ -125,13 +127,38 @@ def _patch_requests(sheet: SheetGrid, sheet_id: int, patches: list[Patch]) -> li
     out = []
     for run in sorted((run for group in runs.values() for run in group), key=lambda run: run[0].first):
         first = run[0]
-        rows: list[dict[str, Any]] = []
+        fields = PATCH_FIELDS if first.styled else VALUE_FIELDS
+        cells: dict[int, dict[str, Any]] = {}
         for p in run:
-            rows += [{}] * (p.first - first.first - len(rows))
-            rows += _rows(sheet, range(p.first, p.last + 1), range(p.start, p.stop), whole=True, formats=p.styled)
-        out.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": first.first, "columnIndex": first.start},
-                                    "rows": rows, "fields": PATCH_FIELDS if first.styled else VALUE_FIELDS}})
+            span = range(p.first, p.last + 1)
+            cells.update(zip(span, _rows(sheet, span, range(p.start, p.stop), whole=True, formats=p.styled), strict=True))
+        if first.stop - first.start == 1:
+            for r0, r1 in _equal_runs(cells):
+                out.append({"repeatCell": {"range": _grid_range(sheet_id, r0, r1, first.start, first.stop),
+                                           "cell": cells[r0]["values"][0], "fields": fields}})
+                for r in range(r0, r1):
+                    del cells[r]
+        if cells:
+            top = min(cells)
+            rows = [cells.get(r, {}) for r in range(top, max(cells) + 1)]
+            out.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": top, "columnIndex": first.start},
+                                        "rows": rows, "fields": fields}})
     return out
+
+
+def _equal_runs(cells: dict[int, dict[str, Any]]) -> list[tuple[int, int]]:
+    """The row ranges [r0, r1) of at least :data:`REPEAT_ROWS` consecutive rows with equal cells."""
+    found, start = [], None
+    rows = sorted(cells)
+    for i, r in enumerate(rows):
+        if start is None:
+            start = r
+        ends = i + 1 == len(rows) or rows[i + 1] != r + 1 or cells[rows[i + 1]] != cells[start]
+        if ends:
+            if r + 1 - start >= REPEAT_ROWS:
+                found.append((start, r + 1))
+            start = None
+    return found
 
 
 def _widths(sheet: SheetGrid, sheet_id: int) -> Iterable[dict[str, Any]]:
