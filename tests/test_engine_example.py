@@ -9,6 +9,7 @@ rules, not taken from the engine. The facts they rest on, read off the example's
 - November 2026 has no holidays: 2–30 Nov is 21 working days, 12 of them before the 18th, 8 after it.
 """
 
+from contextlib import nullcontext
 from datetime import date
 
 import pandas as pd
@@ -162,3 +163,37 @@ def test_monday_bulletin_reports_the_week_before_and_the_self_check_looks_at_the
     assert tab(outcome, "周报表").rows[0][0] == "周报表 · 周通报 2026年11月16日—11月22日（数据截至 2026-11-23）"
     assert tab(outcome, "周报表").rows[2][0].startswith("11月16日—11月22日：闭合 12 项，新增红色 ")
     assert tab(outcome, "旬自查").rows[2][0].endswith("11月下旬（11月21日—11月30日）到期 149 项")
+
+
+class SnapshotsRead:
+    """A Memory whose every snapshot holds the given tasks, all red; it notes what each read asked for."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids, self.asked = ids, []
+
+    def previous(self, book, before, fields):
+        self.asked.append((before, list(fields)))
+        frame = pd.DataFrame({"tab": "月度任务 2026-11", "year": 2026, "month": 11, "id": self.ids, "unit": None,
+                              "deadline": pd.NaT, "colour": "red"})
+        return frame[["tab", "year", "month", *fields]]
+
+    def first_closed(self, book, month):
+        return pd.Series(dtype="datetime64[ns]")
+
+    def sheet_ids(self, book, month):
+        return frozenset(self.ids)
+
+    def recording(self, book, outcome):
+        return nullcontext()
+
+
+def test_the_week_start_snapshot_is_read_for_the_weekly_report_only(example_memory, rules):
+    ids = [str(row[0]) for row in example_memory.tabs["月度任务 2026-11"][1:] if row and row[0]]
+    memory = SnapshotsRead(ids)
+    outcome = run_sync(example_memory, date(2026, 11, 23), rules=rules, memory=memory)
+    # every task was red before the week, so none turned red during it
+    assert tab(outcome, "周报表").rows[2][0].startswith("11月16日—11月22日：闭合 12 项，新增红色 0 项")
+    assert memory.asked == [(date(2026, 11, 23), ["id", "unit", "deadline"]), (date(2026, 11, 16), ["id", "colour"])]
+    memory.asked.clear()
+    run_sync(example_memory, date(2026, 11, 24), jobs=["daily"], rules=rules, memory=memory)
+    assert memory.asked == [(date(2026, 11, 24), ["id", "unit", "deadline"])]
