@@ -148,20 +148,25 @@ def styles_by_row(sheet: SheetGrid, rows: int) -> dict[int, dict[int, CellStyle]
     for (r, c), style in sheet.styles.items():
         if r < rows:
             by_row.setdefault(r, {})[c] = style
+    dated: dict[tuple[CellStyle | None, str], CellStyle] = {}  # few distinct: each made once
     for r, line in enumerate(sheet.rows[:rows]):
         for c, value in enumerate(line):
             if isinstance(value, date) and (default := default_date_format(value)):
                 styled = by_row.get(r, {}).get(c)
                 if styled is None or not styled.number_format:
-                    by_row.setdefault(r, {})[c] = replace(styled or CellStyle(), number_format=default)
+                    key = (styled, default)
+                    if key not in dated:
+                        dated[key] = replace(styled or CellStyle(), number_format=default)
+                    by_row.setdefault(r, {})[c] = dated[key]
     return by_row
 
 
-def row_styles(sheet: SheetGrid, rows: int) -> list[str]:
-    """One short stable digest per row of the styles on that row ("" for an unstyled row)."""
+def row_styles(by_row: dict[int, dict[int, CellStyle]], rows: int) -> list[str]:
+    """One short stable digest per row of the styles on that row ("" for an unstyled row), from
+    :func:`styles_by_row`."""
     names: dict[CellStyle, str] = {}  # few distinct styles: each named once by its fields
     out = [""] * rows
-    for r, cells in styles_by_row(sheet, rows).items():
+    for r, cells in by_row.items():
         text = ";".join(f"{c}:{names.get(s) or names.setdefault(s, repr(s))}" for c, s in sorted(cells.items()))
         out[r] = hashlib.blake2b(text.encode(), digest_size=5).hexdigest()
     return out

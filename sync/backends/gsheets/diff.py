@@ -35,13 +35,24 @@ class Mark:
     rows: list[str] | None
 
 
-def mark_of(sheet: SheetGrid, rows: int) -> tuple[str, list[str]]:
-    """The marker text for ``sheet`` written with ``rows`` rows, and its per-row style digests."""
-    digests = row_styles(sheet, rows)
+@dataclass(frozen=True)
+class Marked:
+    """A tab as the sync writes it: its marker text, each row's style digest and each row's formatted
+    cells by column (see :func:`sync.backends.gsheets.cells.styles_by_row`)."""
+
+    text: str
+    rows: list[str]
+    cells: dict[int, dict[int, CellStyle]]
+
+
+def mark_of(sheet: SheetGrid, rows: int) -> Marked:
+    """The marker of ``sheet`` written with ``rows`` rows, with what it was made from."""
+    cells = styles_by_row(sheet, rows)
+    digests = row_styles(cells, rows)
     styles = hashlib.blake2b("\n".join(digests).encode(), digest_size=8).hexdigest()
     runs = ",".join(f"{d}*{len(list(group))}" for d, group in groupby(digests))
     runs = runs if len(runs) <= MAX_RUNS_CHARS else "?"
-    return f"{layout_fingerprint(sheet)}|{widths_fingerprint(sheet)}|{styles}|{runs}", digests
+    return Marked(f"{layout_fingerprint(sheet)}|{widths_fingerprint(sheet)}|{styles}|{runs}", digests, cells)
 
 
 def parse_mark(text: str) -> Mark | None:
@@ -88,10 +99,10 @@ class Changes:
     patches: list[Patch]
 
 
-def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: list[str],
+def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], marked: Marked,
             rows: tuple[int, int], columns: int) -> Changes:
-    """What turns a tab of ``rows[0]`` rows (``read`` values, ``old_styles``) into ``sheet`` at ``rows[1]``
-    rows, both ``columns`` wide.
+    """What turns a tab of ``rows[0]`` rows (``read`` values, ``old_styles``) into ``sheet`` (``marked``)
+    at ``rows[1]`` rows, both ``columns`` wide.
 
     Rows whose values and styles are unchanged are matched in order (a list sorted by colour moves a
     task's row when its colour changes, shifting every row between) and moved, not resent. Between
@@ -101,6 +112,7 @@ def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: lis
     formats; a row whose old styles are not known (no row of the new tab has them) is rewritten whole.
     Moves going down are listed bottom-up and those going up top-down, so no move overwrites rows
     another still has to copy."""
+    new_styles = marked.rows
     old = [_trimmed(read[r]) if r < len(read) else [] for r in range(rows[0])]
     new = [_trimmed(sheet.rows[r]) if r < len(sheet.rows) else [] for r in range(rows[1])]
     old_keys = [(*line, _style(old_styles, r)) for r, line in enumerate(old)]
@@ -116,7 +128,7 @@ def changes(read: Grid, sheet: SheetGrid, old_styles: list[str], new_styles: lis
         i0, j0 = i + n, j + n
     for i, j in pairs:
         source[j] = i
-    cell_styles = styles_by_row(sheet, rows[1])
+    cell_styles = marked.cells
     known: dict[str, dict[int, CellStyle]] = {"": {}} | {new_styles[r]: cell_styles.get(r, {}) for r in range(rows[1])}  # "": no style at all
     open_patches: dict[tuple[int, int, bool], int] = {}  # span -> index of the patch ending on the row before
     patches: list[Patch] = []

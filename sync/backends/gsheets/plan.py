@@ -16,7 +16,7 @@ from typing import Any
 from sync.backends.colourmap import MAP_TAB, map_sheet, merged_map
 from sync.backends.gsheets.cells import canonical, cell_data, colour
 from sync.backends.gsheets.colours import rule_requests
-from sync.backends.gsheets.diff import PENDING, Mark, Patch, changes, mark_of, parse_mark
+from sync.backends.gsheets.diff import PENDING, Mark, Marked, Patch, changes, mark_of, parse_mark
 from sync.sheets import CellWrite, Chart, Grid, RowAppend, SheetGrid, WritePlan
 
 MARK_KEY = "dispatchbook"
@@ -231,17 +231,17 @@ class _Builder:
                 and (old.rows is not None or old.styles == new.styles))
 
     def patch(self, sheet: SheetGrid, size: tuple[int, int], state: SheetState, old: Mark, new: Mark,
-              mark: str, digests: list[str]) -> bool:
+              marked: Marked) -> bool:
         """Move the rows that only moved, rewrite the cells that differ; the grid grows before and shrinks after.
         False (nothing done) when rows would move on a tab with dropdowns, which would move with them.
 
         When rows move or styles change, the marker is first set to one no later sync can patch from, so
         a write cut short between two bodies is followed by a full rewrite of the tab, not a wrong patch."""
         sid, width = state.sheet_id, size[1]
-        found = changes(self.values[sheet.name], sheet, old.rows or digests, digests, (state.size[0], size[0]), width)
+        found = changes(self.values[sheet.name], sheet, old.rows or marked.rows, marked, (state.size[0], size[0]), width)
         if found.moves and sheet.validations:
             return False
-        remark = bool(found.moves) or state.mark is None or state.mark[1] != mark
+        remark = bool(found.moves) or state.mark is None or state.mark[1] != marked.text
         if remark:
             self.mark(sid, PENDING, state)
         if size[0] > state.size[0]:
@@ -255,7 +255,7 @@ class _Builder:
         if old.widths != new.widths:
             self.requests += list(_widths(sheet, sid))
         if remark:
-            self.mark(sid, mark, state)
+            self.mark(sid, marked.text, state)
         return True
 
     def write(self, sheet: SheetGrid, *, owned: bool, after: str | None = None) -> None:
@@ -265,11 +265,11 @@ class _Builder:
         if not owned and state is not None:
             return
         size = grid_size(sheet, owned=owned)
-        mark, digests = mark_of(sheet, size[0]) if owned else ("", [])
-        if owned and state is not None and state.mark is not None:
-            old, new = parse_mark(state.mark[1]), parse_mark(mark)
+        marked = mark_of(sheet, size[0]) if owned else None
+        if marked is not None and state is not None and state.mark is not None:
+            old, new = parse_mark(state.mark[1]), parse_mark(marked.text)
             if (old is not None and new is not None and self.patchable(sheet, size, old, new)
-                    and self.patch(sheet, size, state, old, new, mark, digests)):
+                    and self.patch(sheet, size, state, old, new, marked)):
                 return
         grid = {"rowCount": size[0], "columnCount": size[1], "frozenRowCount": (sheet.freeze or (0, 0))[0],
                 "frozenColumnCount": (sheet.freeze or (0, 0))[1]}
@@ -299,8 +299,8 @@ class _Builder:
                      "strict": True, "showCustomUi": True}}} for v in sheet.validations]
         self.requests += list(_widths(sheet, sid))
         self.requests += [_chart(c, sheet, sid) for c in sheet.charts]
-        if owned:
-            self.mark(sid, mark, state)
+        if marked is not None:
+            self.mark(sid, marked.text, state)
 
     def mark(self, sheet_id: int, mark: str, state: SheetState | None) -> None:
         """Set the tab's marker: update the one it has or was given earlier in this write, else create it."""
