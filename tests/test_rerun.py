@@ -181,6 +181,13 @@ def test_a_write_without_the_record_drops_the_old_one(book: Path) -> None:
     assert XlsxBook(book).kept_record() is None
 
 
+def test_the_book_that_wrote_answers_for_the_file_it_wrote(book: Path) -> None:
+    same = XlsxBook(book)
+    assert same.kept_record() is not None
+    assert run_sync(same, date(2026, 11, 19), jobs=["daily"]).written
+    assert same.kept_record() is None  # the written file has no record, not the one read before
+
+
 def test_a_record_too_long_for_a_zip_comment_is_left_out(tmp_path: Path) -> None:
     path = tmp_path / "台账.xlsx"
     shutil.copyfile(EXAMPLE, path)

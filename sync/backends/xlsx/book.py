@@ -111,6 +111,7 @@ class XlsxBook:
         """The record the last write left in the archive comment (see :mod:`sync.rerun`), if no part of the
         file changed since: every part's name, CRC-32 and size still digest to what was written. None too
         when a write would be refused (the book open in Excel, read-only …): the sync then says so."""
+        self._reopen_if_written()
         if not self.kind.writable or self.report_to is not None:
             return None
         if lock_files(self.path, self.opened_as) or read_only(self.path):
