@@ -22,10 +22,10 @@ def merged_map(existing: Grid | None, colours: list[TaskColours], palette: dict[
         if len(row) >= 2 and isinstance(key := row[0], str) and isinstance(label := row[1], str) \
                 and _tab_of(key, tabs) in kept:
             entries[key] = label
+    labels = {key: colour.label for key, colour in palette.items()}
     for tc in colours:
         if unknown := set(tc.colours.values()) - palette.keys():
             raise ValueError(f"colours {sorted(unknown)!r} of tab {tc.tab!r} are not in the palette")
-        labels = {key: colour.label for key, colour in palette.items()}
         entries.update(zip(map(f"{tc.tab}|".__add__, tc.colours), map(labels.__getitem__, tc.colours.values()),
                            strict=True))
     return entries

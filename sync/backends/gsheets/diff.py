@@ -4,8 +4,9 @@ A tab's marker (developer metadata ``dispatchbook``) is ``layout|widths|styles|r
 tab's layout (panes, charts, dropdowns), one of its column widths, one of all its cell styles, and the
 style digest of each row as runs (``digest*count``). Values are compared with what was read; styles with
 the runs. So a tab whose layout is unchanged is patched cell by cell instead of rewritten (its widths
-set again when they changed), and the result is the same as a full rewrite. The runs are left out when they would be long (a tab whose styles change
-row by row), and such a tab is rewritten whole when its styles change.
+set again when they changed), and the result is the same as a full rewrite. The runs are left out when
+they would be long (a tab whose styles change row by row), and such a tab is rewritten whole when its
+styles change.
 """
 
 from __future__ import annotations
