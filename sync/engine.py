@@ -25,6 +25,7 @@ from .monthsheet import MonthRows, beside_tab, deleted_problems, in_month, month
 from .normalise import empty_tab
 from .ownership import claim, colliding, owned_names
 from .problems import Problem
+from .recall import COMPARED, recalling
 from .reports.common import DispatchState
 from .reports.registry import build_tabs
 from .rerun import Findings, keep, run_key
@@ -110,8 +111,8 @@ def run_sync(backend: Backend, as_of: date, *, jobs: list[str] | None = None, ru
     day. ``jobs`` default to those due that day; ``month`` and ``week`` (a Monday) choose the period
     月报表/月考核 and 周报表 report on instead of the due one. With ``record`` (and no ``memory``), the write
     leaves the record a same-day re-run uses to find that nothing can change (see :mod:`sync.rerun`)."""
-    with collection_paused():
-        return _run_sync(backend, as_of, jobs=jobs, rules=rules, memory=memory, dry_run=dry_run, month=month,
+    with collection_paused(), recalling(memory, backend.label, as_of) as recalled:
+        return _run_sync(backend, as_of, jobs=jobs, rules=rules, memory=recalled, dry_run=dry_run, month=month,
                          week=week, record=record)
 
 
@@ -158,7 +159,7 @@ def plan_sync(book: Book, as_of: date, *, rules: Rulebook, jobs: list[str] | Non
     rules, setting_problems = rules.with_settings(book.tabs[SETTINGS.key], book.label)
     rules = with_holidays(rules, book.tabs[HOLIDAYS.key])
     ym = (as_of.year, as_of.month)
-    previous = memory.previous(book.label, as_of, ["id", "unit", "deadline"]) if memory else None
+    previous = memory.previous(book.label, as_of, COMPARED) if memory else None
     month_name = book.months[ym].sheet if ym in book.months else month_tab_name(*ym)
     seen_ids = memory.sheet_ids(book.label, ym) if memory else frozenset()
     renames, owner_problems = claim(book.label, book.sheet_names, owned, marked, book.others)

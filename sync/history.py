@@ -118,7 +118,8 @@ class History:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT_SECONDS, factory=_Guarded)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT_SECONDS, factory=_Guarded,
+                                      check_same_thread=False)  # see recall.py: used by one thread at a time
         except (OSError, sqlite3.Error) as exc:
             raise store_error(path, exc) from None
         self.db.path = path

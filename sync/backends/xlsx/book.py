@@ -14,6 +14,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -74,15 +75,17 @@ class XlsxBook:
     def read(self, names: Sequence[str]) -> dict[str, Grid]:
         self._reopen_if_written()
         grids = {}
-        for name in names:
-            with _damaged(self.label, name):
-                sheet = self._book.get_sheet_by_name(name)
-                self._merges[name] = sheet.merged_cell_ranges or []
-                grids[name] = _grid(sheet.to_python(skip_empty_area=False))
-        for name, grid in grids.items():
-            for (r, c), error in self._errors(name).items():  # calamine reads #DIV/0! as empty
-                if r < len(grid) and c < len(grid[r]):
-                    grid[r][c] = error
+        with ThreadPoolExecutor(1, thread_name_prefix="error-cells") as pool:  # while calamine parses (no GIL)
+            errors = pool.map(self._errors, names)
+            for name in names:
+                with _damaged(self.label, name):
+                    sheet = self._book.get_sheet_by_name(name)
+                    self._merges[name] = sheet.merged_cell_ranges or []
+                    grids[name] = _grid(sheet.to_python(skip_empty_area=False))
+            for grid, found in zip(grids.values(), errors, strict=True):
+                for (r, c), error in found.items():  # calamine reads #DIV/0! as empty
+                    if r < len(grid) and c < len(grid[r]):
+                        grid[r][c] = error
         return grids
 
     def merged_cells(self, name: str) -> list[tuple[int, int, int, int]]:
