@@ -57,6 +57,27 @@ def test_numbers_booleans_and_dates_are_typed(book: Path) -> None:
     assert sheet["G1"].number_format == "yyyy-mm-dd hh:mm"
 
 
+def test_a_long_tab_reads_back_cell_for_cell_whatever_each_stretch_of_a_column_holds(book: Path) -> None:
+    """Long columns are written a stretch of rows at a time, a stretch of one kind at once: mixed,
+    escaped, styled and blank stretches, anywhere in the column, read back as they were given."""
+    n, red, percent = 3000, CellStyle(fill="FFC7CE"), CellStyle(number_format="0%")
+    rows: Grid = [[f"T{i:05d}", date(2026, 11, 1 + i % 28), i / n, None, i, "  " if i < 5 else None] for i in range(n)]
+    rows[1500][0], rows[2999][0] = "a & b <c>", TRICKY[-1]  # text to escape, far down the column
+    rows[2500][1] = datetime(2026, 11, 5, 8, 30)
+    rows[100][2] = float("nan")
+    rows[10][4] = True
+    styles = {(r, 2): percent for r in range(n)} | {(r, 3): red for r in range(2048, 2100)} | {(7, 0): red}
+    XlsxBook(book).write(WritePlan(owned=[SheetGrid("月报表", rows, styles)]))
+    got = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("月报表").to_python(skip_empty_area=False)
+    shown = [["" if v is None or v == "  " or v != v else v for v in row] for row in rows]  # noqa: PLR0124 - NaN
+    assert [row[:5] for row in got] == [row[:5] for row in shown]
+    assert all(len(row) == 5 or row[5:] == [""] for row in got)  # whitespace-only text writes no cell
+    sheet = openpyxl.load_workbook(book)["月报表"]
+    assert sheet["D2049"].fill.fgColor.rgb == "FFFFC7CE" and sheet["D2049"].value is None
+    assert sheet["D2101"].fill.fgColor.rgb != "FFFFC7CE" and sheet["A8"].fill.fgColor.rgb == "FFFFC7CE"
+    assert sheet["C3000"].number_format == "0%" and sheet["B2"].is_date and sheet["E11"].value is True
+
+
 def test_layout_styles_dropdowns_chart_and_hidden_state(book: Path) -> None:
     grid = board()
     XlsxBook(book).write(WritePlan(owned=[grid, SheetGrid("调度颜色备用", [["x"]], hidden=True)], palette=PALETTE))

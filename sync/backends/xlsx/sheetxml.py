@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+from datetime import date
+
 from sync.a1 import column_letter
 from sync.backends.xlsx.cells import MAX_TEXT, NOT_PLAIN, cell
 from sync.backends.xlsx.ooxml.xmledit import text
@@ -9,55 +13,111 @@ from sync.backends.xlsx.styles import Styles
 from sync.backends.xlsx.workbook import MAIN_NS
 from sync.empty import is_empty
 from sync.quoting import formula_string
-from sync.sheets import PAGE_X_OF_Y, CellStyle, ListValidation, SheetGrid
+from sync.serials import day_serial
+from sync.sheets import PAGE_X_OF_Y, Cell, CellStyle, ListValidation, SheetGrid
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+_NOT_PLAIN_CHAR = re.compile(r"[&<>\r\n\t\x00-\x1f\ufffe\uffff]|_x")  # NOT_PLAIN without the edges
+_BLOCK = 1024  # rows of a column checked and written together
 _FIT_SETUP = '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
 
 
 def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = None) -> str:
     """The whole worksheet part: views, widths, cells, dropdowns and the drawing reference."""
-    by_row: dict[int, dict[int, CellStyle]] = {}
-    for (r, c), given in sheet.styles.items():
-        by_row.setdefault(r, {})[c] = given
-    width = max([len(row) for row in sheet.rows] + [c + 1 for _, c in sheet.styles] + [1])
-    letters = [column_letter(c) for c in range(width)]
-    out: list[str] = []
-    last_row = last_col = 0
-    plain = NOT_PLAIN.search
-    for r in range(max(len(sheet.rows), max(by_row, default=-1) + 1)):
-        values = sheet.rows[r] if r < len(sheet.rows) else []
-        styled, n = by_row.get(r), r + 1
-        if styled and max(styled) >= len(values):  # styled blanks beyond the last value
-            values = [*values, *[None] * (max(styled) + 1 - len(values))]
-        cells, top = [], -1
-        for c, v in enumerate(values):
-            style = styled.get(c) if styled else None
-            if style is None and type(v) is str and v and len(v) <= MAX_TEXT and not plain(v):
-                cells.append(f'<c r="{letters[c]}{n}" t="inlineStr"><is><t>{v}</t></is></c>')  # the common case
-            elif not is_empty(v):
-                cells.append(cell(f"{letters[c]}{n}", v, styles.cell_xf(style, v)))
-            elif style is not None:
-                cells.append(cell(f"{letters[c]}{n}", None, styles.cell_xf(style, None)))
-            else:
-                continue
-            top = c
-        if cells:
-            outline = ' outlineLevel="1" hidden="1"' if r in sheet.grouped else (
-                ' collapsed="1"' if r + 1 in sheet.grouped else "")
-            out.append(f'<row r="{n}"{outline}>{"".join(cells)}</row>')
-            last_row, last_col = n, max(last_col, top + 1)
-    dimension = f"A1:{letters[last_col - 1]}{last_row}" if last_row else "A1"
+    data, last_row, last_col = _sheet_data(sheet, styles)
+    dimension = f"A1:{column_letter(last_col - 1)}{last_row}" if last_row else "A1"
     drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{_R}">{_sheet_pr(sheet)}'
             f'<dimension ref="{dimension}"/>'
             f'<sheetViews><sheetView workbookViewId="0">{_pane(sheet.freeze)}</sheetView></sheetViews>'
-            f'{_format_pr(sheet)}{_cols(sheet.column_widths)}<sheetData>{"".join(out)}</sheetData>'
+            f'{_format_pr(sheet)}{_cols(sheet.column_widths)}<sheetData>{data}</sheetData>'
             f"{_autofilter(sheet)}{_validations(sheet.validations)}{_MARGINS}"
             f"{_FIT_SETUP if sheet.fit_width else ''}{_footer(sheet)}{drawing}"
             "</worksheet>")
+
+
+def _sheet_data(sheet: SheetGrid, styles: Styles) -> tuple[str, int, int]:
+    """The ``<row>`` elements, the last row written and the number of columns used. Built a column
+    at a time: a column of plain text (most of a list) is one comprehension."""
+    by_column: dict[int, dict[int, CellStyle]] = {}
+    for (r, c), given in sheet.styles.items():
+        by_column.setdefault(c, {})[r] = given
+    rows = sheet.rows
+    height = max(len(rows), max((r for r, _ in sheet.styles), default=-1) + 1)
+    width = max([len(row) for row in rows] + [c + 1 for c in by_column] + [1])
+    blank: list[Cell] = [None] * width
+    grid = [row if len(row) == width else [*row, *blank[len(row):]] for row in rows]
+    grid += [blank] * (height - len(rows))
+    columns = [_column(column_letter(c), values, by_column.get(c), styles)
+               for c, values in enumerate(zip(*grid, strict=True))] if grid else []
+    used = [c for c, cells in enumerate(columns) if any(cells)]
+    grouped = sheet.grouped
+    rows_cells = list(map("".join, zip(*columns, strict=True)))
+    if grouped:
+        out = [f'<row r="{n}"{_outline(n, grouped)}>{cells}</row>' for n, cells in enumerate(rows_cells, start=1) if cells]
+    else:
+        out = [f'<row r="{n}">{cells}</row>' for n, cells in enumerate(rows_cells, start=1) if cells]
+    last_row = next((n for n in range(len(rows_cells), 0, -1) if rows_cells[n - 1]), 0)
+    return "".join(out), last_row, used[-1] + 1 if used else 0
+
+
+def _outline(n: int, grouped: set[int]) -> str:
+    return ' outlineLevel="1" hidden="1"' if n - 1 in grouped else ' collapsed="1"' if n in grouped else ""
+
+
+def _column(letter: str, values: tuple[Cell, ...], styled: dict[int, CellStyle] | None, styles: Styles) -> list[str]:
+    """Each row's ``<c>`` in one column ("" where it has nothing to write), a block of rows at a time."""
+    out: list[str] = []
+    styled = styled or {}
+    styled_blocks = {r // _BLOCK for r in styled}
+    for first in range(0, len(values), _BLOCK):
+        block = values[first:first + _BLOCK]
+        given = [styled.get(r) for r in range(first, first + len(block))] if first // _BLOCK in styled_blocks else None
+        cells = _uniform(letter, first, block, given, styles)
+        if cells is None:
+            plain = NOT_PLAIN.search
+            cells = [f'<c r="{letter}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
+                     if style is None and type(v) is str and v and len(v) <= MAX_TEXT and not plain(v)
+                     else _any_cell(f"{letter}{n}", v, style, styles)
+                     for n, v, style in zip(range(first + 1, first + len(block) + 1), block,
+                                             given or [None] * len(block), strict=True)]
+        out += cells
+    return out
+
+
+def _uniform(letter: str, first: int, block: tuple[Cell, ...], given: list[CellStyle | None] | None,
+             styles: Styles) -> list[str] | None:
+    """The cells of a block whose values are all of one kind written as they are and share one style
+    (``given``: each row's, None for none), or None for a block of any other kind."""
+    kinds = set(map(type, block))
+    if len(kinds) != 1 or (given is not None and len(set(map(id, given))) != 1):
+        return None
+    style, kind = given[0] if given else None, kinds.pop()
+    if kind is type(None):
+        return None if style is not None else [""] * len(block)
+    xf = styles.cell_xf(style, block[0])
+    s = f' s="{xf}"' if xf else ""
+    if kind is str and _all_plain(block):  # type: ignore[arg-type]
+        return [f'<c r="{letter}{n}"{s} t="inlineStr"><is><t>{v}</t></is></c>' for n, v in enumerate(block, start=first + 1)]
+    if kind is date:
+        return [f'<c r="{letter}{n}"{s}><v>{day_serial(v)}</v></c>' for n, v in enumerate(block, start=first + 1)]  # type: ignore[arg-type]
+    if kind is int or (kind is float and all(map(math.isfinite, block))):  # type: ignore[arg-type]
+        return [f'<c r="{letter}{n}"{s}><v>{v!r}</v></c>' for n, v in enumerate(block, start=first + 1)]
+    return None
+
+
+def _any_cell(ref: str, value: Cell, style: CellStyle | None, styles: Styles) -> str:
+    if not is_empty(value):
+        return cell(ref, value, styles.cell_xf(style, value))
+    return cell(ref, None, styles.cell_xf(style, None)) if style is not None else ""
+
+
+def _all_plain(values: tuple[str, ...]) -> bool:
+    """Whether every text is written as it is (:data:`NOT_PLAIN` finds nothing in it), checked at once."""
+    return all(values) and max(map(len, values)) <= MAX_TEXT and tuple(map(str.strip, values)) == values \
+        and not _NOT_PLAIN_CHAR.search("".join(values))
 
 
 def _sheet_pr(sheet: SheetGrid) -> str:
