@@ -1,10 +1,13 @@
 """Reading books written by openpyxl: headers, aliases, title rows, and one problem per bad cell."""
 
+import io
+import zipfile
 from datetime import date, datetime
 
 import pytest
 
 from sync.backends.xlsx import XlsxBook
+from sync.backends.xlsx.ooxml.container import ZipSource
 from sync.book import read_book
 from sync.errors import DispatchError
 from sync.schema import fold, fold_many
@@ -167,3 +170,17 @@ def test_two_sheets_for_one_month_are_a_problem_and_the_first_is_read(tmp_path):
 @pytest.mark.parametrize("values", [["T1", " t 2 ", "A*:b", "", "x\ty"], ["Ｔ１", "T1"], ["T1", 3], ["only"], []])
 def test_folding_many_ids_at_once_folds_each_as_alone(values: list[object]) -> None:
     assert fold_many(values) == [fold(x) for x in values]
+
+
+@pytest.mark.parametrize("piece", [1, 3, 16, 1 << 16])
+def test_a_part_is_searched_a_piece_at_a_time_without_missing_what_straddles_two_pieces(piece: int) -> None:
+    needle, cells = b't="e"', b"".join(b'<c r="A%d"><v>%d</v></c>' % (i, i * 7) for i in range(40))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("without.xml", cells)
+        for at in range(0, len(cells), 7):
+            out.writestr(f"with{at}.xml", cells[:at] + needle + cells[at:])
+        out.writestr("stored.xml", cells + needle, compress_type=zipfile.ZIP_STORED)
+    source = ZipSource(archive.getvalue())
+    assert all(source.holds(f"with{at}.xml", needle, piece) for at in range(0, len(cells), 7))
+    assert source.holds("stored.xml", needle, piece) and not source.holds("without.xml", needle, piece)

@@ -26,7 +26,7 @@ from sync.backends.colourmap import MAP_TAB
 from sync.backends.xlsx.apply import PlanWriter
 from sync.backends.xlsx.blank import blank_workbook
 from sync.backends.xlsx.colours import rules_elsewhere
-from sync.backends.xlsx.error_cells import error_cells
+from sync.backends.xlsx.error_cells import ERROR_TYPE, error_cells
 from sync.backends.xlsx.filetype import ENCRYPTED, FileKind, detect, kind_problems, password_fix, save_as_fix
 from sync.backends.xlsx.marker import owned_tabs, stored_fingerprints
 from sync.backends.xlsx.ooxml.bounds import bounded_source
@@ -147,7 +147,7 @@ class XlsxBook:
             tab = workbook.tab(name)
         except ValueError:
             return {}
-        if tab is None or not tab.part:
+        if tab is None or not tab.part or not workbook.pkg.holds(tab.part, ERROR_TYPE):
             return {}
         return error_cells(workbook.pkg.blob(tab.part))
 

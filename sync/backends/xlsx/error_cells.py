@@ -6,6 +6,7 @@ import re
 
 from sync.a1 import column_index
 
+ERROR_TYPE = b't="e"'  # in every error cell, and rare elsewhere
 _ERROR_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bt="e"[^>]*>')
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)<")
@@ -14,7 +15,7 @@ _CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
 
 def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     """(row, column) 0-based -> the error text, for every cell of type ``e`` that has a reference."""
-    if b't="e"' not in xml:
+    if ERROR_TYPE not in xml:
         return {}
     found: dict[tuple[int, int], str] = {}
     for m in _ERROR_CELL.finditer(xml):

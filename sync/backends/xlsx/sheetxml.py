@@ -39,52 +39,61 @@ def worksheet_xml(sheet: SheetGrid, styles: Styles, drawing_rid: str | None = No
 
 
 def _sheet_data(sheet: SheetGrid, styles: Styles) -> tuple[str, int, int]:
-    """The ``<row>`` elements, the last row written and the number of columns used. Built a column
-    at a time: a column of plain text (most of a list) is one comprehension."""
+    """The ``<row>`` elements, the last row written and the number of columns used. Built a block of
+    rows at a time, and within it a column at a time (see :func:`_cells`)."""
     by_column: dict[int, dict[int, CellStyle]] = {}
     for (r, c), given in sheet.styles.items():
         by_column.setdefault(c, {})[r] = given
     rows = sheet.rows
     height = max(len(rows), max((r for r, _ in sheet.styles), default=-1) + 1)
     width = max([len(row) for row in rows] + [c + 1 for c in by_column] + [1])
+    letters = [column_letter(c) for c in range(width)]
+    styled_blocks = {r // _BLOCK for r, _ in sheet.styles}
     blank: list[Cell] = [None] * width
-    grid = [row if len(row) == width else [*row, *blank[len(row):]] for row in rows]
-    grid += [blank] * (height - len(rows))
-    columns = [_column(column_letter(c), values, by_column.get(c), styles)
-               for c, values in enumerate(zip(*grid, strict=True))] if grid else []
-    used = [c for c, cells in enumerate(columns) if any(cells)]
-    grouped = sheet.grouped
-    rows_cells = list(map("".join, zip(*columns, strict=True)))
-    if grouped:
-        out = [f'<row r="{n}"{_outline(n, grouped)}>{cells}</row>' for n, cells in enumerate(rows_cells, start=1) if cells]
-    else:
-        out = [f'<row r="{n}">{cells}</row>' for n, cells in enumerate(rows_cells, start=1) if cells]
-    last_row = next((n for n in range(len(rows_cells), 0, -1) if rows_cells[n - 1]), 0)
-    return "".join(out), last_row, used[-1] + 1 if used else 0
+    out: list[str] = []
+    last_row = last_col = 0
+    for first in range(0, height, _BLOCK):
+        block = [row if len(row) == width else [*row, *blank[len(row):]] for row in rows[first:first + _BLOCK]]
+        block += [blank] * (min(height - first, _BLOCK) - len(block))  # styled blanks below the last values
+        styled = first // _BLOCK in styled_blocks
+        columns = [_cells(letters[c], first, values, _styles_of(by_column.get(c), first, len(block)) if styled else None,
+                          styles)
+                   for c, values in enumerate(zip(*block, strict=True))]
+        last_col = max([last_col, *(c + 1 for c, cells in enumerate(columns) if any(cells))])
+        texts = list(map("".join, zip(*columns, strict=True)))
+        out += [f'<row r="{n}"{_outline(n, sheet.grouped)}>{cells}</row>'
+                for n, cells in enumerate(texts, start=first + 1) if cells]
+        last_row = next((first + i for i in range(len(texts), 0, -1) if texts[i - 1]), last_row)
+    return "".join(out), last_row, last_col
+
+
+def _styles_of(styled: dict[int, CellStyle] | None, first: int, count: int) -> list[CellStyle | None] | None:
+    """Each row's style in a block of one column (None: no row of it is styled)."""
+    if not styled:
+        return None
+    given = [styled.get(r) for r in range(first, first + count)]
+    return given if any(s is not None for s in given) else None
 
 
 def _outline(n: int, grouped: set[int]) -> str:
+    if not grouped:
+        return ""
     return ' outlineLevel="1" hidden="1"' if n - 1 in grouped else ' collapsed="1"' if n in grouped else ""
 
 
-def _column(letter: str, values: tuple[Cell, ...], styled: dict[int, CellStyle] | None, styles: Styles) -> list[str]:
-    """Each row's ``<c>`` in one column ("" where it has nothing to write), a block of rows at a time."""
-    out: list[str] = []
-    styled = styled or {}
-    styled_blocks = {r // _BLOCK for r in styled}
-    for first in range(0, len(values), _BLOCK):
-        block = values[first:first + _BLOCK]
-        given = [styled.get(r) for r in range(first, first + len(block))] if first // _BLOCK in styled_blocks else None
-        cells = _uniform(letter, first, block, given, styles)
-        if cells is None:
-            plain = NOT_PLAIN.search
-            cells = [f'<c r="{letter}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
-                     if style is None and type(v) is str and v and len(v) <= MAX_TEXT and not plain(v)
-                     else _any_cell(f"{letter}{n}", v, style, styles)
-                     for n, v, style in zip(range(first + 1, first + len(block) + 1), block,
-                                             given or [None] * len(block), strict=True)]
-        out += cells
-    return out
+def _cells(letter: str, first: int, values: tuple[Cell, ...], given: list[CellStyle | None] | None,
+           styles: Styles) -> list[str]:
+    """Each row's ``<c>`` in a block of one column ("" where it has nothing to write): a block of one
+    kind (most of a list's columns) is one comprehension."""
+    cells = _uniform(letter, first, values, given, styles)
+    if cells is not None:
+        return cells
+    plain = NOT_PLAIN.search
+    return [f'<c r="{letter}{n}" t="inlineStr"><is><t>{v}</t></is></c>'
+            if style is None and type(v) is str and v and len(v) <= MAX_TEXT and not plain(v)
+            else _any_cell(f"{letter}{n}", v, style, styles)
+            for n, v, style in zip(range(first + 1, first + len(values) + 1), values,
+                                   given or [None] * len(values), strict=True)]
 
 
 def _uniform(letter: str, first: int, block: tuple[Cell, ...], given: list[CellStyle | None] | None,

@@ -24,6 +24,7 @@ _END = struct.Struct("<4s4H2IH")  # end of central directory (22 bytes)
 _UTF8 = 0x800  # general-purpose flag: the name is UTF-8
 _DOS_DATE_1980 = (1 << 5) | 1  # 1980-01-01, what Excel itself writes
 _LIMIT = 0xFFFFFFFF
+_SCAN_CHUNK = 1 << 16  # compressed bytes inflated at a time by ZipSource.holds
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,20 @@ class ZipSource:
         if len(data) != part.size or zlib.crc32(data) != part.crc:
             raise zipfile.BadZipFile(f"CRC mismatch in {name}")
         return data
+
+    def holds(self, name: str, needle: bytes, piece: int = _SCAN_CHUNK) -> bool:
+        """Whether the uncompressed part contains ``needle``, inflated ``piece`` compressed bytes at a
+        time: a worksheet of 100,000 rows is searched without being held whole."""
+        part = self.raw(name)
+        if part.method != zipfile.ZIP_DEFLATED:
+            return needle in bytes(part.data)
+        inflater, data, tail = zlib.decompressobj(-15), memoryview(part.data), b""
+        for at in range(0, len(data), piece):
+            text = tail + inflater.decompress(data[at:at + piece])
+            if needle in text:
+                return True
+            tail = text[max(0, len(text) - len(needle) + 1):]
+        return needle in tail + inflater.flush()
 
     def _raw(self, info: zipfile.ZipInfo) -> RawPart:
         if info.flag_bits & 1:

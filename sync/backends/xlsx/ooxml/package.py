@@ -76,6 +76,10 @@ class Package:
     def blob(self, name: str) -> bytes:
         return self._new[name] if name in self._new else self._source.read(name)
 
+    def holds(self, name: str, needle: bytes) -> bool:
+        """Whether part ``name`` contains ``needle`` (see :meth:`ZipSource.holds`)."""
+        return needle in self._new[name] if name in self._new else self._source.holds(name, needle)
+
     def source_crc(self, name: str) -> int | None:
         """The CRC-32 of part ``name`` as the source holds it (None when absent, replaced or removed)."""
         if name in self._new or name in self._removed or name not in self._source:
