@@ -250,8 +250,7 @@ def _parse_column(col: Column, cells: Sequence[object],
                   near: date) -> tuple[list[object], list[tuple[int, str, object]]]:
     """One column's parsed values (None for every empty cell) and its bad cells."""
     if col.kind == "text":  # the common case: no parsing, failures only for Excel error values
-        texts: list[object] = [(x.strip() or None) if type(x) is str else None if x is None else v.text(x)
-                               for x in cells]
+        texts: list[object] = _texts(cells)
         if EXCEL_ERRORS.isdisjoint(texts):
             return texts, []
         errors: list[tuple[int, str, object]] = [(i, EXCEL_ERROR_REASON, x) for i, x in enumerate(texts)
@@ -280,6 +279,15 @@ def _parse_column(col: Column, cells: Sequence[object],
 
 
 EXCEL_ERROR_REASON = "是 Excel 错误值，单元格的公式出错"
+
+
+def _texts(cells: Sequence[object]) -> list[object]:
+    """A text column's cells stripped, None for an empty one (a column of filled text cells at C speed)."""
+    if set(map(type, cells)) == {str}:
+        stripped: list[object] = list(map(str.strip, cells))  # type: ignore[arg-type]
+        if "" not in stripped:
+            return stripped
+    return [(x.strip() or None) if type(x) is str else None if x is None else v.text(x) for x in cells]
 
 
 def _column(values: list[object] | None, mask: np.ndarray, kind: Kind) -> pd.Series:
