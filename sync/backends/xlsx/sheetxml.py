@@ -19,7 +19,7 @@ from sync.sheets import PAGE_X_OF_Y, Cell, CellStyle, ListValidation, SheetGrid
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
 _NOT_PLAIN_CHAR = re.compile(r"[&<>\r\n\t\x00-\x1f\ufffe\uffff]|_x")  # NOT_PLAIN without the edges
-_BLOCK = 1024  # rows of a column checked and written together
+_BLOCK = 1024  # rows built together, each column of them checked at once
 _FIT_SETUP = '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
 
 
@@ -56,8 +56,8 @@ def _sheet_data(sheet: SheetGrid, styles: Styles) -> tuple[str, int, int]:
         block = [row if len(row) == width else [*row, *blank[len(row):]] for row in rows[first:first + _BLOCK]]
         block += [blank] * (min(height - first, _BLOCK) - len(block))  # styled blanks below the last values
         styled = first // _BLOCK in styled_blocks
-        columns = [_cells(letters[c], first, values, _styles_of(by_column.get(c), first, len(block)) if styled else None,
-                          styles)
+        columns = [_cells(letters[c], first, values,
+                          _styles_of(by_column.get(c), first, len(block)) if styled else None, styles)
                    for c, values in enumerate(zip(*block, strict=True))]
         last_col = max([last_col, *(c + 1 for c, cells in enumerate(columns) if any(cells))])
         texts = list(map("".join, zip(*columns, strict=True)))
