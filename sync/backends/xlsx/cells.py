@@ -18,7 +18,8 @@ from sync.sheets import Cell
 # Characters XML 1.0 cannot carry, CR (parsers turn it into LF), and text that looks like Excel's
 # own _xHHHH_ escape: all written as _xHHHH_ escapes, as Excel does.
 _SPECIAL = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-NOT_PLAIN = re.compile(r"[&<>\r\n\t\x00-\x1f\ufffe\uffff]|_x|^\s|\s$")  # text needing care
+NOT_PLAIN_INSIDE = re.compile(r"[&<>\r\n\t\x00-\x1f\ufffe\uffff]|_x")  # text needing care, edges aside
+NOT_PLAIN = re.compile(NOT_PLAIN_INSIDE.pattern + r"|^\s|\s$")  # text needing care
 MAX_TEXT = 32_767  # characters Excel allows in one cell
 _ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "_": "_x005F_"}
 

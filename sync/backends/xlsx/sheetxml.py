@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from datetime import date
 
 from sync.a1 import column_letter
-from sync.backends.xlsx.cells import MAX_TEXT, NOT_PLAIN, cell
+from sync.backends.xlsx.cells import MAX_TEXT, NOT_PLAIN, NOT_PLAIN_INSIDE, cell
 from sync.backends.xlsx.ooxml.xmledit import text
 from sync.backends.xlsx.styles import Styles
 from sync.backends.xlsx.workbook import MAIN_NS
@@ -18,7 +17,6 @@ from sync.sheets import PAGE_X_OF_Y, Cell, CellStyle, ListValidation, SheetGrid
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-_NOT_PLAIN_CHAR = re.compile(r"[&<>\r\n\t\x00-\x1f\ufffe\uffff]|_x")  # NOT_PLAIN without the edges
 _BLOCK = 1024  # rows built together, each column of them checked at once
 _FIT_SETUP = '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
 
@@ -126,7 +124,7 @@ def _any_cell(ref: str, value: Cell, style: CellStyle | None, styles: Styles) ->
 def _all_plain(values: tuple[str, ...]) -> bool:
     """Whether every text is written as it is (:data:`NOT_PLAIN` finds nothing in it), checked at once."""
     return all(values) and max(map(len, values)) <= MAX_TEXT and tuple(map(str.strip, values)) == values \
-        and not _NOT_PLAIN_CHAR.search("".join(values))
+        and not NOT_PLAIN_INSIDE.search("".join(values))
 
 
 def _sheet_pr(sheet: SheetGrid) -> str:
