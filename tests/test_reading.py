@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from sync.backends.xlsx import XlsxBook
-from sync.backends.xlsx.ooxml.container import ZipSource
+from sync.backends.xlsx.ooxml.container import HEAD, TAIL, ZipSource
 from sync.book import read_book
 from sync.errors import DispatchError
 from sync.schema import fold, fold_many
@@ -184,3 +184,22 @@ def test_a_part_is_searched_a_piece_at_a_time_without_missing_what_straddles_two
     source = ZipSource(archive.getvalue())
     assert all(source.holds(f"with{at}.xml", needle, piece) for at in range(0, len(cells), 7))
     assert source.holds("stored.xml", needle, piece) and not source.holds("without.xml", needle, piece)
+
+
+@pytest.mark.parametrize("piece", [1, 7, 1 << 16])
+def test_a_parts_ends_are_kept_a_piece_at_a_time(piece: int) -> None:
+    small = b"".join(b'<c r="A%d"><v>%d</v></c>' % (i, i * 7) for i in range(400))
+    big = b"".join(b'<row r="%d"><c><v>%d</v></c></row>' % (i, i * i) for i in range(120_000))  # > 2 TAIL
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("small.xml", small)
+        out.writestr("stored.xml", small, compress_type=zipfile.ZIP_STORED)
+        out.writestr("empty.xml", b"")
+        if piece > 1:
+            out.writestr("big.xml", big)
+    source = ZipSource(archive.getvalue())
+    assert len(big) > 2 * TAIL and len(small) > HEAD
+    assert source.ends("small.xml", piece) == source.ends("stored.xml", piece) == (small[:HEAD], small[-TAIL:])
+    assert source.ends("empty.xml", piece) == (b"", b"")
+    if piece > 1:
+        assert source.ends("big.xml", piece) == (big[:HEAD], big[-TAIL:])

@@ -18,6 +18,8 @@ from python_calamine import CalamineWorkbook
 
 from sync.backends.colourmap import merged_map
 from sync.backends.xlsx import XlsxBook
+from sync.backends.xlsx.colours import has_rules
+from sync.backends.xlsx.ooxml.container import ZipSource
 from sync.errors import DispatchError
 from sync.sheets import (
     Cell,
@@ -166,6 +168,26 @@ def test_colour_map_merges_tabs_and_later_syncs_leave_the_staff_tab_alone(tmp_pa
     changed = {n for n in second if second[n] != first.get(n)}
     assert changed == {sheet_parts(book)["调度颜色"], "xl/workbook.xml"}
     assert "'调度颜色'!$A$2:$A$5" in second["xl/workbook.xml"].decode()
+
+
+def test_a_later_sync_finds_the_rules_in_the_staff_tabs_end_without_inflating_it_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = month_book(tmp_path / "book.xlsx")
+    XlsxBook(book).write(WritePlan(colours=[colours(T1="red")], palette=PALETTE))
+    staff, first = sheet_parts(book)[TAB], parts(book)
+    inflated: list[str] = []
+    whole = ZipSource.read
+    monkeypatch.setattr(ZipSource, "read", lambda self, name: inflated.append(name) or whole(self, name))
+    XlsxBook(book).write(WritePlan(colours=[colours(T1="green")], palette=PALETTE))
+    assert parts(book)[staff] == first[staff] and staff not in inflated
+    moved = WritePlan(colours=[TaskColours(TAB, 0, 0, 2, {"T1": "red"})], palette=PALETTE)  # status column moved
+    XlsxBook(book).write(moved)
+    assert staff in inflated and 'sqref="C2:C1048576"' in parts(book)[staff].decode()
+
+
+def test_rules_are_not_judged_from_an_end_that_does_not_reach_the_cells() -> None:
+    end = b'<conditionalFormatting sqref="B2:B1048576"/><pageMargins/></worksheet>'
+    assert not has_rules(b'<worksheet xmlns="x">', end, colours(T1="red"), [("红色考核", 0)])
 
 
 def test_colour_map_is_not_reread_when_no_other_tab_looks_it_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

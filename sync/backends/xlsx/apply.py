@@ -16,7 +16,7 @@ from sync.backends.rowroom import NoRoom, no_room_error
 from sync.backends.xlsx.append import append_rows
 from sync.backends.xlsx.blank import CT_STYLES, STYLES, STYLES_REL
 from sync.backends.xlsx.chart import CT_CHART, CT_DRAWING, chart_xml, drawing_xml
-from sync.backends.xlsx.colours import ensure_rules, map_names
+from sync.backends.xlsx.colours import has_rules, map_names, with_rules
 from sync.backends.xlsx.marker import mark, stored_fingerprints
 from sync.backends.xlsx.ooxml.package import DOC_REL, Package
 from sync.backends.xlsx.setcells import set_cells
@@ -45,31 +45,51 @@ class PlanWriter:
         self._rewritten: set[int] = set()
 
     def apply(self, plan: WritePlan, colour_map: Grid | None) -> None:
-        """Apply everything in ``plan``; ``colour_map`` is the current 调度颜色 tab, if any."""
-        for sheet in plan.owned:
-            tab = self.write_tab(sheet)
-            mark(self.book, tab, sheet.fingerprint, zlib.crc32(self.pkg.blob(tab.part)))
+        """Apply everything in ``plan``; ``colour_map`` is the current 调度颜色 tab, if any. The staff tabs
+        first, each put once: a month sheet is the biggest part to deflate, and deflates while the summary
+        tabs are built."""
         for sheet in plan.created:
             if self.book.tab(sheet.name) is None:
                 self.write_tab(sheet, beside=plan.beside)
-        for append in plan.appends:
-            tab = self._staff_tab(append.tab, "追加任务行")
-            plan_xf = partial(self._plan_xf, append.styles)
-            try:
-                self.pkg.put(tab.part, append_rows(self.pkg.blob(tab.part), append.rows, plan_xf))
-            except NoRoom as full:
-                raise no_room_error(self.label, append.tab, full) from None
-        for edit in plan.cells:
-            tab = self._staff_tab(edit.tab, "填入单位工作簿的数据")
-            xml, formula = set_cells(self.pkg.blob(tab.part), edit.cells, partial(self._plan_xf, edit.styles))
-            self.pkg.put(tab.part, xml)
-            if formula:
-                self._rewritten.add(tab.sheet_id)
+        self._edit_staff_tabs(plan)
+        for sheet in plan.owned:
+            tab = self.write_tab(sheet)
+            mark(self.book, tab, sheet.fingerprint, zlib.crc32(self.pkg.blob(tab.part)))
         if plan.colours:
             self._colour(plan, colour_map)
         self.book.forget_formulas(self._rewritten)
         self.book.save()
         self.pkg.put(self.styles_part, self.styles.xml())
+
+    def _edit_staff_tabs(self, plan: WritePlan) -> None:
+        """Rows appended, cells filled in and the colour rules ensured (a tab that has them already is
+        judged by its ends, see :func:`has_rules`, and left as it is)."""
+        edited: dict[str, bytes] = {}  # part -> its XML so far
+
+        def xml(tab: Tab) -> bytes:
+            return edited[tab.part] if tab.part in edited else self.pkg.blob(tab.part)
+
+        for append in plan.appends:
+            tab = self._staff_tab(append.tab, "追加任务行")
+            plan_xf = partial(self._plan_xf, append.styles)
+            try:
+                edited[tab.part] = append_rows(xml(tab), append.rows, plan_xf)
+            except NoRoom as full:
+                raise no_room_error(self.label, append.tab, full) from None
+        for edit in plan.cells:
+            tab = self._staff_tab(edit.tab, "填入单位工作簿的数据")
+            edited[tab.part], formula = set_cells(xml(tab), edit.cells, partial(self._plan_xf, edit.styles))
+            if formula:
+                self._rewritten.add(tab.sheet_id)
+        rules = [(c.label, self.styles.dxf(c.fill, c.font)) for c in plan.palette.values()] if plan.colours else []
+        for tc in plan.colours:
+            tab = self._staff_tab(tc.tab, "显示任务颜色")
+            if tab.part not in edited and has_rules(*self.pkg.ends(tab.part), tc, rules):
+                continue
+            if (ruled := with_rules(current := xml(tab), tc, rules)) is not current:
+                edited[tab.part] = ruled
+        for part, data in edited.items():
+            self.pkg.put(part, data)
 
     def write_tab(self, sheet: SheetGrid, beside: str | None = None) -> Tab:
         """Write a whole tab: replace the tab of that name (same place, same id) or add one (after
@@ -110,7 +130,6 @@ class PlanWriter:
         return self.styles.cell_xf(style, value)
 
     def _colour(self, plan: WritePlan, colour_map: Grid | None) -> None:
-        tabs = [(tc, self._staff_tab(tc.tab, "显示任务颜色")) for tc in plan.colours]
         entries = merged_map(colour_map, plan.colours, plan.palette, {t.name for t in self.book.tabs})
         digest = map_digest(entries)
         current = self.book.tab(MAP_TAB)
@@ -119,11 +138,6 @@ class PlanWriter:
             tab = self.write_tab(map_sheet(entries))  # else the map holds these very entries: left as it is
             mark(self.book, tab, digest, zlib.crc32(self.pkg.blob(tab.part)))
         self.book.set_names(map_names(len(entries)))
-        rules = [(c.label, self.styles.dxf(c.fill, c.font)) for c in plan.palette.values()]
-        for tc, tab in tabs:
-            xml = self.pkg.blob(tab.part)
-            if (ruled := ensure_rules(xml, tc, rules)) is not xml:
-                self.pkg.put(tab.part, ruled)
 
     def _staff_tab(self, name: str, doing: str) -> Tab:
         tab = self.book.tab(name)

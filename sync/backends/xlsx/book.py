@@ -77,6 +77,7 @@ class XlsxBook:
         grids = {}
         with ThreadPoolExecutor(1, thread_name_prefix="error-cells") as pool:  # while calamine parses (no GIL)
             errors = pool.map(self._errors, names)
+            pool.map(self._ends, names)
             for name in names:
                 with _damaged(self.label, name):
                     sheet = self._book.get_sheet_by_name(name)
@@ -140,16 +141,27 @@ class XlsxBook:
 
     def _errors(self, name: str) -> dict[tuple[int, int], str]:
         """Cells holding an Excel error value (#DIV/0!, #N/A …) by (row, column)."""
+        part = self._part(name)
+        if part is None or not self._source.holds(part, ERROR_TYPE):
+            return {}
+        return error_cells(self._source.read(part))
+
+    def _ends(self, name: str) -> None:
+        """Find the tab's first and last bytes now, on the core calamine leaves idle: a write's check of a
+        month sheet's colour rules reads only those (see :meth:`Package.ends`)."""
+        if (part := self._part(name)) is not None:
+            self._source.ends(part)
+
+    def _part(self, name: str) -> str | None:
+        """The worksheet part of tab ``name`` in an .xlsx package, if it has one."""
         workbook = self._workbook()
         if workbook is None:
-            return {}
+            return None
         try:
             tab = workbook.tab(name)
         except ValueError:
-            return {}
-        if tab is None or not tab.part or not workbook.pkg.holds(tab.part, ERROR_TYPE):
-            return {}
-        return error_cells(workbook.pkg.blob(tab.part))
+            return None
+        return tab.part if tab is not None and tab.part else None
 
     def changes(self, plan: WritePlan) -> list[str]:
         """The tabs :meth:`write` would change, from the very package it would write (nothing is written);

@@ -46,15 +46,31 @@ def rules_elsewhere(book: Workbook, plan: WritePlan) -> bool:
     return any(tab.part and tab.name.casefold() not in skip and key in book.pkg.blob(tab.part) for tab in book.tabs)
 
 
-def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> bytes:
+def has_rules(head: bytes, tail: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> bool:
+    """Whether a staff worksheet already carries exactly these colour rules, judged from its first and
+    last bytes (:meth:`Package.ends`: a 100k-row sheet need not be inflated whole to know). False also
+    when its end does not reach back to its cells (the whole part then decides)."""
+    at = tail.rfind(b"sheetData")
+    if at < 0:
+        return False
+    cut = tail.find(b">", at) + 1
+    return cut > 0 and _rules_tail(worksheet_prefix(head).decode(), tail[cut:].decode("utf-8"), tc, rules) is None
+
+
+def with_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> bytes:
     """The staff worksheet with the colour rules on its status column, unchanged if already there.
 
     ``rules`` are (colour label, dxf index) pairs. Rules from an earlier sync that no longer match
     (the status or ID column moved, the palette changed) are replaced; every other byte stays.
     """
-    p = worksheet_prefix(xml).decode()
     cut = xml.index(b">", xml.rindex(b"sheetData")) + 1
-    tail = xml[cut:].decode("utf-8")
+    tail = _rules_tail(worksheet_prefix(xml).decode(), xml[cut:].decode("utf-8"), tc, rules)
+    return xml if tail is None else b"".join([memoryview(xml)[:cut], tail.encode("utf-8")])
+
+
+def _rules_tail(p: str, tail: str, tc: TaskColours, rules: list[tuple[str, int]]) -> str | None:
+    """What follows the cells of a worksheet (elements prefixed ``p``) with the colour rules in place of
+    any earlier ones; None when ``tail`` holds exactly these rules already."""
     status, first = column_letter(tc.status_column), tc.header_row + 2
     sqref = f"{status}{first}:{status}{_LAST_ROW}"
     task = f"TRIM(${column_letter(tc.id_column)}{first})"  # IDs typed with stray spaces still match
@@ -66,7 +82,7 @@ def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> b
     ours = [(tag, element_end(tail, tag)) for tag in tags(tail, "conditionalFormatting", prefix=p)
             if KEY_NAME in tail[tag.start:element_end(tail, tag)]]
     if len(ours) == 1 and _meaning(tail, *ours[0]) == (sqref, wanted):
-        return xml
+        return None
     for tag, end in reversed(ours):
         tail = tail[:tag.start] + tail[end:]
     priority = max((int(n) for n in _PRIORITY.findall(tail)), default=0) + 1
@@ -76,7 +92,7 @@ def ensure_rules(xml: bytes, tc: TaskColours, rules: list[tuple[str, int]]) -> b
     block = prefixed(f'<conditionalFormatting sqref="{sqref}">{block}</conditionalFormatting>', p)
     found = [t.start for name in _AFTER_RULES if (t := next(tags(tail, name, prefix=p), None))]
     at = min(found) if found else tail.rindex("</")
-    return b"".join([memoryview(xml)[:cut], (tail[:at] + block + tail[at:]).encode("utf-8")])
+    return tail[:at] + block + tail[at:]
 
 
 def _meaning(tail: str, tag: Tag, end: int) -> tuple[str, set[tuple[str, str]]]:

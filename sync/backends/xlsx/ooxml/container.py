@@ -24,7 +24,9 @@ _END = struct.Struct("<4s4H2IH")  # end of central directory (22 bytes)
 _UTF8 = 0x800  # general-purpose flag: the name is UTF-8
 _DOS_DATE_1980 = (1 << 5) | 1  # 1980-01-01, what Excel itself writes
 _LIMIT = 0xFFFFFFFF
-_SCAN_CHUNK = 1 << 16  # compressed bytes inflated at a time by ZipSource.holds
+_SCAN_CHUNK = 1 << 16  # compressed bytes inflated at a time by ZipSource.holds and ZipSource.ends
+HEAD = 4096  # uncompressed bytes ZipSource.ends keeps from a part's start
+TAIL = 1 << 20  # and from its end
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class ZipSource:
             infos = archive.infolist()
             self.comment: bytes = archive.comment
         self._parts = {info.filename: self._raw(info) for info in infos if not info.is_dir()}
+        self._ends: dict[str, tuple[bytes, bytes]] = {}
 
     def digest(self) -> str:
         """:func:`parts_digest` of the archive as read."""
@@ -98,6 +101,26 @@ class ZipSource:
                 return True
             tail = text[max(0, len(text) - len(needle) + 1):]
         return needle in tail + inflater.flush()
+
+    def ends(self, name: str, piece: int = _SCAN_CHUNK) -> tuple[bytes, bytes]:
+        """The first :data:`HEAD` and the last :data:`TAIL` uncompressed bytes of a part (all of it when
+        shorter), inflated ``piece`` compressed bytes at a time and kept: what follows a big worksheet's
+        cells is found without holding them, and found once (a reading thread may ask first)."""
+        if name in self._ends:
+            return self._ends[name]
+        part = self.raw(name)
+        if part.method != zipfile.ZIP_DEFLATED:
+            return self._ends.setdefault(name, (bytes(part.data[:HEAD]), bytes(part.data[-TAIL:])))
+        inflater, data = zlib.decompressobj(-15), part.data
+        head, kept, held = b"", [], 0
+        for at in range(0, len(data) + piece, piece):  # the last round flushes
+            text = inflater.decompress(data[at:at + piece]) if at < len(data) else inflater.flush()
+            head += text[:HEAD - len(head)]
+            kept.append(text)
+            held += len(text)
+            if held > 2 * TAIL:  # joined now and then: the tail is copied a bounded number of times
+                kept, held = [b"".join(kept)[-TAIL:]], TAIL
+        return self._ends.setdefault(name, (head, b"".join(kept)[-TAIL:]))
 
     def _raw(self, info: zipfile.ZipInfo) -> RawPart:
         if info.flag_bits & 1:

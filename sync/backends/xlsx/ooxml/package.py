@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from sync.backends.xlsx.ooxml import xmledit as xe
-from sync.backends.xlsx.ooxml.container import ZipSink, ZipSource, deflate
+from sync.backends.xlsx.ooxml.container import HEAD, TAIL, ZipSink, ZipSource, deflate
 
 CONTENT_TYPES = "[Content_Types].xml"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -79,6 +79,12 @@ class Package:
     def holds(self, name: str, needle: bytes) -> bool:
         """Whether part ``name`` contains ``needle`` (see :meth:`ZipSource.holds`)."""
         return needle in self._new[name] if name in self._new else self._source.holds(name, needle)
+
+    def ends(self, name: str) -> tuple[bytes, bytes]:
+        """The first and last bytes of part ``name`` (see :meth:`ZipSource.ends`)."""
+        if name in self._new:
+            return self._new[name][:HEAD], self._new[name][-TAIL:]
+        return self._source.ends(name)
 
     def source_crc(self, name: str) -> int | None:
         """The CRC-32 of part ``name`` as the source holds it (None when absent, replaced or removed)."""
