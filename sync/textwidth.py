@@ -61,12 +61,22 @@ def fitted_widths(rows: Sequence[Sequence[Cell]], columns: int, cap: float = CAP
 
 
 def _widest(values: set[Cell]) -> int:
-    """The widest display width among ``values``; the texts are measured together in one translation."""
+    """The widest display width among ``values``. A text is at most as wide as it is long if it is ASCII,
+    and at most twice as wide otherwise: only the texts that could be wider than the longest one are
+    measured (together, in one translation)."""
     texts = [v for v in values if type(v) is str]
-    widest = max((cell_width(v) for v in values if type(v) is not str), default=0)
+    widest = 0 if len(texts) == len(values) else max(cell_width(v) for v in values if type(v) is not str)
     if texts:
-        widest = max(widest, max(map(len, "\n".join(texts).translate(_DOUBLED).split("\n"))))
+        lengths = list(map(len, texts))
+        widest = max(widest, _measured([texts[lengths.index(max(lengths))]]))
+        rivals = [t for t, n in zip(texts, lengths, strict=True) if n > widest or (2 * n > widest and not t.isascii())]
+        widest = max(widest, _measured(rivals)) if rivals else widest
     return widest
+
+
+def _measured(texts: list[str]) -> int:
+    """The widest line among ``texts``."""
+    return max(map(len, "\n".join(texts).translate(_DOUBLED).split("\n")))
 
 
 def too_wide(value: Cell, width: float) -> bool:

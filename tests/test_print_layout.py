@@ -16,7 +16,7 @@ from sync.backends.xlsx import XlsxBook
 from sync.engine import run_sync
 from sync.example import EXAMPLE_AS_OF
 from sync.jobdays import JOBS
-from sync.textwidth import display_width
+from sync.textwidth import PADDING, display_width, fitted_widths
 from tests.test_xlsx_helpers import soffice
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "workbooks" / "example.xlsx"
@@ -137,3 +137,14 @@ def test_headers_over_numbers_stand_right_so_a_wide_shared_column_still_reads(sy
     right = {c.value: c.alignment.horizontal == "right" for c in header if c.value}
     assert right == {"单位编码": False, "单位名称": False, "层级": False, "上级单位": False, "基础分": True,
                      "扣分": True, "加分": True, "得分": True, "层级内排名": True}
+
+
+@pytest.mark.parametrize("texts", [
+    ["T000123", "党建", "ab", "ＡＢＣ"],  # the longest is not the widest
+    ["第一党支部主题党日活动", "long ascii name here", "x\n很长很长很长很长的第二行"],  # a wide line under a short one
+    ["abc", "défg", "全角"], ["", " "], ["same", "size"], ["aaaa\nbbbb", "ccccccc"],  # the longest is two short lines
+])
+def test_a_columns_width_is_its_widest_value_however_long_the_others_are(texts: list[str]) -> None:
+    rows = [[t, 3.5, None] for t in texts]
+    widest = max(max(display_width(line) for line in t.split("\n")) for t in texts)
+    assert fitted_widths(rows, 3, cap=1000, floor=0)[0] == widest + PADDING
