@@ -17,6 +17,7 @@ import pandas as pd
 
 from .digests import code_digest, rules_text
 from .reports.common import DispatchState
+from .schema import DISTINCT
 
 
 def inputs_digest(state: DispatchState, renames: Mapping[str, str]) -> str:
@@ -53,7 +54,7 @@ def _frame(h: hashlib.blake2b, frame: pd.DataFrame) -> None:
     for column in frame.columns:
         values = frame[column]
         try:
-            hashed = pd.util.hash_pandas_object(values, index=False)
+            hashed = pd.util.hash_pandas_object(values, index=False, categorize=column not in DISTINCT)
         except TypeError:  # e.g. tuples of unit codes: hashed through their text
             hashed = pd.util.hash_pandas_object(values.map(repr), index=False)
         h.update(hashed.to_numpy().tobytes())

@@ -40,7 +40,7 @@ import pandas as pd
 from .assessment import FACTS, line_facts
 from .engine import SyncOutcome
 from .errors import DispatchError, HistoryStoreError
-from .schema import MONTH, STATUS_LABELS
+from .schema import DISTINCT, MONTH, STATUS_LABELS
 from .staffsheets import cell_value
 
 VERSION = 4  # 2: lines.facts; 3: tasks kept as spans of days, cells and line sets once per content;
@@ -54,7 +54,6 @@ OPEN = "9999-12-31"  # the ``until`` of a span still open: a day's length, so th
 OPEN_RUN = 2**31 - 1  # the ``last`` of a line still given: no shorter than a run id, so ending it shrinks the row
 MOVING = ["expected_progress", "days_overdue"]  # a line's facts that move with the date, not with the book
 MISSING = "\x00"  # stands for a missing value when hashing (no cell can hold it)
-DISTINCT = frozenset({"id", "name"})  # columns whose values seldom repeat
 RUNS = """
 CREATE TABLE books (key TEXT PRIMARY KEY, label TEXT NOT NULL, first_seen TEXT NOT NULL);
 CREATE TABLE runs (id INTEGER PRIMARY KEY, book TEXT NOT NULL REFERENCES books(key), label TEXT NOT NULL,

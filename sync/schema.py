@@ -22,6 +22,8 @@ LEVEL_ALIASES = {
     "党支部": ("党支部", "branch", "支部"),
 }
 
+DISTINCT = frozenset({"id", "name"})  # task columns whose values seldom repeat (hashed without factorising)
+
 # Status: canonical key -> label shown in the template dropdown, and the words staff type.
 STATUS_LABELS = {"not_started": "未开始", "open": "进行中", "closed": "已完成"}
 STATUS_SYNONYMS = {
