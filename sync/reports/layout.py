@@ -83,16 +83,26 @@ def _block_styles(block: Block, first: int) -> dict[tuple[int, int], CellStyle]:
             found = by_id[key] = _style(colour, bold, number_format)
         return found
 
-    fills = block.fills
-    for i, values in enumerate(block.rows):
+    fills, lengths = block.fills, list(map(len, block.rows))
+    special = block.bold_rows | block.row_formats.keys()
+    for i in sorted(special):  # bold rows (every cell) and rows with their own number format
+        if i >= len(lengths):
+            continue
         bold = i in block.bold_rows
         formats = block.formats if i not in block.row_formats else \
-            {j: block.row_formats[i] for j in range(1, len(values))} | block.formats
-        for j in range(len(values)) if bold else formats:
-            if j < len(values):
+            {j: block.row_formats[i] for j in range(1, lengths[i])} | block.formats
+        for j in range(lengths[i]) if bold else formats:
+            if j < lengths[i]:
                 styles[(first + i, j)] = style(fills.get((i, j)), bold, formats.get(j))
-    for (i, j), colour in fills.items():  # filled cells without a format, in plain rows
-        if (first + i, j) not in styles and i < len(block.rows) and j < len(block.rows[i]):
+    for j, code in block.formats.items():  # a column's number format, in every other row a column at a time
+        plain = style(None, False, code)
+        styles.update({(first + i, j): plain for i, n in enumerate(lengths) if n > j and i not in special})
+    for (i, j), colour in fills.items():  # filled cells: with their column's format, or plain
+        if i >= len(lengths) or j >= lengths[i]:
+            continue
+        if i not in special:
+            styles[(first + i, j)] = style(colour, False, block.formats.get(j))
+        elif (first + i, j) not in styles:
             styles[(first + i, j)] = style(colour, False, None)
     return styles
 
